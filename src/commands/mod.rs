@@ -1,0 +1,122 @@
+//! The commands behind the CLI. Each returns an exit code:
+//! 0 success, 1 findings in the input, 2 usage or I/O errors.
+
+pub mod fmt;
+pub mod parse;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::render::{Style, render_human};
+use crate::source::SourceMap;
+
+pub const SUCCESS: u8 = 0;
+pub const FINDINGS: u8 = 1;
+pub const FAILURE: u8 = 2;
+
+/// A usage or I/O error: one line that names the path.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl Failure {
+    pub fn io(path: &Path, action: &str, error: &std::io::Error) -> Self {
+        Failure(format!("cannot {action} `{}`: {}", path.display(), io_reason(error)))
+    }
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+/// Colours only on a terminal, and never with `NO_COLOR` set.
+pub fn stderr_style() -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if !no_color && std::io::stderr().is_terminal() {
+        Style::Color
+    } else {
+        Style::Plain
+    }
+}
+
+pub fn print_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap) {
+    let style = stderr_style();
+    let mut err = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = write!(err, "{}", render_human(d, sources, style));
+    }
+}
+
+/// Expands the given paths: files as they are, folders recursively to their
+/// `*.pactum` files (hidden folders skipped), in a stable order.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Failure::io(path, "read", &e))?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Failure::io(dir, "read folder", &e))?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Failure::io(dir, "read folder", &e))?;
+        paths.push(entry.path());
+    }
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "pactum") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| Failure::io(path, "read", &e))
+}
+
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// `pactum explain CODE`
+pub fn explain(code: &str) -> Result<u8, Failure> {
+    match crate::diagnostics::codes::lookup(code) {
+        Some(info) => {
+            println!("{}: {}\n\n{}", info.code, info.title, info.explanation);
+            Ok(SUCCESS)
+        }
+        None => Err(Failure(format!("unknown diagnostic code `{code}`; codes look like P0001"))),
+    }
+}

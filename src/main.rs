@@ -1,0 +1,67 @@
+//! The `pactum` command line: argument parsing and dispatch only.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use pactum::commands;
+
+#[derive(Parser)]
+#[command(name = "pactum", version, about = "Validate, format and compile partnership agreements")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rewrite agreements in the canonical layout
+    #[command(after_help = "Examples:\n  pactum fmt specs/\n  pactum fmt --check specs/referral.pactum\n  cat a.pactum | pactum fmt -")]
+    Fmt {
+        /// Files or folders (searched for *.pactum); `-` reads standard input
+        /// and writes standard output. Default: the current folder.
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that would change, with a short diff,
+        /// and exit 1 if there are any
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the syntax tree of an agreement as JSON
+    #[command(after_help = "Example:\n  pactum parse specs/acme_referral.pactum > ast.json")]
+    Parse {
+        /// The file to parse (`-` for standard input)
+        file: PathBuf,
+    },
+    /// Print the long explanation of a diagnostic code
+    #[command(after_help = "Example:\n  pactum explain P0007")]
+    Explain {
+        /// A code such as P0001
+        code: String,
+    },
+    /// Print shell completions
+    #[command(after_help = "Example:\n  pactum completions bash > /etc/bash_completion.d/pactum")]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fmt { paths, check } => commands::fmt::run(&commands::fmt::Options { paths, check }),
+        Command::Parse { file } => commands::parse::run(&file),
+        Command::Explain { code } => commands::explain(&code),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "pactum", &mut std::io::stdout());
+            Ok(commands::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("pactum: {}", failure.0);
+            ExitCode::from(commands::FAILURE)
+        }
+    }
+}
