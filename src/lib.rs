@@ -49,5 +49,9 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Parsed {
 /// The canonical text of a parsed file, or `None` if it has errors.
 pub fn format(sources: &SourceMap, file: FileId, parsed: &Parsed) -> Option<String> {
     let tree = parsed.file.as_ref()?;
-    Some(syntax::format::format_file(tree, &parsed.comments, &sources.get(file).text))
+    Some(syntax::format::format_file(
+        tree,
+        &parsed.comments,
+        &sources.get(file).text,
+    ))
 }

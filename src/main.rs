@@ -7,7 +7,11 @@ use clap::{CommandFactory, Parser, Subcommand};
 use pactum::commands;
 
 #[derive(Parser)]
-#[command(name = "pactum", version, about = "Validate, format and compile partnership agreements")]
+#[command(
+    name = "pactum",
+    version,
+    about = "Validate, format and compile partnership agreements"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -16,7 +20,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Rewrite agreements in the canonical layout
-    #[command(after_help = "Examples:\n  pactum fmt specs/\n  pactum fmt --check specs/referral.pactum\n  cat a.pactum | pactum fmt -")]
+    #[command(
+        after_help = "Examples:\n  pactum fmt specs/\n  pactum fmt --check specs/referral.pactum\n  cat a.pactum | pactum fmt -"
+    )]
     Fmt {
         /// Files or folders (searched for *.pactum); `-` reads standard input
         /// and writes standard output. Default: the current folder.
@@ -49,7 +55,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Fmt { paths, check } => commands::fmt::run(&commands::fmt::Options { paths, check }),
+        Command::Fmt { paths, check } => {
+            commands::fmt::run(&commands::fmt::Options { paths, check })
+        }
         Command::Parse { file } => commands::parse::run(&file),
         Command::Explain { code } => commands::explain(&code),
         Command::Completions { shell } => {

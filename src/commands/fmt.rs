@@ -6,7 +6,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{FAILURE, FINDINGS, Failure, SUCCESS, display_name, expand_paths, print_diagnostics, read_input};
+use super::{
+    FAILURE, FINDINGS, Failure, SUCCESS, display_name, expand_paths, print_diagnostics, read_input,
+};
 use crate::source::SourceMap;
 
 pub struct Options {
@@ -21,10 +23,16 @@ enum Outcome {
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
-    let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+    let paths = if options.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        options.paths.clone()
+    };
     if paths.iter().any(|p| p == Path::new("-")) {
         if paths.len() > 1 {
-            return Err(Failure("`-` (standard input) cannot be combined with other paths".into()));
+            return Err(Failure(
+                "`-` (standard input) cannot be combined with other paths".into(),
+            ));
         }
         return stdin(options.check);
     }
@@ -42,7 +50,11 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             }
         }
     }
-    let verb = if options.check { "would be reformatted" } else { "reformatted" };
+    let verb = if options.check {
+        "would be reformatted"
+    } else {
+        "reformatted"
+    };
     let mut summary = vec![
         plural(changed, "file", verb),
         plural(unchanged, "file", "already formatted"),
@@ -126,20 +138,30 @@ pub fn short_diff(name: &str, old: &str, new: &str) -> String {
     let text = diff
         .unified_diff()
         .context_radius(1)
-        .header(&format!("{name} (original)"), &format!("{name} (formatted)"))
+        .header(
+            &format!("{name} (original)"),
+            &format!("{name} (formatted)"),
+        )
         .to_string();
     let lines: Vec<&str> = text.lines().collect();
     const MAX: usize = 40;
     if lines.len() <= MAX {
         return text;
     }
-    format!("{}\n... ({} more diff lines)\n", lines[..MAX].join("\n"), lines.len() - MAX)
+    format!(
+        "{}\n... ({} more diff lines)\n",
+        lines[..MAX].join("\n"),
+        lines.len() - MAX
+    )
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`,
 /// keeping the original permissions.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let temporary = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {

@@ -21,7 +21,11 @@ pub struct Failure(pub String);
 
 impl Failure {
     pub fn io(path: &Path, action: &str, error: &std::io::Error) -> Self {
-        Failure(format!("cannot {action} `{}`: {}", path.display(), io_reason(error)))
+        Failure(format!(
+            "cannot {action} `{}`: {}",
+            path.display(),
+            io_reason(error)
+        ))
     }
 }
 
@@ -117,6 +121,8 @@ pub fn explain(code: &str) -> Result<u8, Failure> {
             println!("{}: {}\n\n{}", info.code, info.title, info.explanation);
             Ok(SUCCESS)
         }
-        None => Err(Failure(format!("unknown diagnostic code `{code}`; codes look like P0001"))),
+        None => Err(Failure(format!(
+            "unknown diagnostic code `{code}`; codes look like P0001"
+        ))),
     }
 }

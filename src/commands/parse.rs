@@ -17,7 +17,8 @@ pub fn run(path: &Path) -> Result<u8, Failure> {
     print_diagnostics(&parsed.diagnostics, &sources);
     match parsed.file {
         Some(tree) => {
-            let json = serde_json::to_string_pretty(&tree).map_err(|e| Failure(format!("cannot encode JSON: {e}")))?;
+            let json = serde_json::to_string_pretty(&tree)
+                .map_err(|e| Failure(format!("cannot encode JSON: {e}")))?;
             println!("{json}");
             Ok(SUCCESS)
         }

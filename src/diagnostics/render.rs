@@ -54,16 +54,21 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let len = self.source.inner().len();
-        let labels = self.diagnostic.labels.iter().enumerate().map(move |(i, l)| {
-            let start = l.span.start.min(len);
-            let end = l.span.end.clamp(start, len);
-            let span = SourceSpan::new(start.into(), end - start);
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
-            } else {
-                LabeledSpan::new_with_span(Some(l.text.clone()), span)
-            }
-        });
+        let labels = self
+            .diagnostic
+            .labels
+            .iter()
+            .enumerate()
+            .map(move |(i, l)| {
+                let start = l.span.start.min(len);
+                let end = l.span.end.clamp(start, len);
+                let span = SourceSpan::new(start.into(), end - start);
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
+                } else {
+                    LabeledSpan::new_with_span(Some(l.text.clone()), span)
+                }
+            });
         Some(Box::new(labels))
     }
 }
@@ -78,7 +83,12 @@ pub enum Style {
 /// Renders one diagnostic as rustc-like text, with the source excerpt.
 pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: Style) -> String {
     let Some(span) = diagnostic.primary_span() else {
-        return format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, diagnostic.message);
+        return format!(
+            "{}[{}]: {}\n",
+            severity_word(diagnostic.severity),
+            diagnostic.code,
+            diagnostic.message
+        );
     };
     let file = sources.get(span.file);
     let theme = match style {

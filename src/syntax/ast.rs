@@ -388,7 +388,9 @@ pub struct Segment {
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SegmentSource {
     /// The journey stage of the events.
-    Stage(Span),
+    Stage {
+        span: Span,
+    },
     Column(Path),
 }
 
@@ -884,9 +886,15 @@ pub struct Incentive {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum IncentiveField {
-    Pay { party: Ident, payment: Payment },
+    Pay {
+        party: Ident,
+        payment: Payment,
+    },
     When(Vec<MetricCondition>),
-    Cap { amount: Money, per: Option<Spanned<Period>> },
+    Cap {
+        amount: Money,
+        per: Option<Spanned<Period>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

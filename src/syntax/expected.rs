@@ -5,9 +5,29 @@ use super::parser::Rule;
 
 /// Keywords that start an item of an agreement body.
 pub const ITEM_KEYWORDS: &[&str] = &[
-    "version", "effective", "currency", "timezone", "journey", "no", "party", "goal", "source", "event",
-    "attribution", "segment", "metric", "target", "pilot", "scorecard", "review", "initiative", "evidence",
-    "amendment", "incentive", "audit", "dispute",
+    "version",
+    "effective",
+    "currency",
+    "timezone",
+    "journey",
+    "no",
+    "party",
+    "goal",
+    "source",
+    "event",
+    "attribution",
+    "segment",
+    "metric",
+    "target",
+    "pilot",
+    "scorecard",
+    "review",
+    "initiative",
+    "evidence",
+    "amendment",
+    "incentive",
+    "audit",
+    "dispute",
 ];
 
 /// The token found where the error occurred.
@@ -24,9 +44,23 @@ impl Found {
     pub fn at(text: &str, position: usize, end: usize) -> Found {
         let position = super::span::floor_char_boundary(text, position);
         let rest = &text[position..end.max(position).min(text.len())];
-        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if rest.starts_with("///") {
+            return Found {
+                text: "a doc comment (`///`)".into(),
+                len: 3,
+                is_word: false,
+                at_end_of_file: false,
+            };
+        }
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         if !word.is_empty() {
-            let is_word = word.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
+            let is_word = word
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_');
             let shown: String = word.chars().take(40).collect();
             return Found {
                 len: word.len(),
@@ -68,6 +102,11 @@ pub fn describe_error(positives: &[Rule], literals: &[String], found: &Found) ->
     let mut words: Vec<String> = Vec::new();
     let mut keywords: Vec<String> = Vec::new();
     for rule in positives {
+        if *rule == Rule::item_probe {
+            keywords.extend(ITEM_KEYWORDS.iter().map(|k| k.to_string()));
+            words.extend(ITEM_KEYWORDS.iter().map(|k| format!("`{k}`")));
+            continue;
+        }
         if let Some(keyword) = leading_keyword(*rule) {
             keywords.push(keyword.to_string());
             push_unique(&mut words, format!("`{keyword}`"));
@@ -80,12 +119,22 @@ pub fn describe_error(positives: &[Rule], literals: &[String], found: &Found) ->
             push_unique(&mut words, word);
         }
     }
-    let item_count = keywords.iter().filter(|k| ITEM_KEYWORDS.contains(&k.as_str())).count();
+    let item_count = keywords
+        .iter()
+        .filter(|k| ITEM_KEYWORDS.contains(&k.as_str()))
+        .count();
     if item_count >= 6 {
         words.retain(|w| !ITEM_KEYWORDS.iter().any(|k| *w == format!("`{k}`")));
-        words.insert(0, "an item such as `party`, `source`, `metric` or `target`".to_string());
+        words.insert(
+            0,
+            "an item such as `party`, `source`, `metric` or `target`".to_string(),
+        );
     }
-    let expected = if words.is_empty() { "something else".to_string() } else { join_or(&words) };
+    let expected = if words.is_empty() {
+        "something else".to_string()
+    } else {
+        join_or(&words)
+    };
 
     let mut help = None;
     if found.is_word {
@@ -103,19 +152,30 @@ pub fn describe_error(positives: &[Rule], literals: &[String], found: &Found) ->
     }
     Description {
         message: format!("expected {expected}, found {}", found.text),
-        label: if found.at_end_of_file { format!("expected {expected}") } else { "unexpected here".to_string() },
+        label: if found.at_end_of_file {
+            format!("expected {expected}")
+        } else {
+            "unexpected here".to_string()
+        },
         help,
     }
 }
 
 fn hint(words: &[String], found: &Found) -> String {
     let wants = |needle: &str| words.iter().any(|w| w.contains(needle));
-    if wants("a date") {
+    if found.text.starts_with("a doc comment") {
+        "doc comments document items (parties, sources, metrics, ...) and columns; use `//` for a plain comment".into()
+    } else if wants("a date") {
         "dates are written YYYY-MM-DD, for example 2026-03-31".into()
     } else if wants("a duration") {
         "durations are a number and a unit: 30 days, 24 hours, 6 months".into()
     } else if wants("a percentage") {
         "percentages are written with a % sign, such as 40%".into()
+    } else if wants("a string") && found.is_word {
+        format!(
+            "text is written in double quotes: \"{}\"",
+            found.text.trim_matches('`')
+        )
     } else if found.at_end_of_file {
         "the file ends too early; complete the last item".into()
     } else if wants("a name") {
@@ -147,7 +207,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current[j + 1] = (previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1);
+            current[j + 1] = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
         }
         previous = current;
     }
@@ -166,7 +228,9 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
             continue;
         }
         let distance = edit_distance(word, candidate);
-        if distance <= limit && best.is_none_or(|(d, c)| distance < d || (distance == d && *candidate < c)) {
+        if distance <= limit
+            && best.is_none_or(|(d, c)| distance < d || (distance == d && *candidate < c))
+        {
             best = Some((distance, candidate));
         }
     }
@@ -372,7 +436,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         unit => "a unit (count, money, ratio, percent, days or score)",
         period => "a period (day, week, month, quarter or year)",
         segment_source => "`stage` or a column like orders.plan",
-        change | direction => "`increase` or `decrease`",
+        change | direction => "`increase`, `decrease`",
         metric_condition => "a condition on a metric, like retention_180d at least 85%",
         share_of_attributed | share_of_metric => "a rate like 10%",
         amount_per_metric => "an amount like 50 USD",

@@ -25,14 +25,19 @@ pub fn format_file(file: &File, comments: &[Comment], source: &str) -> String {
         Root::Agreement(a) => ("agreement", &a.docs, &a.name, &a.title, &a.items, a.span),
         Root::Catalog(c) => ("catalog", &c.docs, &c.name, &c.title, &c.items, c.span),
     };
+    // Exactly one blank line between the imports and what follows.
     if !file.uses.is_empty() {
         p.out.push('\n');
+        p.at_block_start = true;
     }
     p.leading(span.start);
     p.blank_line_before(span.start);
     p.at_block_start = true;
     p.docs(docs);
-    p.open(span, format!("{keyword} {}{}", name.name, title_suffix(title)));
+    p.open(
+        span,
+        format!("{keyword} {}{}", name.name, title_suffix(title)),
+    );
     for item in items {
         p.item(item);
     }
@@ -63,7 +68,10 @@ impl Printer<'_> {
     fn blank_line_before(&mut self, start: usize) {
         if !self.at_block_start
             && start > self.last_end
-            && self.source.get(self.last_end..start).is_some_and(has_blank_line)
+            && self
+                .source
+                .get(self.last_end..start)
+                .is_some_and(has_blank_line)
         {
             self.out.push('\n');
         }
@@ -148,7 +156,9 @@ impl Printer<'_> {
         self.out.push_str(&header);
         self.out.push_str(" {");
         // A comment on the header line stays there.
-        let brace = self.source[span.start..span.end].find('{').map_or(span.start, |i| span.start + i);
+        let brace = self.source[span.start..span.end]
+            .find('{')
+            .map_or(span.start, |i| span.start + i);
         self.trailing(brace + 1);
         self.out.push('\n');
         self.last_end = brace + 1;
@@ -169,7 +179,14 @@ impl Printer<'_> {
     }
 
     /// A block whose fields are printed one per line.
-    fn block<F>(&mut self, span: super::span::Span, docs: &Docs, header: String, fields: &[Spanned<F>], field: impl Fn(&F) -> String) {
+    fn block<F>(
+        &mut self,
+        span: super::span::Span,
+        docs: &Docs,
+        header: String,
+        fields: &[Spanned<F>],
+        field: impl Fn(&F) -> String,
+    ) {
         self.leading(span.start);
         self.blank_line_before(span.start);
         self.at_block_start = true;
@@ -204,10 +221,26 @@ impl Printer<'_> {
             Item::Journey(j) => self.line(j.span, format!("journey {}", idents(&j.value))),
             Item::NoGoal(n) => self.line(
                 n.span,
-                format!("no goal for {} {}", n.value.outcome.value.word(), string(&n.value.reason.value)),
+                format!(
+                    "no goal for {} {}",
+                    n.value.outcome.value.word(),
+                    string(&n.value.reason.value)
+                ),
             ),
-            Item::Party(x) => self.block(x.span, &x.docs, named("party", &x.name, &x.title), &x.fields, party_field),
-            Item::Goal(x) => self.block(x.span, &x.docs, named("goal", &x.name, &x.title), &x.fields, goal_field),
+            Item::Party(x) => self.block(
+                x.span,
+                &x.docs,
+                named("party", &x.name, &x.title),
+                &x.fields,
+                party_field,
+            ),
+            Item::Goal(x) => self.block(
+                x.span,
+                &x.docs,
+                named("goal", &x.name, &x.title),
+                &x.fields,
+                goal_field,
+            ),
             Item::Source(x) => self.source(x),
             Item::Event(x) => self.documented_line(x.span, &x.docs, event(x)),
             Item::Attribution(x) => self.block(
@@ -218,13 +251,29 @@ impl Printer<'_> {
                 attribution_field,
             ),
             Item::Segment(x) => self.documented_line(x.span, &x.docs, segment(x)),
-            Item::Metric(x) => self.block(x.span, &x.docs, named("metric", &x.name, &x.title), &x.fields, metric_field),
+            Item::Metric(x) => self.block(
+                x.span,
+                &x.docs,
+                named("metric", &x.name, &x.title),
+                &x.fields,
+                metric_field,
+            ),
             Item::Target(x) => self.documented_line(
                 x.span,
                 &x.docs,
-                format!("target {} {}", x.metric.name, goal_tail(&x.goalpost, &x.per, &x.deadline)),
+                format!(
+                    "target {} {}",
+                    x.metric.name,
+                    goal_tail(&x.goalpost, &x.per, &x.deadline)
+                ),
             ),
-            Item::Pilot(x) => self.block(x.span, &x.docs, named("pilot", &x.name, &x.title), &x.fields, pilot_field),
+            Item::Pilot(x) => self.block(
+                x.span,
+                &x.docs,
+                named("pilot", &x.name, &x.title),
+                &x.fields,
+                pilot_field,
+            ),
             Item::Scorecard(x) => self.block(
                 x.span,
                 &x.docs,
@@ -232,7 +281,13 @@ impl Printer<'_> {
                 &x.fields,
                 scorecard_field,
             ),
-            Item::Review(x) => self.block(x.span, &x.docs, named("review", &x.name, &x.title), &x.fields, review_field),
+            Item::Review(x) => self.block(
+                x.span,
+                &x.docs,
+                named("review", &x.name, &x.title),
+                &x.fields,
+                review_field,
+            ),
             Item::Initiative(x) => self.block(
                 x.span,
                 &x.docs,
@@ -251,9 +306,9 @@ impl Printer<'_> {
                 let header = format!("amendment {} {}", date(&x.date), string(&x.summary.value));
                 match &x.approved_by {
                     None => self.documented_line(x.span, &x.docs, header),
-                    Some(approvals) => {
-                        self.block(x.span, &x.docs, header, approvals, |a| format!("approved by {}", idents(a)))
-                    }
+                    Some(approvals) => self.block(x.span, &x.docs, header, approvals, |a| {
+                        format!("approved by {}", idents(a))
+                    }),
                 }
             }
             Item::Incentive(x) => self.block(
@@ -264,11 +319,25 @@ impl Printer<'_> {
                 incentive_field,
             ),
             Item::Audit(x) => {
-                let schedule = x.schedule.as_ref().map(|s| format!(" {}", s.name)).unwrap_or_default();
-                self.block(x.span, &x.docs, format!("audit {}{schedule}", x.source.name), &x.fields, audit_field)
+                let schedule = x
+                    .schedule
+                    .as_ref()
+                    .map(|s| format!(" {}", s.name))
+                    .unwrap_or_default();
+                self.block(
+                    x.span,
+                    &x.docs,
+                    format!("audit {}{schedule}", x.source.name),
+                    &x.fields,
+                    audit_field,
+                )
             }
             Item::Dispute(x) => self.block(x.span, &x.docs, "dispute".to_string(), &x.steps, |s| {
-                format!("escalate {} within {}", string(&s.to.value), duration(&s.within))
+                format!(
+                    "escalate {} within {}",
+                    string(&s.to.value),
+                    duration(&s.within)
+                )
             }),
         }
     }
@@ -280,7 +349,10 @@ impl Printer<'_> {
         self.at_block_start = true;
         self.docs(&x.docs);
         let header = named("source", &x.name, &x.title);
-        let has_inner_comments = self.comments.get(self.next).is_some_and(|c| c.span.start < x.span.end);
+        let has_inner_comments = self
+            .comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < x.span.end);
         if x.fields.is_empty() && !has_inner_comments {
             self.indent();
             self.out.push_str(&header);
@@ -303,7 +375,10 @@ impl Printer<'_> {
 
 fn has_blank_line(between: &str) -> bool {
     let lines: Vec<&str> = between.split('\n').collect();
-    lines.len() >= 3 && lines[1..lines.len() - 1].iter().any(|l| l.trim().is_empty())
+    lines.len() >= 3
+        && lines[1..lines.len() - 1]
+            .iter()
+            .any(|l| l.trim().is_empty())
 }
 
 // ------------------------------------------------------------------ pieces
@@ -313,7 +388,10 @@ fn named(keyword: &str, name: &Ident, title: &Option<Str>) -> String {
 }
 
 fn title_suffix(title: &Option<Str>) -> String {
-    title.as_ref().map(|t| format!(" {}", string(&t.value))).unwrap_or_default()
+    title
+        .as_ref()
+        .map(|t| format!(" {}", string(&t.value)))
+        .unwrap_or_default()
 }
 
 /// A string literal, escaped so that it reads back identically.
@@ -336,11 +414,17 @@ pub fn string(value: &str) -> String {
 }
 
 fn idents(list: &[Ident]) -> String {
-    list.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn strings(list: &[Str]) -> String {
-    list.iter().map(|s| string(&s.value)).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(|s| string(&s.value))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn number(value: f64) -> String {
@@ -383,11 +467,15 @@ pub fn expr(e: &Expr) -> String {
     match e {
         Expr::Binary { op, lhs, rhs, .. } => {
             let left = match lhs.as_ref() {
-                Expr::Binary { op: inner, .. } if inner.precedence() < op.precedence() => format!("({})", expr(lhs)),
+                Expr::Binary { op: inner, .. } if inner.precedence() < op.precedence() => {
+                    format!("({})", expr(lhs))
+                }
                 _ => expr(lhs),
             };
             let right = match rhs.as_ref() {
-                Expr::Binary { op: inner, .. } if inner.precedence() <= op.precedence() => format!("({})", expr(rhs)),
+                Expr::Binary { op: inner, .. } if inner.precedence() <= op.precedence() => {
+                    format!("({})", expr(rhs))
+                }
                 _ => expr(rhs),
             };
             format!("{left} {} {right}", op.symbol())
@@ -440,17 +528,24 @@ pub fn condition(c: &Condition) -> String {
             }
             _ => format!("not ({})", condition(operand)),
         },
-        Condition::Compare { column, op, value, .. } => {
+        Condition::Compare {
+            column, op, value, ..
+        } => {
             format!("{} {} {}", column.dotted(), op.symbol(), literal(value))
         }
         Condition::In {
-            column, negated, values, ..
+            column,
+            negated,
+            values,
+            ..
         } => {
             let values: Vec<String> = values.iter().map(literal).collect();
             let not = if *negated { "not " } else { "" };
             format!("{} {not}in [{}]", column.dotted(), values.join(", "))
         }
-        Condition::IsNull { column, negated, .. } => {
+        Condition::IsNull {
+            column, negated, ..
+        } => {
             let not = if *negated { "not " } else { "" };
             format!("{} is {not}null", column.dotted())
         }
@@ -461,7 +556,9 @@ fn goalpost(g: &Goalpost) -> String {
     match g {
         Goalpost::AtLeast { value } => format!("at least {}", literal(value)),
         Goalpost::AtMost { value } => format!("at most {}", literal(value)),
-        Goalpost::Between { low, high } => format!("between {} and {}", literal(low), literal(high)),
+        Goalpost::Between { low, high } => {
+            format!("between {} and {}", literal(low), literal(high))
+        }
         Goalpost::Change {
             direction,
             amount,
@@ -484,7 +581,11 @@ fn goalpost(g: &Goalpost) -> String {
     }
 }
 
-fn goal_tail(g: &Goalpost, per: &Option<Spanned<Period>>, deadline: &Option<Spanned<Deadline>>) -> String {
+fn goal_tail(
+    g: &Goalpost,
+    per: &Option<Spanned<Period>>,
+    deadline: &Option<Spanned<Deadline>>,
+) -> String {
     let mut out = goalpost(g);
     if let Some(p) = per {
         out.push_str(" per ");
@@ -496,7 +597,10 @@ fn goal_tail(g: &Goalpost, per: &Option<Spanned<Period>>, deadline: &Option<Span
                 out.push_str(" by ");
                 out.push_str(&date(day));
             }
-            Deadline::Within { duration: length, of } => {
+            Deadline::Within {
+                duration: length,
+                of,
+            } => {
                 out.push_str(" within ");
                 out.push_str(&duration(length));
                 if let Some(of) = of {
@@ -561,7 +665,12 @@ fn column(c: &Column) -> String {
 }
 
 fn event(e: &Event) -> String {
-    let mut out = format!("event {}{} from {}", e.name.name, title_suffix(&e.title), e.source.name);
+    let mut out = format!(
+        "event {}{} from {}",
+        e.name.name,
+        title_suffix(&e.title),
+        e.source.name
+    );
     if let Some(f) = &e.filter {
         out.push_str(" where ");
         out.push_str(&condition(f));
@@ -575,10 +684,14 @@ fn event(e: &Event) -> String {
 
 fn segment(s: &Segment) -> String {
     let from = match &s.from {
-        SegmentSource::Stage(_) => "stage".to_string(),
+        SegmentSource::Stage { .. } => "stage".to_string(),
         SegmentSource::Column(p) => p.dotted(),
     };
-    format!("segment {}{} from {from}", s.name.name, title_suffix(&s.title))
+    format!(
+        "segment {}{} from {from}",
+        s.name.name,
+        title_suffix(&s.title)
+    )
 }
 
 fn model(m: &Model) -> String {
@@ -589,9 +702,19 @@ fn model(m: &Model) -> String {
         Model::PositionBased { weights: None } => "position_based".into(),
         Model::PositionBased {
             weights: Some((first, last)),
-        } => format!("position_based {{ first {} last {} }}", percent(first), percent(last)),
-        Model::TimeDecay { half_life } => format!("time_decay {{ half life {} }}", duration(half_life)),
-        Model::Custom { first, middle, last } => format!(
+        } => format!(
+            "position_based {{ first {} last {} }}",
+            percent(first),
+            percent(last)
+        ),
+        Model::TimeDecay { half_life } => {
+            format!("time_decay {{ half life {} }}", duration(half_life))
+        }
+        Model::Custom {
+            first,
+            middle,
+            last,
+        } => format!(
             "custom {{ first {} middle {} last {} }}",
             percent(first),
             percent(middle),
@@ -649,7 +772,11 @@ fn pilot_field(f: &PilotField) -> String {
         PilotField::Hypothesis(h) => format!("hypothesis {}", string(&h.value)),
         PilotField::Inputs(i) => format!("inputs {}", idents(i)),
         PilotField::Outputs(o) => format!("outputs {}", idents(o)),
-        PilotField::Expect(e) => format!("expect {} {}", e.metric.name, goal_tail(&e.goalpost, &e.per, &e.deadline)),
+        PilotField::Expect(e) => format!(
+            "expect {} {}",
+            e.metric.name,
+            goal_tail(&e.goalpost, &e.per, &e.deadline)
+        ),
     }
 }
 
@@ -657,7 +784,10 @@ fn scorecard_field(f: &ScorecardField) -> String {
     match f {
         ScorecardField::SharedWith(p) => format!("shared with {}", idents(p)),
         ScorecardField::Metrics(m) => format!("metrics {}", idents(m)),
-        ScorecardField::MinimumGroup { size, customers_word } => {
+        ScorecardField::MinimumGroup {
+            size,
+            customers_word,
+        } => {
             let suffix = if *customers_word { " customers" } else { "" };
             format!("minimum group {}{suffix}", size.value)
         }
@@ -675,7 +805,12 @@ fn review_field(f: &ReviewField) -> String {
         ReviewField::Agenda(a) => format!("agenda {}", idents(a)),
         ReviewField::Reporting(r) => format!("reporting {}", r.name),
         ReviewField::Action { what, owner, due } => {
-            format!("action {} owner {} due {}", string(&what.value), owner.name, date(due))
+            format!(
+                "action {} owner {} due {}",
+                string(&what.value),
+                owner.name,
+                date(due)
+            )
         }
     }
 }
@@ -704,10 +839,18 @@ fn incentive_field(f: &IncentiveField) -> String {
         IncentiveField::Pay { party, payment } => {
             let what = match payment {
                 Payment::ShareOfAttributed { rate, attribution } => {
-                    format!("{} of attributed value by {}", percent(rate), attribution.name)
+                    format!(
+                        "{} of attributed value by {}",
+                        percent(rate),
+                        attribution.name
+                    )
                 }
-                Payment::ShareOfMetric { rate, metric } => format!("{} of {}", percent(rate), metric.name),
-                Payment::AmountPerMetric { amount, metric } => format!("{} per {}", money(amount), metric.name),
+                Payment::ShareOfMetric { rate, metric } => {
+                    format!("{} of {}", percent(rate), metric.name)
+                }
+                Payment::AmountPerMetric { amount, metric } => {
+                    format!("{} per {}", money(amount), metric.name)
+                }
             };
             format!("pay {} {what}", party.name)
         }
@@ -728,7 +871,11 @@ fn incentive_field(f: &IncentiveField) -> String {
 fn audit_field(f: &AuditField) -> String {
     match f {
         AuditField::Freshness(d) => format!("freshness {}", duration(d)),
-        AuditField::Drift { sigma, window } => format!("drift {} sigma over {}", number(sigma.value), duration(window)),
+        AuditField::Drift { sigma, window } => format!(
+            "drift {} sigma over {}",
+            number(sigma.value),
+            duration(window)
+        ),
         AuditField::Owner(o) => format!("owner {}", o.name),
         AuditField::Checks(c) => format!("checks {}", idents(c)),
     }

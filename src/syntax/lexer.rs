@@ -49,9 +49,12 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
     while i < bytes.len() {
         if report.errors.len() >= MAX_ERRORS {
             report.errors.push(
-                Diagnostic::error(codes::TOO_MANY_ERRORS, "too many errors; stopped reading this file")
-                    .with_label(span(i, i), "stopped here")
-                    .with_help("fix the errors above, then run again"),
+                Diagnostic::error(
+                    codes::TOO_MANY_ERRORS,
+                    "too many errors; stopped reading this file",
+                )
+                .with_label(span(i, i), "stopped here")
+                .with_help("fix the errors above, then run again"),
             );
             return report;
         }
@@ -63,7 +66,11 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                 loop {
                     match bytes.get(i) {
                         None | Some(b'\n') => {
-                            let end = if bytes.get(i.wrapping_sub(1)) == Some(&b'\r') { i - 1 } else { i };
+                            let end = if bytes.get(i.wrapping_sub(1)) == Some(&b'\r') {
+                                i - 1
+                            } else {
+                                i
+                            };
                             report.errors.push(
                                 Diagnostic::error(codes::UNTERMINATED_STRING, "unterminated string")
                                     .with_label(span(start, end.max(start + 1)), "this string is never closed")
@@ -94,7 +101,8 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                     }
                     i += 1;
                 }
-                let is_doc = bytes.get(start + 2) == Some(&b'/') && bytes.get(start + 3) != Some(&b'/');
+                let is_doc =
+                    bytes.get(start + 2) == Some(&b'/') && bytes.get(start + 3) != Some(&b'/');
                 if !is_doc {
                     let raw = &text[start..i];
                     report.comments.push(Comment {
@@ -105,12 +113,20 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                 continue;
             }
             b'{' | b'(' | b'[' => {
-                stack.push(Open { delimiter: b, offset: i });
+                stack.push(Open {
+                    delimiter: b,
+                    offset: i,
+                });
                 if stack.len() > MAX_DEPTH {
                     report.errors.push(
-                        Diagnostic::error(codes::TOO_DEEP, format!("nesting deeper than {MAX_DEPTH} levels"))
-                            .with_label(span(i, i + 1), "too deep here")
-                            .with_help("flatten the expression or block; no agreement needs this depth"),
+                        Diagnostic::error(
+                            codes::TOO_DEEP,
+                            format!("nesting deeper than {MAX_DEPTH} levels"),
+                        )
+                        .with_label(span(i, i + 1), "too deep here")
+                        .with_help(
+                            "flatten the expression or block; no agreement needs this depth",
+                        ),
                     );
                     return report;
                 }
@@ -133,19 +149,34 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                         report.errors.push(
                             Diagnostic::error(
                                 codes::UNBALANCED,
-                                format!("`{}` does not match the `{}` on line {line}", b as char, open.delimiter as char),
+                                format!(
+                                    "`{}` does not match the `{}` on line {line}",
+                                    b as char, open.delimiter as char
+                                ),
                             )
-                            .with_label(span(i, i + 1), format!("expected `{}` here", closer(open.delimiter) as char))
+                            .with_label(
+                                span(i, i + 1),
+                                format!("expected `{}` here", closer(open.delimiter) as char),
+                            )
                             .with_label(span(open.offset, open.offset + 1), "opened here")
-                            .with_help(format!("close the `{}` before this `{}`", open.delimiter as char, b as char)),
+                            .with_help(format!(
+                                "close the `{}` before this `{}`",
+                                open.delimiter as char, b as char
+                            )),
                         );
                     }
                     None => {
                         balanced = false;
                         report.errors.push(
-                            Diagnostic::error(codes::UNBALANCED, format!("unmatched `{}`", b as char))
-                                .with_label(span(i, i + 1), "nothing opened here is left to close")
-                                .with_help(format!("remove this `{}` or add the missing `{}` before it", b as char, opener as char)),
+                            Diagnostic::error(
+                                codes::UNBALANCED,
+                                format!("unmatched `{}`", b as char),
+                            )
+                            .with_label(span(i, i + 1), "nothing opened here is left to close")
+                            .with_help(format!(
+                                "remove this `{}` or add the missing `{}` before it",
+                                b as char, opener as char
+                            )),
                         );
                     }
                 }
@@ -160,10 +191,13 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
         let culprit = guess_unclosed(text, &brace_pairs).unwrap_or(outer.offset);
         let delimiter = bytes[culprit];
         report.errors.push(
-            Diagnostic::error(codes::UNBALANCED, format!("unclosed `{}`", delimiter as char))
-                .with_label(span(culprit, culprit + 1), "this is never closed")
-                .with_label(span(text.len(), text.len()), "the file ends here")
-                .with_help(format!("add the missing `{}`", closer(delimiter) as char)),
+            Diagnostic::error(
+                codes::UNBALANCED,
+                format!("unclosed `{}`", delimiter as char),
+            )
+            .with_label(span(culprit, culprit + 1), "this is never closed")
+            .with_label(span(text.len(), text.len()), "the file ends here")
+            .with_help(format!("add the missing `{}`", closer(delimiter) as char)),
         );
     }
     report
@@ -190,7 +224,10 @@ fn line_start(text: &str, offset: usize) -> usize {
 }
 
 fn indent(text: &str, line_start: usize) -> usize {
-    text[line_start..].bytes().take_while(|b| *b == b' ' || *b == b'\t').count()
+    text[line_start..]
+        .bytes()
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count()
 }
 
 fn closer(open: u8) -> u8 {
@@ -211,7 +248,13 @@ fn control_error(file: FileId, offset: usize, b: u8) -> Diagnostic {
         0x7f => " (DEL)".to_string(),
         _ => String::new(),
     };
-    Diagnostic::error(codes::INVALID_CHARACTER, format!("invalid control character U+{b:04X}{name}"))
-        .with_label(Span::new(file, offset, offset + 1), "not allowed in a Pactum file")
-        .with_help("remove it; control characters usually mean the file is binary or corrupted")
+    Diagnostic::error(
+        codes::INVALID_CHARACTER,
+        format!("invalid control character U+{b:04X}{name}"),
+    )
+    .with_label(
+        Span::new(file, offset, offset + 1),
+        "not allowed in a Pactum file",
+    )
+    .with_help("remove it; control characters usually mean the file is binary or corrupted")
 }

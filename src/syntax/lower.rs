@@ -41,7 +41,9 @@ fn is_keyword(rule: Rule) -> bool {
 
 /// The meaningful children of a pair, keywords left out.
 fn parts(pair: P<'_>) -> Vec<P<'_>> {
-    pair.into_inner().filter(|p| !is_keyword(p.as_rule())).collect()
+    pair.into_inner()
+        .filter(|p| !is_keyword(p.as_rule()))
+        .collect()
 }
 
 /// Splits off a leading `docs` pair, if any.
@@ -58,7 +60,10 @@ impl<'t> Lowerer<'t> {
         Lowerer {
             file,
             text,
-            comment_ends: comments.iter().map(|c| (c.span.end, c.span.start)).collect(),
+            comment_ends: comments
+                .iter()
+                .map(|c| (c.span.end, c.span.start))
+                .collect(),
             diagnostics: Vec::new(),
         }
     }
@@ -84,8 +89,11 @@ impl<'t> Lowerer<'t> {
     }
 
     fn error(&mut self, code: &'static str, span: Span, message: String, label: &str, help: &str) {
-        self.diagnostics
-            .push(Diagnostic::error(code, message).with_label(span, label).with_help(help));
+        self.diagnostics.push(
+            Diagnostic::error(code, message)
+                .with_label(span, label)
+                .with_help(help),
+        );
     }
 
     // ------------------------------------------------------------ file
@@ -97,8 +105,12 @@ impl<'t> Lowerer<'t> {
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::use_decl => uses.push(self.use_decl(part)),
-                Rule::strict_agreement | Rule::agreement => root = Some(Root::Agreement(self.agreement(part))),
-                Rule::strict_catalog | Rule::catalog => root = Some(Root::Catalog(self.catalog(part))),
+                Rule::strict_agreement | Rule::agreement => {
+                    root = Some(Root::Agreement(self.agreement(part)))
+                }
+                Rule::strict_catalog | Rule::catalog => {
+                    root = Some(Root::Catalog(self.catalog(part)))
+                }
                 _ => {}
             }
         }
@@ -210,7 +222,11 @@ impl<'t> Lowerer<'t> {
     }
 
     /// `NAME "Title"? { field* }`: the shape shared by most blocks.
-    fn named_block<'i, F>(&mut self, pair: P<'i>, mut field: impl FnMut(&mut Self, P<'i>) -> F) -> NamedBlock<F> {
+    fn named_block<'i, F>(
+        &mut self,
+        pair: P<'i>,
+        mut field: impl FnMut(&mut Self, P<'i>) -> F,
+    ) -> NamedBlock<F> {
         let span = self.span(&pair);
         let mut p = parts(pair);
         let docs = self.docs(take_docs(&mut p));
@@ -422,7 +438,7 @@ impl<'t> Lowerer<'t> {
                     let source_span = self.span(&part);
                     from = Some(match parts(part).into_iter().next() {
                         Some(path) => SegmentSource::Column(self.path(path)),
-                        None => SegmentSource::Stage(source_span),
+                        None => SegmentSource::Stage { span: source_span },
                     });
                 }
             }
@@ -451,7 +467,10 @@ impl<'t> Lowerer<'t> {
 
     fn attribution_field(&mut self, pair: P<'_>) -> AttributionField {
         let rule = pair.as_rule();
-        let first = parts(pair).into_iter().next().expect("attribution field value");
+        let first = parts(pair)
+            .into_iter()
+            .next()
+            .expect("attribution field value");
         match rule {
             Rule::touches_field => AttributionField::Touches(self.ident_list(first)),
             Rule::credit_field => AttributionField::Credit(self.ident(first)),
@@ -463,7 +482,11 @@ impl<'t> Lowerer<'t> {
             Rule::max_touches_field => AttributionField::MaxTouches(self.integer(first)),
             Rule::repeats_field => AttributionField::Repeats(Spanned {
                 span: self.span(&first),
-                value: if first.as_str() == "collapse" { Repeats::Collapse } else { Repeats::Keep },
+                value: if first.as_str() == "collapse" {
+                    Repeats::Collapse
+                } else {
+                    Repeats::Keep
+                },
             }),
             Rule::ignore_field => AttributionField::IgnoreChannels(self.string_list(first)),
             other => unreachable!("attribution field {other:?}"),
@@ -541,7 +564,11 @@ impl<'t> Lowerer<'t> {
             Rule::by_field => MetricField::By(self.ident_list(first)),
             Rule::indicator_field => MetricField::Indicator(Spanned {
                 span: self.span(&first),
-                value: if first.as_str() == "leading" { Indicator::Leading } else { Indicator::Lagging },
+                value: if first.as_str() == "leading" {
+                    Indicator::Leading
+                } else {
+                    Indicator::Lagging
+                },
             }),
             Rule::owner_field => MetricField::Owner(self.ident(first)),
             Rule::unit_field => MetricField::Unit(Spanned {
@@ -607,7 +634,11 @@ impl<'t> Lowerer<'t> {
                 let mut iter = pair.into_inner();
                 let function = self.ident(iter.next().expect("function name"));
                 let args = iter.map(|a| self.arg(a)).collect();
-                Expr::Call { function, args, span }
+                Expr::Call {
+                    function,
+                    args,
+                    span,
+                }
             }
             Rule::path => Expr::Path(self.path(pair)),
             _ => Expr::Literal(self.literal(pair)),
@@ -620,7 +651,9 @@ impl<'t> Lowerer<'t> {
         let mut value = None;
         for part in pair.into_inner() {
             match part.as_rule() {
-                Rule::arg_label => label = Some(self.ident(part.into_inner().next().expect("label"))),
+                Rule::arg_label => {
+                    label = Some(self.ident(part.into_inner().next().expect("label")))
+                }
                 Rule::duration_range => {
                     let mut p = parts(part).into_iter();
                     let from = self.duration(p.next().expect("from"));
@@ -654,7 +687,8 @@ impl<'t> Lowerer<'t> {
         let rule = pair.as_rule();
         match rule {
             Rule::condition | Rule::cond_and => {
-                let mut operands: Vec<Condition> = parts(pair).into_iter().map(|p| self.condition(p)).collect();
+                let mut operands: Vec<Condition> =
+                    parts(pair).into_iter().map(|p| self.condition(p)).collect();
                 if operands.len() == 1 {
                     return operands.pop().expect("one operand");
                 }
@@ -713,7 +747,12 @@ impl<'t> Lowerer<'t> {
                             _ => CmpOp::Ge,
                         };
                         let value = self.literal(t.next().expect("value"));
-                        Condition::Compare { column, op, value, span }
+                        Condition::Compare {
+                            column,
+                            op,
+                            value,
+                            span,
+                        }
                     }
                 }
             }
@@ -773,7 +812,11 @@ impl<'t> Lowerer<'t> {
                 _ => goalpost = Some(self.goalpost(part)),
             }
         }
-        (goalpost.expect("the grammar requires a goalpost"), per, deadline)
+        (
+            goalpost.expect("the grammar requires a goalpost"),
+            per,
+            deadline,
+        )
     }
 
     fn goalpost(&mut self, pair: P<'_>) -> Goalpost {
@@ -846,9 +889,13 @@ impl<'t> Lowerer<'t> {
         let rule = pair.as_rule();
         let mut p = parts(pair).into_iter();
         match rule {
-            Rule::partners_field => PilotField::Partners(self.ident_list(p.next().expect("partners"))),
+            Rule::partners_field => {
+                PilotField::Partners(self.ident_list(p.next().expect("partners")))
+            }
             Rule::during_field => PilotField::During(self.date_range(p.next().expect("period"))),
-            Rule::baseline_field => PilotField::Baseline(self.date_range(p.next().expect("period"))),
+            Rule::baseline_field => {
+                PilotField::Baseline(self.date_range(p.next().expect("period")))
+            }
             Rule::control_field => {
                 let control = p.next().expect("control");
                 let is_partners = control.as_rule() == Rule::control_partners;
@@ -859,7 +906,9 @@ impl<'t> Lowerer<'t> {
                     PilotField::ControlCustomers(self.where_clause(inner))
                 }
             }
-            Rule::hypothesis_field => PilotField::Hypothesis(self.string(p.next().expect("hypothesis"))),
+            Rule::hypothesis_field => {
+                PilotField::Hypothesis(self.string(p.next().expect("hypothesis")))
+            }
             Rule::inputs_field => PilotField::Inputs(self.ident_list(p.next().expect("inputs"))),
             Rule::outputs_field => PilotField::Outputs(self.ident_list(p.next().expect("outputs"))),
             Rule::expect_field => {
@@ -891,8 +940,12 @@ impl<'t> Lowerer<'t> {
 
     fn scorecard_field(&mut self, pair: P<'_>) -> ScorecardField {
         let rule = pair.as_rule();
-        let customers_word = rule == Rule::minimum_field && pair.as_str().trim_end().ends_with("customers");
-        let first = parts(pair).into_iter().next().expect("scorecard field value");
+        let customers_word =
+            rule == Rule::minimum_field && pair.as_str().trim_end().ends_with("customers");
+        let first = parts(pair)
+            .into_iter()
+            .next()
+            .expect("scorecard field value");
         match rule {
             Rule::shared_field => ScorecardField::SharedWith(self.ident_list(first)),
             Rule::metrics_field => ScorecardField::Metrics(self.ident_list(first)),
@@ -950,7 +1003,10 @@ impl<'t> Lowerer<'t> {
 
     fn initiative_field(&mut self, pair: P<'_>) -> InitiativeField {
         let rule = pair.as_rule();
-        let first = parts(pair).into_iter().next().expect("initiative field value");
+        let first = parts(pair)
+            .into_iter()
+            .next()
+            .expect("initiative field value");
         match rule {
             Rule::owner_field => InitiativeField::Owner(self.ident(first)),
             Rule::due_field => InitiativeField::Due(self.date(first)),
@@ -974,7 +1030,10 @@ impl<'t> Lowerer<'t> {
 
     fn evidence_field(&mut self, pair: P<'_>) -> EvidenceField {
         let rule = pair.as_rule();
-        let first = parts(pair).into_iter().next().expect("evidence field value");
+        let first = parts(pair)
+            .into_iter()
+            .next()
+            .expect("evidence field value");
         match rule {
             Rule::kind_field => EvidenceField::Kind(self.ident(first)),
             Rule::goal_ref_field => EvidenceField::Goal(self.ident(first)),
@@ -1052,7 +1111,11 @@ impl<'t> Lowerer<'t> {
                     let mut q = parts(c).into_iter();
                     let metric = self.ident(q.next().expect("metric"));
                     let goalpost = self.goalpost(q.next().expect("goalpost"));
-                    MetricCondition { metric, goalpost, span }
+                    MetricCondition {
+                        metric,
+                        goalpost,
+                        span,
+                    }
                 })
                 .collect(),
             ),
@@ -1081,13 +1144,17 @@ impl<'t> Lowerer<'t> {
             let rule = part.as_rule();
             let mut q = parts(part).into_iter();
             let value = match rule {
-                Rule::freshness_field => AuditField::Freshness(self.duration(q.next().expect("limit"))),
+                Rule::freshness_field => {
+                    AuditField::Freshness(self.duration(q.next().expect("limit")))
+                }
                 Rule::drift_field => AuditField::Drift {
                     sigma: self.number(q.next().expect("sigma")),
                     window: self.duration(q.next().expect("window")),
                 },
                 Rule::owner_field => AuditField::Owner(self.ident(q.next().expect("owner"))),
-                Rule::checks_field => AuditField::Checks(self.ident_list(q.next().expect("checks"))),
+                Rule::checks_field => {
+                    AuditField::Checks(self.ident_list(q.next().expect("checks")))
+                }
                 other => unreachable!("audit field {other:?}"),
             };
             fields.push(Spanned {
@@ -1235,7 +1302,10 @@ impl<'t> Lowerer<'t> {
     fn percent(&mut self, pair: P<'_>) -> Number {
         let span = self.span(&pair);
         let n = self.number(pair.into_inner().next().expect("number"));
-        Number { value: n.value, span }
+        Number {
+            value: n.value,
+            span,
+        }
     }
 
     fn currency(&mut self, pair: P<'_>) -> Currency {
@@ -1250,7 +1320,11 @@ impl<'t> Lowerer<'t> {
         let mut p = pair.into_inner();
         let amount = self.number(p.next().expect("amount")).value;
         let currency = self.currency(p.next().expect("currency"));
-        Money { amount, currency, span }
+        Money {
+            amount,
+            currency,
+            span,
+        }
     }
 
     fn duration(&mut self, pair: P<'_>) -> Duration {
@@ -1295,12 +1369,20 @@ impl<'t> Lowerer<'t> {
             self.error(
                 codes::INVALID_DATE,
                 span,
-                format!("`{text}` is not a date: month {month:02} of {year} has {} days", days_in_month(year, month)),
+                format!(
+                    "`{text}` is not a date: month {month:02} of {year} has {} days",
+                    days_in_month(year, month)
+                ),
                 "no such day",
                 "check the day of the month; dates are written YYYY-MM-DD",
             );
         }
-        Date { year, month, day, span }
+        Date {
+            year,
+            month,
+            day,
+            span,
+        }
     }
 
     fn date_range(&mut self, pair: P<'_>) -> DateRange {

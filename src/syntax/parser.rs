@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 use pest_derive::Parser;
 
 use super::ast::File;
-use super::expected::{describe_error, Found};
+use super::expected::{Found, describe_error};
 use super::lexer::{self, Comment};
 use super::lower::Lowerer;
 use super::span::{FileId, Span};
@@ -94,7 +94,10 @@ fn recover(text: &str, file: FileId) -> Vec<Diagnostic> {
             }
         };
         let mut broken: Vec<(usize, usize)> = Vec::new();
-        collect_broken(pairs.into_iter().next().expect("one file pair"), &mut broken);
+        collect_broken(
+            pairs.into_iter().next().expect("one file pair"),
+            &mut broken,
+        );
         let merged = merge_continuations(text, broken);
         let mut diagnostics = Vec::new();
         for (i, &(start, end)) in merged.iter().enumerate() {
@@ -134,15 +137,16 @@ fn collect_broken(pair: Pair<'_, Rule>, out: &mut Vec<(usize, usize)>) {
 }
 
 /// A broken item that runs over several lines without braces shows up as one
-/// broken item per line. A line that does not start with an item keyword
-/// continues the previous broken item.
+/// broken item per line. A line indented deeper than the previous broken
+/// item's first line continues it.
 fn merge_continuations(text: &str, broken: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (start, end) in broken {
         if let Some(last) = merged.last_mut() {
             let between = &text[last.1..start];
-            let adjacent = between.chars().all(char::is_whitespace) && between.matches('\n').count() <= 1;
-            if adjacent && !starts_with_item_keyword(&text[start..end]) {
+            let adjacent =
+                between.chars().all(char::is_whitespace) && between.matches('\n').count() <= 1;
+            if adjacent && indentation(text, start) > indentation(text, last.0) {
                 last.1 = end;
                 continue;
             }
@@ -152,9 +156,13 @@ fn merge_continuations(text: &str, broken: Vec<(usize, usize)>) -> Vec<(usize, u
     merged
 }
 
-fn starts_with_item_keyword(item: &str) -> bool {
-    let word: String = item.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    super::expected::ITEM_KEYWORDS.contains(&word.as_str()) || item.starts_with("///")
+/// Columns of leading whitespace on the line containing `offset`.
+fn indentation(text: &str, offset: usize) -> usize {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .count()
 }
 
 /// Re-parses one broken item with the strict item rules to say exactly what
@@ -163,7 +171,10 @@ fn probe_item(text: &str, start: usize, end: usize, file: FileId) -> Diagnostic 
     match PactumParser::parse(Rule::item_probe, &text[start..end]) {
         Err(error) => pest_error(text, start, end, file, &error),
         Ok(_) => Diagnostic::error(codes::SYNTAX, "this item is not allowed here")
-            .with_label(Span::new(file, start, trim_end(text, start, end)), "not allowed here")
+            .with_label(
+                Span::new(file, start, trim_end(text, start, end)),
+                "not allowed here",
+            )
             .with_help("a catalog holds only `source`, `event` and `segment` items"),
     }
 }
@@ -173,7 +184,13 @@ fn trim_end(text: &str, start: usize, end: usize) -> usize {
 }
 
 /// Converts a pest error on `text[start..end]` into a diagnostic in `file`.
-fn pest_error(text: &str, start: usize, end: usize, file: FileId, error: &pest::error::Error<Rule>) -> Diagnostic {
+fn pest_error(
+    text: &str,
+    start: usize,
+    end: usize,
+    file: FileId,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
     let position = match error.location {
         InputLocation::Pos(p) => start + p,
         InputLocation::Span((s, _)) => start + s,
@@ -184,13 +201,21 @@ fn pest_error(text: &str, start: usize, end: usize, file: FileId, error: &pest::
     };
     let literals: Vec<String> = error
         .parse_attempts()
-        .map(|attempts| attempts.expected_tokens().iter().map(ToString::to_string).collect())
+        .map(|attempts| {
+            attempts
+                .expected_tokens()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let found = Found::at(text, position, end);
     let description = describe_error(&positives, &literals, &found);
     let message = message_override.unwrap_or(description.message);
-    let mut diagnostic = Diagnostic::error(codes::SYNTAX, message)
-        .with_label(Span::new(file, position, position + found.len), description.label);
+    let mut diagnostic = Diagnostic::error(codes::SYNTAX, message).with_label(
+        Span::new(file, position, position + found.len),
+        description.label,
+    );
     if let Some(help) = description.help {
         diagnostic = diagnostic.with_help(help);
     }

@@ -1,0 +1,210 @@
+//! Malformed inputs: every file under tests/malformed/ must give located
+//! diagnostics (never a panic), snapshotted as a user sees them. Large and
+//! pathological inputs are generated here rather than committed.
+
+use std::path::Path;
+use std::time::Instant;
+
+use pactum::diagnostics::Diagnostic;
+use pactum::diagnostics::render::{Style, render_human, render_short};
+use pactum::source::SourceMap;
+
+struct Outcome {
+    sources: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+    parsed_ok: bool,
+}
+
+fn run(name: &str, bytes: Vec<u8>) -> Outcome {
+    let mut sources = SourceMap::new();
+    let (id, encoding_error) = pactum::decode(&mut sources, name, bytes);
+    if let Some(d) = encoding_error {
+        return Outcome {
+            sources,
+            diagnostics: vec![d],
+            parsed_ok: false,
+        };
+    }
+    let parsed = pactum::parse(&sources, id);
+    Outcome {
+        parsed_ok: parsed.file.is_some(),
+        diagnostics: parsed.diagnostics,
+        sources,
+    }
+}
+
+fn render(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for d in &outcome.diagnostics {
+        out.push_str(&render_short(d, &outcome.sources));
+        out.push('\n');
+        out.push_str(&render_human(d, &outcome.sources, Style::Plain));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn every_malformed_file_gives_located_diagnostics() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 30, "the corpus needs at least 30 cases");
+    for path in entries {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let outcome = run(&name, std::fs::read(&path).unwrap());
+        assert!(!outcome.parsed_ok, "{name} should not parse");
+        assert!(
+            outcome
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.primary_span().is_some()),
+            "{name}: expected a located error"
+        );
+        for d in &outcome.diagnostics {
+            assert!(
+                d.help.is_some(),
+                "{name}: every diagnostic has a help line: {d:?}"
+            );
+            assert!(
+                !d.message.contains("k_") && !d.message.contains("_field"),
+                "{name}: raw rule name in {}",
+                d.message
+            );
+        }
+        let snapshot = name.trim_end_matches(".pactum").to_string();
+        insta::with_settings!({ snapshot_path => "snapshots/malformed", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(snapshot, render(&outcome));
+        });
+    }
+}
+
+#[test]
+fn one_diagnostic_per_broken_item() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed/25_three_broken_items.pactum"),
+    )
+    .unwrap();
+    let outcome = run("three.pactum", text.into_bytes());
+    let lines: Vec<usize> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            pactum::syntax::span::line_col(
+                &outcome.sources.get(d.primary_span().unwrap().file).text,
+                d.primary_span().unwrap().start,
+            )
+            .0
+        })
+        .collect();
+    assert_eq!(lines, vec![3, 6, 8], "{}", render(&outcome));
+}
+
+#[test]
+fn misspelled_keyword_gets_a_suggestion() {
+    let outcome = run("x.pactum", b"agreement demo {\n  versoin 3\n}\n".to_vec());
+    assert_eq!(outcome.diagnostics.len(), 1);
+    assert_eq!(
+        outcome.diagnostics[0].help.as_deref(),
+        Some("did you mean `version`?")
+    );
+}
+
+fn nested(open: &str, close: &str, depth: usize) -> Vec<u8> {
+    let mut text = String::from("agreement deep {\n  metric m {\n    value ");
+    text.push_str(&open.repeat(depth));
+    text.push('1');
+    text.push_str(&close.repeat(depth));
+    text.push_str("\n  }\n}\n");
+    text.into_bytes()
+}
+
+#[test]
+fn ten_thousand_levels_of_nesting_are_refused_without_overflow() {
+    for (open, close) in [("(", ")"), ("{", "}"), ("[", "]")] {
+        let outcome = run("deep.pactum", nested(open, close, 10_000));
+        assert_eq!(outcome.diagnostics.len(), 1);
+        assert_eq!(outcome.diagnostics[0].code, "P0005");
+    }
+    // Nesting within the limit parses.
+    let outcome = run("ok.pactum", nested("(", ")", 40));
+    assert!(outcome.parsed_ok, "{}", render(&outcome));
+}
+
+/// An agreement of about `lines` lines, valid.
+fn big_agreement(metrics: usize) -> String {
+    let mut text = String::from(
+        "agreement big \"Big\" {\n  version 1\n  party acme {\n    role partner\n  }\n",
+    );
+    for i in 0..metrics {
+        text.push_str(&format!(
+            "  /// Metric {i}.\n  metric m{i} \"Metric {i}\" {{\n    value sum(orders.amount) / count_distinct(orders.customer) where orders.plan in [\"pro\", \"team\"]\n    indicator lagging\n    owner acme\n  }}\n"
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[test]
+fn a_ten_megabyte_file_parses() {
+    let text = big_agreement(60_000);
+    assert!(text.len() >= 10_000_000);
+    let started = Instant::now();
+    let outcome = run("big.pactum", text.into_bytes());
+    assert!(outcome.parsed_ok, "{}", render(&outcome));
+    // Generous bound: guards against quadratic behaviour, not a benchmark.
+    assert!(started.elapsed().as_secs() < 60);
+}
+
+#[test]
+fn a_one_megabyte_line_is_reported_compactly() {
+    let mut text = String::from("agreement wide {\n  version 1 ");
+    text.push_str(&"x".repeat(1_000_000));
+    text.push_str("\n}\n");
+    let outcome = run("wide.pactum", text.into_bytes());
+    assert_eq!(outcome.diagnostics.len(), 1);
+    // The found token is shortened in the message.
+    assert!(
+        outcome.diagnostics[0].message.len() < 200,
+        "{}",
+        outcome.diagnostics[0].message
+    );
+    let mut valid = String::from("agreement wide \"");
+    valid.push_str(&"y".repeat(1_000_000));
+    valid.push_str("\" {\n  version 1\n}\n");
+    assert!(run("wide-title.pactum", valid.into_bytes()).parsed_ok);
+}
+
+#[test]
+fn ten_thousand_broken_items_give_bounded_output() {
+    let mut text = String::from("agreement broken {\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("  versoin {i}\n"));
+    }
+    text.push_str("}\n");
+    let started = Instant::now();
+    let outcome = run("broken.pactum", text.into_bytes());
+    assert_eq!(outcome.diagnostics.len(), 101);
+    assert_eq!(outcome.diagnostics[100].code, "P0012");
+    assert_eq!(
+        outcome.diagnostics[100].message,
+        "9900 more broken items not shown"
+    );
+    assert!(started.elapsed().as_secs() < 60);
+}
+
+#[test]
+fn byte_order_mark_and_crlf_are_accepted() {
+    let with_bom = "\u{FEFF}agreement a {\n  version 1\n}\n"
+        .as_bytes()
+        .to_vec();
+    assert!(run("bom.pactum", with_bom).parsed_ok);
+    let crlf =
+        b"agreement a {\r\n  version 1 // one\r\n  party p {\r\n    role partner\r\n  }\r\n}\r\n"
+            .to_vec();
+    let outcome = run("crlf.pactum", crlf);
+    assert!(outcome.parsed_ok, "{}", render(&outcome));
+}
