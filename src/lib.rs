@@ -11,6 +11,7 @@
 
 pub mod commands;
 pub mod diagnostics;
+pub mod generate;
 pub mod source;
 pub mod syntax;
 

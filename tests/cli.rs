@@ -1,0 +1,174 @@
+//! The command line as a user runs it: exit codes, messages, files on disk.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn pactum(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn pactum_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh folder under the target directory, removed first if it exists.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const MESSY: &str = "agreement demo \"Demo\" {\n    version   1 // first\n  party acme {role partner}\n\n\n  target m at least 5\n}\n";
+const TIDY: &str = "agreement demo \"Demo\" {\n  version 1 // first\n  party acme {\n    role partner\n  }\n\n  target m at least 5\n}\n";
+const BROKEN: &str = "agreement demo {\n  versoin 1\n}\n";
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn fmt_rewrites_files_in_place_and_leaves_nothing_behind() {
+    let dir = scratch("fmt_rewrite");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::write(dir.join("a.pactum"), MESSY).unwrap();
+    std::fs::write(dir.join("nested/b.pactum"), TIDY).unwrap();
+    std::fs::write(dir.join("notes.txt"), MESSY).unwrap();
+    let out = pactum(&["fmt", "."], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("a.pactum")).unwrap(), TIDY);
+    assert_eq!(std::fs::read_to_string(dir.join("nested/b.pactum")).unwrap(), TIDY);
+    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).unwrap(), MESSY, "only *.pactum files");
+    assert_eq!(entries(&dir), vec!["a.pactum", "nested", "notes.txt"], "no temporary files left");
+    assert!(stderr(&out).contains("1 file reformatted, 1 file already formatted"), "{}", stderr(&out));
+}
+
+#[test]
+fn fmt_check_lists_changes_with_a_diff_and_exits_1() {
+    let dir = scratch("fmt_check");
+    std::fs::write(dir.join("a.pactum"), MESSY).unwrap();
+    let out = pactum(&["fmt", "--check", "a.pactum"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("would reformat a.pactum"), "{err}");
+    assert!(err.contains("-    version   1 // first") && err.contains("+  version 1 // first"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("a.pactum")).unwrap(), MESSY, "--check writes nothing");
+    std::fs::write(dir.join("a.pactum"), TIDY).unwrap();
+    assert_eq!(pactum(&["fmt", "--check", "a.pactum"], &dir).status.code(), Some(0));
+}
+
+#[test]
+fn fmt_never_touches_a_file_that_does_not_parse() {
+    let dir = scratch("fmt_broken");
+    std::fs::write(dir.join("bad.pactum"), BROKEN).unwrap();
+    let out = pactum(&["fmt", "bad.pactum"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bad.pactum:2:3"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("bad.pactum")).unwrap(), BROKEN);
+}
+
+#[test]
+fn fmt_reads_standard_input_and_writes_standard_output() {
+    let out = pactum_stdin(&["fmt", "-"], MESSY.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), TIDY);
+    let out = pactum_stdin(&["fmt", "-"], BROKEN.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "", "nothing on stdout for a broken file");
+    assert!(stderr(&out).contains("<stdin>:2:3"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_paths_are_usage_errors_with_one_line_naming_the_path() {
+    let dir = scratch("missing");
+    for args in [vec!["fmt", "nope.pactum"], vec!["parse", "nope.pactum"], vec!["fmt", "--check", "nowhere/"]] {
+        let out = pactum(&args, &dir);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("nope.pactum") || err.contains("nowhere"), "{err}");
+        assert!(err.contains("no such file or folder"), "{err}");
+    }
+    let out = pactum(&["frobnicate"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn parse_prints_the_tree_as_json() {
+    let dir = scratch("parse");
+    std::fs::write(dir.join("a.pactum"), TIDY).unwrap();
+    let out = pactum(&["parse", "a.pactum"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["root"]["kind"], "agreement");
+    assert_eq!(json["root"]["name"]["name"], "demo");
+    assert_eq!(json["root"]["items"][0]["item"], "version");
+    assert_eq!(json["root"]["items"][0]["value"]["value"]["value"], 1);
+    assert_eq!(json["root"]["items"][1]["value"]["fields"][0]["value"]["field"], "role");
+    std::fs::write(dir.join("bad.pactum"), BROKEN).unwrap();
+    let out = pactum(&["parse", "bad.pactum"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("did you mean `version`?"), "{}", stderr(&out));
+}
+
+#[test]
+fn every_command_help_shows_an_example() {
+    let dir = scratch("help");
+    for command in ["fmt", "parse", "explain", "completions"] {
+        let out = pactum(&[command, "--help"], &dir);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(stdout(&out).contains("Example"), "{command}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    let dir = scratch("completions");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = pactum(&["completions", shell], &dir);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(stdout(&out).contains("fmt"), "{shell}");
+    }
+}
+
+#[test]
+fn explain_prints_a_wrong_and_a_right_example() {
+    let dir = scratch("explain");
+    for code in ["P0001", "P0002", "P0003", "P0004", "P0005", "P0006", "P0007", "P0008", "P0009", "P0010", "P0011", "P0012"] {
+        let out = pactum(&["explain", code], &dir);
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        let text = stdout(&out);
+        assert!(text.starts_with(code) && text.contains("Wrong") && text.contains("Right"), "{code}: {text}");
+    }
+    let out = pactum(&["explain", "X9999"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+}
