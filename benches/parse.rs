@@ -7,13 +7,23 @@ use std::time::{Duration, Instant};
 use pactum::source::SourceMap;
 
 fn main() {
-    let texts: Vec<String> = (0..1000).map(|i| pactum::generate::agreement(i, i % 2 == 0)).collect();
+    let texts: Vec<String> = (0..1000)
+        .map(|i| pactum::generate::agreement(i, i % 2 == 0))
+        .collect();
     let lines: usize = texts.iter().map(|t| t.lines().count()).sum();
     let bytes: usize = texts.iter().map(String::len).sum();
-    println!("input: {} agreements, {lines} lines, {:.1} MB", texts.len(), bytes as f64 / 1e6);
+    println!(
+        "input: {} agreements, {lines} lines, {:.1} MB",
+        texts.len(),
+        bytes as f64 / 1e6
+    );
 
     let mut sources = SourceMap::new();
-    let ids: Vec<_> = texts.iter().enumerate().map(|(i, t)| sources.add(format!("gen{i}.pactum"), t.clone())).collect();
+    let ids: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| sources.add(format!("gen{i}.pactum"), t.clone()))
+        .collect();
 
     // Best of three runs, to keep noise from the other core out.
     let mut parse_best = Duration::MAX;
@@ -22,7 +32,10 @@ fn main() {
         let started = Instant::now();
         let parsed: Vec<_> = ids.iter().map(|id| pactum::parse(&sources, *id)).collect();
         parse_best = parse_best.min(started.elapsed());
-        assert!(parsed.iter().all(|p| p.file.is_some()), "generated agreements must parse");
+        assert!(
+            parsed.iter().all(|p| p.file.is_some()),
+            "generated agreements must parse"
+        );
 
         let started = Instant::now();
         let mut total = 0;
@@ -40,9 +53,16 @@ fn main() {
         std::thread::scope(|scope| {
             let sources = &sources;
             let handles = [halves.0, halves.1].map(|part| {
-                scope.spawn(move || part.iter().filter(|id| pactum::parse(sources, **id).file.is_some()).count())
+                scope.spawn(move || {
+                    part.iter()
+                        .filter(|id| pactum::parse(sources, **id).file.is_some())
+                        .count()
+                })
             });
-            let ok: usize = handles.into_iter().map(|h| h.join().expect("parser thread")).sum();
+            let ok: usize = handles
+                .into_iter()
+                .map(|h| h.join().expect("parser thread"))
+                .sum();
             assert_eq!(ok, ids.len());
         });
         parallel_best = parallel_best.min(started.elapsed());
@@ -59,6 +79,10 @@ fn report(what: &str, took: Duration, lines: usize, bytes: usize, target_seconds
         seconds * 1e3,
         lines as f64 / seconds,
         bytes as f64 / 1e6 / seconds,
-        if seconds < target_seconds { "met" } else { "MISSED" }
+        if seconds < target_seconds {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }

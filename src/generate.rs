@@ -53,8 +53,13 @@ pub fn agreement(seed: u64, import: bool) -> String {
     if import {
         s.push_str("use \"catalog.pactum\"\n\n");
     }
-    let _ = writeln!(s, "/// Generated agreement number {seed}.\nagreement {name} \"Generated partnership {seed}\" {{");
-    s.push_str("  version 2\n  effective 2026-01-01 to 2026-12-31\n  currency USD\n  timezone \"UTC\"\n");
+    let _ = writeln!(
+        s,
+        "/// Generated agreement number {seed}.\nagreement {name} \"Generated partnership {seed}\" {{"
+    );
+    s.push_str(
+        "  version 2\n  effective 2026-01-01 to 2026-12-31\n  currency USD\n  timezone \"UTC\"\n",
+    );
     s.push_str("  journey awareness, consideration, conversion, expansion\n\n");
     s.push_str("  party provider \"Provider Inc\" {\n    role provider\n    contact \"ops@provider.example\"\n  }\n");
     let partners = 3 + rng.below(3) as usize;
@@ -96,9 +101,21 @@ pub fn agreement(seed: u64, import: bool) -> String {
         "percentile(orders.amount, 90%)",
     ];
     let fixed = [
-        ("new_customers", "count_distinct(purchase.customer)", "lagging"),
-        ("retention_90d", "retention(purchase, after 90 days, activity orders)", "lagging"),
-        ("arpu", "sum(orders.amount) / count_distinct(orders.customer)", "lagging"),
+        (
+            "new_customers",
+            "count_distinct(purchase.customer)",
+            "lagging",
+        ),
+        (
+            "retention_90d",
+            "retention(purchase, after 90 days, activity orders)",
+            "lagging",
+        ),
+        (
+            "arpu",
+            "sum(orders.amount) / count_distinct(orders.customer)",
+            "lagging",
+        ),
     ];
     for (name, expr, indicator) in fixed {
         let _ = writeln!(
@@ -108,7 +125,11 @@ pub fn agreement(seed: u64, import: bool) -> String {
     }
     for m in 0..metrics {
         let expr = rng.pick(&exprs);
-        let indicator = if rng.below(2) == 0 { "leading" } else { "lagging" };
+        let indicator = if rng.below(2) == 0 {
+            "leading"
+        } else {
+            "lagging"
+        };
         let _ = writeln!(
             s,
             "\n  /// Metric {m}.\n  metric m{m} \"Metric {m}\" {{\n    value {expr} where orders.region != \"test\"\n    by plan\n    indicator {indicator}\n    owner partner{}\n  }}",
@@ -117,7 +138,11 @@ pub fn agreement(seed: u64, import: bool) -> String {
     }
     s.push_str("\n  target new_customers increase 15% within 90 days of pilot\n  target retention_90d at least 85%\n  target arpu at least 120 USD per quarter by 2026-12-31\n");
     for m in 0..metrics {
-        let _ = writeln!(s, "  target m{m} at least {} per month", 10 + rng.below(500));
+        let _ = writeln!(
+            s,
+            "  target m{m} at least {} per month",
+            10 + rng.below(500)
+        );
     }
     s.push_str("\n  pilot pilot \"Pilot\" {\n    partners partner0\n    during 2026-02-01 to 2026-04-30\n    baseline 2025-11-01 to 2026-01-31\n    hypothesis \"Partner 0 adds 15% new customers\"\n    inputs touch_0, touch_1\n    expect new_customers increase 15% within 90 days\n  }\n");
     s.push_str("\n  scorecard joint \"Joint scorecard\" {\n    shared with partner0, partner1\n    metrics new_customers, retention_90d, arpu\n    minimum group 20 customers\n    on track from 95%\n    at risk from 80%\n  }\n");
@@ -126,7 +151,11 @@ pub fn agreement(seed: u64, import: bool) -> String {
     s.push_str("\n  evidence case_one \"Customer moved to paid in 9 days\" {\n    kind case_study\n    goal grow\n    recorded 2026-03-01\n  }\n");
     s.push_str("\n  amendment 2026-04-01 \"Lookback widened after the Q1 review\" {\n    approved by provider, partner0\n  }\n");
     s.push_str("\n  incentive bonus {\n    pay partner0 10% of attributed value by credit\n    when retention_90d at least 85%\n    cap 50000 USD per quarter\n  }\n");
-    s.push_str("\n  audit touches daily {\n    freshness 24 hours\n    drift 3 sigma over 28 days\n  }\n");
-    s.push_str("\n  dispute {\n    escalate \"Joint partnership council\" within 14 days\n  }\n}\n");
+    s.push_str(
+        "\n  audit touches daily {\n    freshness 24 hours\n    drift 3 sigma over 28 days\n  }\n",
+    );
+    s.push_str(
+        "\n  dispute {\n    escalate \"Joint partnership council\" within 14 days\n  }\n}\n",
+    );
     s
 }

@@ -61,8 +61,9 @@ fn main() -> ExitCode {
         Command::Parse { file } => commands::parse::run(&file),
         Command::Explain { code } => commands::explain(&code),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "pactum", &mut std::io::stdout());
-            Ok(commands::SUCCESS)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pactum", &mut script);
+            commands::write_stdout(&script).map(|()| commands::SUCCESS)
         }
     };
     match result {

@@ -65,10 +65,25 @@ fn fmt_rewrites_files_in_place_and_leaves_nothing_behind() {
     let out = pactum(&["fmt", "."], &dir);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(dir.join("a.pactum")).unwrap(), TIDY);
-    assert_eq!(std::fs::read_to_string(dir.join("nested/b.pactum")).unwrap(), TIDY);
-    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).unwrap(), MESSY, "only *.pactum files");
-    assert_eq!(entries(&dir), vec!["a.pactum", "nested", "notes.txt"], "no temporary files left");
-    assert!(stderr(&out).contains("1 file reformatted, 1 file already formatted"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("nested/b.pactum")).unwrap(),
+        TIDY
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        MESSY,
+        "only *.pactum files"
+    );
+    assert_eq!(
+        entries(&dir),
+        vec!["a.pactum", "nested", "notes.txt"],
+        "no temporary files left"
+    );
+    assert!(
+        stderr(&out).contains("1 file reformatted, 1 file already formatted"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -79,10 +94,20 @@ fn fmt_check_lists_changes_with_a_diff_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("would reformat a.pactum"), "{err}");
-    assert!(err.contains("-    version   1 // first") && err.contains("+  version 1 // first"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("a.pactum")).unwrap(), MESSY, "--check writes nothing");
+    assert!(
+        err.contains("-    version   1 // first") && err.contains("+  version 1 // first"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.pactum")).unwrap(),
+        MESSY,
+        "--check writes nothing"
+    );
     std::fs::write(dir.join("a.pactum"), TIDY).unwrap();
-    assert_eq!(pactum(&["fmt", "--check", "a.pactum"], &dir).status.code(), Some(0));
+    assert_eq!(
+        pactum(&["fmt", "--check", "a.pactum"], &dir).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -92,7 +117,10 @@ fn fmt_never_touches_a_file_that_does_not_parse() {
     let out = pactum(&["fmt", "bad.pactum"], &dir);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("bad.pactum:2:3"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(dir.join("bad.pactum")).unwrap(), BROKEN);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("bad.pactum")).unwrap(),
+        BROKEN
+    );
 }
 
 #[test]
@@ -109,12 +137,19 @@ fn fmt_reads_standard_input_and_writes_standard_output() {
 #[test]
 fn missing_paths_are_usage_errors_with_one_line_naming_the_path() {
     let dir = scratch("missing");
-    for args in [vec!["fmt", "nope.pactum"], vec!["parse", "nope.pactum"], vec!["fmt", "--check", "nowhere/"]] {
+    for args in [
+        vec!["fmt", "nope.pactum"],
+        vec!["parse", "nope.pactum"],
+        vec!["fmt", "--check", "nowhere/"],
+    ] {
         let out = pactum(&args, &dir);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains("nope.pactum") || err.contains("nowhere"), "{err}");
+        assert!(
+            err.contains("nope.pactum") || err.contains("nowhere"),
+            "{err}"
+        );
         assert!(err.contains("no such file or folder"), "{err}");
     }
     let out = pactum(&["frobnicate"], &dir);
@@ -132,12 +167,19 @@ fn parse_prints_the_tree_as_json() {
     assert_eq!(json["root"]["name"]["name"], "demo");
     assert_eq!(json["root"]["items"][0]["item"], "version");
     assert_eq!(json["root"]["items"][0]["value"]["value"]["value"], 1);
-    assert_eq!(json["root"]["items"][1]["value"]["fields"][0]["value"]["field"], "role");
+    assert_eq!(
+        json["root"]["items"][1]["value"]["fields"][0]["value"]["field"],
+        "role"
+    );
     std::fs::write(dir.join("bad.pactum"), BROKEN).unwrap();
     let out = pactum(&["parse", "bad.pactum"], &dir);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
-    assert!(stderr(&out).contains("did you mean `version`?"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `version`?"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -146,7 +188,11 @@ fn every_command_help_shows_an_example() {
     for command in ["fmt", "parse", "explain", "completions"] {
         let out = pactum(&[command, "--help"], &dir);
         assert_eq!(out.status.code(), Some(0));
-        assert!(stdout(&out).contains("Example"), "{command}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("Example"),
+            "{command}: {}",
+            stdout(&out)
+        );
     }
 }
 
@@ -163,11 +209,17 @@ fn completions_are_generated_for_each_shell() {
 #[test]
 fn explain_prints_a_wrong_and_a_right_example() {
     let dir = scratch("explain");
-    for code in ["P0001", "P0002", "P0003", "P0004", "P0005", "P0006", "P0007", "P0008", "P0009", "P0010", "P0011", "P0012"] {
+    for code in [
+        "P0001", "P0002", "P0003", "P0004", "P0005", "P0006", "P0007", "P0008", "P0009", "P0010",
+        "P0011", "P0012",
+    ] {
         let out = pactum(&["explain", code], &dir);
         assert_eq!(out.status.code(), Some(0), "{code}");
         let text = stdout(&out);
-        assert!(text.starts_with(code) && text.contains("Wrong") && text.contains("Right"), "{code}: {text}");
+        assert!(
+            text.starts_with(code) && text.contains("Wrong") && text.contains("Right"),
+            "{code}: {text}"
+        );
     }
     let out = pactum(&["explain", "X9999"], &dir);
     assert_eq!(out.status.code(), Some(2));

@@ -97,10 +97,7 @@ fn stdin(check: bool) -> Result<u8, Failure> {
         }
         return Ok(SUCCESS);
     }
-    let mut out = std::io::stdout().lock();
-    out.write_all(formatted.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure(format!("cannot write standard output: {e}")))?;
+    super::write_stdout(formatted.as_bytes())?;
     Ok(SUCCESS)
 }
 

@@ -118,11 +118,25 @@ pub fn display_name(path: &Path) -> String {
 pub fn explain(code: &str) -> Result<u8, Failure> {
     match crate::diagnostics::codes::lookup(code) {
         Some(info) => {
-            println!("{}: {}\n\n{}", info.code, info.title, info.explanation);
+            write_stdout(
+                format!("{}: {}\n\n{}", info.code, info.title, info.explanation).as_bytes(),
+            )?;
             Ok(SUCCESS)
         }
         None => Err(Failure(format!(
             "unknown diagnostic code `{code}`; codes look like P0001"
         ))),
+    }
+}
+
+/// Writes to standard output; a closed pipe (`pactum parse x | head`) is
+/// not an error worth reporting.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure(format!("cannot write standard output: {e}")))
+        }
+        _ => Ok(()),
     }
 }

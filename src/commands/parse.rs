@@ -19,7 +19,7 @@ pub fn run(path: &Path) -> Result<u8, Failure> {
         Some(tree) => {
             let json = serde_json::to_string_pretty(&tree)
                 .map_err(|e| Failure(format!("cannot encode JSON: {e}")))?;
-            println!("{json}");
+            super::write_stdout(format!("{json}\n").as_bytes())?;
             Ok(SUCCESS)
         }
         None => Ok(FINDINGS),

@@ -467,6 +467,9 @@ pub struct Metric {
     pub span: Span,
 }
 
+// `Value` is by far the most common field of a metric; boxing it would only
+// add an indirection to every metric.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum MetricField {

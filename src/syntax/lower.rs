@@ -134,10 +134,11 @@ impl<'t> Lowerer<'t> {
         let mut title = None;
         let mut items = Vec::new();
         for part in iter {
-            if part.as_rule() == Rule::string {
-                title = Some(self.string(part));
-            } else {
-                items.push(self.item(part));
+            match part.as_rule() {
+                Rule::string => title = Some(self.string(part)),
+                // Only in a recovering parse; the parser reports these itself.
+                Rule::broken_item => {}
+                _ => items.push(self.item(part)),
             }
         }
         (docs, name, title, items)
@@ -1420,7 +1421,7 @@ struct NamedBlock<F> {
 }
 
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 pub fn days_in_month(year: u16, month: u8) -> u8 {

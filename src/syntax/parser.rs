@@ -58,7 +58,7 @@ pub fn parse_text(text: &str, file: FileId) -> Parsed {
             Some(tree)
         }
         Err(_) => {
-            diagnostics = recover(text, file);
+            diagnostics = recover(text, file, &lexed.comments);
             None
         }
     };
@@ -81,7 +81,7 @@ fn is_blank(text: &str) -> bool {
 /// The strict parse failed. Parse again with the recovering grammar, which
 /// turns each unreadable item into a `broken_item`, and explain each one by
 /// parsing it alone with the strict rules.
-fn recover(text: &str, file: FileId) -> Vec<Diagnostic> {
+fn recover(text: &str, file: FileId, comments: &[Comment]) -> Vec<Diagnostic> {
     with_error_detail(|| {
         let pairs = match PactumParser::parse(Rule::file, text) {
             Ok(pairs) => pairs,
@@ -93,11 +93,14 @@ fn recover(text: &str, file: FileId) -> Vec<Diagnostic> {
                 };
             }
         };
+        let root = pairs.into_iter().next().expect("one file pair");
+        // The items that did parse may still hold invalid values (dates,
+        // numbers); report those too, so that one run shows every mistake.
+        let mut lowerer = Lowerer::new(file, text, comments);
+        lowerer.file(root.clone());
+        let value_errors = lowerer.into_diagnostics();
         let mut broken: Vec<(usize, usize)> = Vec::new();
-        collect_broken(
-            pairs.into_iter().next().expect("one file pair"),
-            &mut broken,
-        );
+        collect_broken(root, &mut broken);
         let merged = merge_continuations(text, broken);
         let mut diagnostics = Vec::new();
         for (i, &(start, end)) in merged.iter().enumerate() {
@@ -114,6 +117,8 @@ fn recover(text: &str, file: FileId) -> Vec<Diagnostic> {
             }
             diagnostics.push(probe_item(text, start, end, file));
         }
+        diagnostics.extend(value_errors);
+        diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.start));
         if diagnostics.is_empty()
             && let Err(error) = PactumParser::parse(Rule::strict_file, text)
         {
