@@ -60,7 +60,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         plural(unchanged, "file", "already formatted"),
     ];
     if broken > 0 {
-        summary.push(plural(broken, "file", "not formatted (syntax errors)"));
+        summary.push(plural(broken, "file", "left alone (errors)"));
     }
     eprintln!("{}", summary.join(", "));
     if io_failed {

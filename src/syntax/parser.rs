@@ -142,8 +142,8 @@ fn collect_broken(pair: Pair<'_, Rule>, out: &mut Vec<(usize, usize)>) {
 }
 
 /// A broken item that runs over several lines without braces shows up as one
-/// broken item per line. A line indented deeper than the previous broken
-/// item's first line continues it.
+/// broken item per line, and so does each doc comment line above a broken
+/// item. Those pieces are joined back into one item.
 fn merge_continuations(text: &str, broken: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (start, end) in broken {
@@ -151,7 +151,10 @@ fn merge_continuations(text: &str, broken: Vec<(usize, usize)>) -> Vec<(usize, u
             let between = &text[last.1..start];
             let adjacent =
                 between.chars().all(char::is_whitespace) && between.matches('\n').count() <= 1;
-            if adjacent && indentation(text, start) > indentation(text, last.0) {
+            // Doc comments belong to the item below them; a line indented
+            // deeper than the broken item continues it.
+            let documents_next = text[last.0..last.1].trim_start().starts_with("///");
+            if adjacent && (documents_next || indentation(text, start) > indentation(text, last.0)) {
                 last.1 = end;
                 continue;
             }
