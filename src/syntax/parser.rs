@@ -154,7 +154,8 @@ fn merge_continuations(text: &str, broken: Vec<(usize, usize)>) -> Vec<(usize, u
             // Doc comments belong to the item below them; a line indented
             // deeper than the broken item continues it.
             let documents_next = text[last.0..last.1].trim_start().starts_with("///");
-            if adjacent && (documents_next || indentation(text, start) > indentation(text, last.0)) {
+            if adjacent && (documents_next || indentation(text, start) > indentation(text, last.0))
+            {
                 last.1 = end;
                 continue;
             }
