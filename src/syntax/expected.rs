@@ -444,3 +444,29 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("version", "version"), 0);
+        assert_eq!(edit_distance("versoin", "version"), 2);
+        assert_eq!(edit_distance("rol", "role"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn closest_suggests_only_near_words() {
+        assert_eq!(
+            closest("versoin", &["version", "currency"]),
+            Some("version")
+        );
+        assert_eq!(closest("rol", &["role", "owner"]), Some("role"));
+        assert_eq!(closest("frobnicate", &["party", "goal"]), None);
+        // Ties go to the alphabetically first candidate, for stable output.
+        assert_eq!(closest("cat", &["cut", "bat"]), Some("bat"));
+    }
+}

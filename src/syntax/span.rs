@@ -56,3 +56,20 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     }
     offset
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "ab\ncé d\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        // `é` is two bytes; the space after it is column 3.
+        assert_eq!(line_col(text, 6), (2, 3));
+        // An offset inside a character is moved back to its start.
+        assert_eq!(line_col(text, 5), (2, 2));
+        assert_eq!(line_col(text, 100), (3, 1));
+    }
+}
