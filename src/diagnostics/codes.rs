@@ -37,11 +37,12 @@ contact \"li.wei@acme.example\"\n",
     },
     CodeInfo {
         code: INVALID_CHARACTER,
-        title: "invalid character",
-        explanation: "The file contains a character that has no meaning in Pactum outside a \
-string, or a control character (such as NUL) that is not allowed anywhere. Control characters \
-usually mean the file is binary or was corrupted.\n\nWrong:\n\n    version 3 @\n\nRight:\n\n    \
-version 3\n",
+        title: "invalid control character",
+        explanation: "The file contains a control character (such as NUL, ESC or DEL) that is \
+not allowed anywhere in a Pactum file, not even in a string or a comment. Control characters \
+usually mean the file is binary or was corrupted. (A printable character out of place, such as \
+`@`, is a syntax error, P0001.)\n\nWrong: `currency <ESC>USD`, with an invisible escape \
+character before USD.\n\nRight:\n\n    currency USD\n",
     },
     CodeInfo {
         code: INVALID_UTF8,

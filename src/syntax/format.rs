@@ -32,8 +32,7 @@ pub fn format_file(file: &File, comments: &[Comment], source: &str) -> String {
     }
     p.leading(span.start);
     p.blank_line_before(span.start);
-    p.at_block_start = true;
-    p.docs(docs);
+    p.docs_of(span, docs);
     p.open(
         span,
         format!("{keyword} {}{}", name.name, title_suffix(title)),
@@ -137,12 +136,21 @@ impl Printer<'_> {
         self.last_end = self.last_end.max(span.end);
     }
 
+    /// Prints doc comments, then the plain comments written between them
+    /// and the item they document.
+    fn docs_of(&mut self, span: super::span::Span, docs: &Docs) {
+        self.at_block_start = true;
+        self.docs(docs);
+        if !docs.is_empty() {
+            self.leading(after_comments(self.source, span.start));
+        }
+        self.at_block_start = false;
+    }
+
     fn documented_line(&mut self, span: super::span::Span, docs: &Docs, text: String) {
         self.leading(span.start);
         self.blank_line_before(span.start);
-        self.at_block_start = true;
-        self.docs(docs);
-        self.at_block_start = false;
+        self.docs_of(span, docs);
         self.indent();
         self.out.push_str(&text);
         self.trailing(span.end);
@@ -189,8 +197,8 @@ impl Printer<'_> {
     ) {
         self.leading(span.start);
         self.blank_line_before(span.start);
+        self.docs_of(span, docs);
         self.at_block_start = true;
-        self.docs(docs);
         let has_inner_comments = self
             .comments
             .get(self.next)
@@ -346,8 +354,7 @@ impl Printer<'_> {
     fn source(&mut self, x: &Source) {
         self.leading(x.span.start);
         self.blank_line_before(x.span.start);
-        self.at_block_start = true;
-        self.docs(&x.docs);
+        self.docs_of(x.span, &x.docs);
         let header = named("source", &x.name, &x.title);
         let has_inner_comments = self
             .comments
@@ -370,6 +377,20 @@ impl Printer<'_> {
             }
         }
         self.close(x.span);
+    }
+}
+
+/// The first offset at or after `start` that is not whitespace or a comment.
+fn after_comments(source: &str, start: usize) -> usize {
+    let mut position = start;
+    loop {
+        let rest = &source[position..];
+        let trimmed = rest.trim_start();
+        let skipped = rest.len() - trimmed.len();
+        if !trimmed.starts_with("//") {
+            return position + skipped;
+        }
+        position += skipped + trimmed.find('\n').unwrap_or(trimmed.len());
     }
 }
 

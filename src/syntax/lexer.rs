@@ -78,7 +78,21 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                             );
                             break;
                         }
-                        Some(b'\\') => i += 2,
+                        // A backslash at the end of the line escapes nothing:
+                        // the string is unterminated, reported just above.
+                        Some(b'\\') if matches!(bytes.get(i + 1), None | Some(b'\n')) => i += 1,
+                        Some(b'\\') => {
+                            if !valid_escape(&bytes[i + 1..]) {
+                                let len = text[i + 1..].chars().next().map_or(0, char::len_utf8);
+                                let shown = &text[i..i + 1 + len];
+                                report.errors.push(
+                                    Diagnostic::error(codes::INVALID_ESCAPE, format!("unknown escape `{shown}` in a string"))
+                                        .with_label(span(i, i + 1 + len), "invalid escape")
+                                        .with_help("escapes are \\\", \\\\, \\n, \\t, \\r and \\u{...}; write \\\\ for a backslash"),
+                                );
+                            }
+                            i += 2;
+                        }
                         Some(b'"') => {
                             i += 1;
                             break;
@@ -235,6 +249,24 @@ fn closer(open: u8) -> u8 {
         b'{' => b'}',
         b'(' => b')',
         _ => b']',
+    }
+}
+
+/// Whether the bytes after a backslash form an escape the grammar accepts.
+fn valid_escape(after: &[u8]) -> bool {
+    match after.first() {
+        Some(b'"' | b'\\' | b'n' | b't' | b'r') => true,
+        Some(b'u') => {
+            let Some(rest) = after.get(1..) else {
+                return false;
+            };
+            let Some(body) = rest.strip_prefix(b"{") else {
+                return false;
+            };
+            let digits = body.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            (1..=6).contains(&digits) && body.get(digits) == Some(&b'}')
+        }
+        _ => false,
     }
 }
 
