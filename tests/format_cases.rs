@@ -38,3 +38,9 @@ fn units_are_singular_for_one() {
     let expected = "agreement a {\n  source s {\n    freshness 1 day\n  }\n  dispute {\n    escalate \"Council\" within 2 weeks\n  }\n}\n";
     assert_eq!(format(input), expected);
 }
+
+#[test]
+fn braces_and_keywords_in_trailing_comments_change_nothing() {
+    let input = "agreement a {\n  amendment 2026-04-01 \"Widened\" // see {note}\n  scorecard s {\n    minimum group 20 // customers\n  }\n}\n";
+    assert_eq!(format(input), input);
+}

@@ -941,8 +941,10 @@ impl<'t> Lowerer<'t> {
 
     fn scorecard_field(&mut self, pair: P<'_>) -> ScorecardField {
         let rule = pair.as_rule();
-        let customers_word =
-            rule == Rule::minimum_field && pair.as_str().trim_end().ends_with("customers");
+        let customers_word = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::k_customers);
         let first = parts(pair)
             .into_iter()
             .next()
@@ -1046,7 +1048,8 @@ impl<'t> Lowerer<'t> {
 
     fn amendment(&mut self, pair: P<'_>) -> Amendment {
         let span = self.span(&pair);
-        let has_block = pair.as_str().trim_end().ends_with('}');
+        // Spans exclude trailing comments, so a `}` in a comment cannot count.
+        let has_block = self.text[..span.end].ends_with('}');
         let mut p = parts(pair);
         let docs = self.docs(take_docs(&mut p));
         let mut iter = p.into_iter();
