@@ -61,9 +61,10 @@ impl Found {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_alphabetic() || c == '_');
+            // Long words are shortened in the message and in the label.
             let shown: String = word.chars().take(40).collect();
             return Found {
-                len: word.len(),
+                len: shown.len(),
                 text: format!("`{shown}`"),
                 is_word,
                 at_end_of_file: false,
