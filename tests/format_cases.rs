@@ -44,3 +44,9 @@ fn braces_and_keywords_in_trailing_comments_change_nothing() {
     let input = "agreement a {\n  amendment 2026-04-01 \"Widened\" // see {note}\n  scorecard s {\n    minimum group 20 // customers\n  }\n}\n";
     assert_eq!(format(input), input);
 }
+
+#[test]
+fn header_comments_stay_on_the_header_line_despite_braces_in_docs_and_titles() {
+    let input = "agreement a {\n  /// Uses {placeholders}.\n  party p \"P {x}\" { // header note\n    role partner\n  }\n}\n";
+    assert_eq!(format(input), input);
+}

@@ -164,9 +164,9 @@ impl Printer<'_> {
         self.out.push_str(&header);
         self.out.push_str(" {");
         // A comment on the header line stays there.
-        let brace = self.source[span.start..span.end]
-            .find('{')
-            .map_or(span.start, |i| span.start + i);
+        let header_start = after_comments(self.source, span.start);
+        let brace = opening_brace(&self.source[header_start..span.end])
+            .map_or(span.start, |i| header_start + i);
         self.trailing(brace + 1);
         self.out.push('\n');
         self.last_end = brace + 1;
@@ -186,6 +186,26 @@ impl Printer<'_> {
         self.at_block_start = false;
     }
 
+    /// Prints `header {}` for a block with no fields and no comments inside;
+    /// returns false (printing nothing) when comments must go inside it.
+    fn empty_block(&mut self, span: super::span::Span, header: &str) -> bool {
+        if self
+            .comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < span.end)
+        {
+            return false;
+        }
+        self.indent();
+        self.out.push_str(header);
+        self.out.push_str(" {}");
+        self.trailing(span.end);
+        self.out.push('\n');
+        self.last_end = span.end;
+        self.at_block_start = false;
+        true
+    }
+
     /// A block whose fields are printed one per line.
     fn block<F>(
         &mut self,
@@ -198,19 +218,7 @@ impl Printer<'_> {
         self.leading(span.start);
         self.blank_line_before(span.start);
         self.docs_of(span, docs);
-        self.at_block_start = true;
-        let has_inner_comments = self
-            .comments
-            .get(self.next)
-            .is_some_and(|c| c.span.start < span.end);
-        if fields.is_empty() && !has_inner_comments {
-            self.indent();
-            self.out.push_str(&header);
-            self.out.push_str(" {}");
-            self.trailing(span.end);
-            self.out.push('\n');
-            self.last_end = span.end;
-            self.at_block_start = false;
+        if fields.is_empty() && self.empty_block(span, &header) {
             return;
         }
         self.open(span, header);
@@ -356,17 +364,7 @@ impl Printer<'_> {
         self.blank_line_before(x.span.start);
         self.docs_of(x.span, &x.docs);
         let header = named("source", &x.name, &x.title);
-        let has_inner_comments = self
-            .comments
-            .get(self.next)
-            .is_some_and(|c| c.span.start < x.span.end);
-        if x.fields.is_empty() && !has_inner_comments {
-            self.indent();
-            self.out.push_str(&header);
-            self.out.push_str(" {}");
-            self.trailing(x.span.end);
-            self.out.push('\n');
-            self.last_end = x.span.end;
+        if x.fields.is_empty() && self.empty_block(x.span, &header) {
             return;
         }
         self.open(x.span, header);
@@ -378,6 +376,22 @@ impl Printer<'_> {
         }
         self.close(x.span);
     }
+}
+
+/// The offset of the first `{` outside a string.
+fn opening_brace(header: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in header.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first offset at or after `start` that is not whitespace or a comment.
