@@ -10,7 +10,8 @@ use pactum::commands;
 #[command(
     name = "pactum",
     version,
-    about = "Validate, format and compile partnership agreements"
+    about = "Validate, format and compile partnership agreements",
+    after_help = "Examples:\n  pactum fmt --check specs/\n  pactum parse specs/acme_referral.pactum\n  pactum explain P0001"
 )]
 struct Cli {
     #[command(subcommand)]

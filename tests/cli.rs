@@ -185,6 +185,8 @@ fn parse_prints_the_tree_as_json() {
 #[test]
 fn every_command_help_shows_an_example() {
     let dir = scratch("help");
+    let out = pactum(&["--help"], &dir);
+    assert!(stdout(&out).contains("Examples:"), "{}", stdout(&out));
     for command in ["fmt", "parse", "explain", "completions"] {
         let out = pactum(&[command, "--help"], &dir);
         assert_eq!(out.status.code(), Some(0));
