@@ -9,6 +9,7 @@
 //! | parse  | [`parse`]           | text             | [`syntax::ast::File`]   |
 //! | format | [`format`]          | AST + comments   | canonical text          |
 
+pub mod check;
 pub mod commands;
 pub mod diagnostics;
 pub mod generate;

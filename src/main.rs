@@ -33,6 +33,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Check agreements: names, units and the domain rules
+    #[command(
+        after_help = "Examples:\n  pactum check specs/\n  pactum check --format sarif specs/ > pactum.sarif\n  pactum check --deny warnings --format github specs/\n\nExit status: 0 no errors, 1 errors found, 2 the check could not run."
+    )]
+    Check {
+        /// Files or folders (searched for *.pactum). Default: the current folder.
+        paths: Vec<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = commands::check::Format::Human)]
+        format: commands::check::Format,
+        /// Treat a class of findings as errors (`--deny warnings`)
+        #[arg(long, value_enum)]
+        deny: Vec<commands::check::Deny>,
+    },
     /// Print the syntax tree of an agreement as JSON
     #[command(after_help = "Example:\n  pactum parse specs/acme_referral.pactum > ast.json")]
     Parse {
@@ -59,6 +73,15 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check } => {
             commands::fmt::run(&commands::fmt::Options { paths, check })
         }
+        Command::Check {
+            paths,
+            format,
+            deny,
+        } => commands::check::run(&commands::check::Options {
+            paths,
+            format,
+            deny,
+        }),
         Command::Parse { file } => commands::parse::run(&file),
         Command::Explain { code } => commands::explain(&code),
         Command::Completions { shell } => {

@@ -1,6 +1,7 @@
 //! The commands behind the CLI. Each returns an exit code:
 //! 0 success, 1 findings in the input, 2 usage or I/O errors.
 
+pub mod check;
 pub mod fmt;
 pub mod parse;
 

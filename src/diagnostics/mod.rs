@@ -2,6 +2,7 @@
 //! rendered separately. See [`render`] for the human renderer.
 
 pub mod codes;
+pub mod formats;
 pub mod render;
 
 use serde::Serialize;
@@ -39,6 +40,17 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A finding with its code's default severity (see [`codes::CHECK`]).
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: codes::default_severity(code),
             message: message.into(),
             labels: Vec::new(),
             help: None,

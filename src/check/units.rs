@@ -1,0 +1,845 @@
+//! Types of columns and units of metric values: what an expression computes
+//! (a count, money, a ratio, ...), inferred bottom-up, with every column and
+//! function argument checked on the way.
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::syntax::ast::*;
+use crate::syntax::expected::closest;
+use crate::syntax::span::Span;
+
+use super::scope::{Rows, Scope};
+
+/// What a metric expression computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    Count,
+    Money,
+    Ratio,
+    Percent,
+    Days,
+    Score,
+    /// A plain number (a `number` column, a literal): fits any unit but money.
+    Number,
+}
+
+impl Quantity {
+    pub fn word(self) -> &'static str {
+        match self {
+            Quantity::Count => "a count",
+            Quantity::Money => "money",
+            Quantity::Ratio => "a ratio",
+            Quantity::Percent => "a percentage",
+            Quantity::Days => "a number of days",
+            Quantity::Score => "a score",
+            Quantity::Number => "a plain number",
+        }
+    }
+
+    /// Whether a metric computing `self` may be declared with `unit`.
+    pub fn fits(self, unit: Unit) -> bool {
+        matches!(
+            (self, unit),
+            (Quantity::Count, Unit::Count)
+                | (Quantity::Money, Unit::Money)
+                | (Quantity::Ratio | Quantity::Percent, Unit::Ratio | Unit::Percent)
+                | (Quantity::Days, Unit::Days)
+                | (Quantity::Score, Unit::Score)
+        ) || (self == Quantity::Number && unit != Unit::Money)
+    }
+
+    /// The unit a metric gets when it declares none.
+    pub fn default_unit(self) -> Option<Unit> {
+        match self {
+            Quantity::Count => Some(Unit::Count),
+            Quantity::Money => Some(Unit::Money),
+            Quantity::Ratio => Some(Unit::Ratio),
+            Quantity::Percent => Some(Unit::Percent),
+            Quantity::Days => Some(Unit::Days),
+            Quantity::Score => Some(Unit::Score),
+            Quantity::Number => None,
+        }
+    }
+
+    fn is_rate(self) -> bool {
+        matches!(self, Quantity::Ratio | Quantity::Percent)
+    }
+}
+
+/// A column as seen through a source.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnInfo<'a> {
+    pub source: &'a Source,
+    /// The declaring identifier (the column line or the key line).
+    pub name: &'a Ident,
+    pub ty: ColumnType,
+    pub pii: bool,
+}
+
+/// Looks a column up by its logical name. The key roles `customer`, `time`
+/// and `id` reach the key columns whatever they are called.
+pub fn column<'a>(source: &'a Source, name: &str) -> Option<ColumnInfo<'a>> {
+    let info = |ident: &'a Ident, ty, pii| ColumnInfo {
+        source,
+        name: ident,
+        ty,
+        pii,
+    };
+    for field in &source.fields {
+        match &field.value {
+            SourceField::Customer(c) if c.name.name == name || name == "customer" => {
+                return Some(info(&c.name, ColumnType::Text, false));
+            }
+            SourceField::Time(c) if c.name.name == name || name == "time" => {
+                return Some(info(&c.name, ColumnType::Timestamp, false));
+            }
+            SourceField::Id(c) if c.name.name == name || name == "id" => {
+                return Some(info(&c.name, ColumnType::Text, false));
+            }
+            SourceField::Column(c) if c.name.name == name => {
+                return Some(info(&c.name, c.ty.value, c.pii));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Every column name a source declares, keys included.
+pub fn column_names(source: &Source) -> Vec<&str> {
+    let mut names = Vec::new();
+    for field in &source.fields {
+        match &field.value {
+            SourceField::Customer(c) | SourceField::Time(c) | SourceField::Id(c) => {
+                names.push(c.name.name.as_str());
+            }
+            SourceField::Column(c) => names.push(c.name.name.as_str()),
+            _ => {}
+        }
+    }
+    names
+}
+
+pub fn unknown_column(source: &Source, name: &Ident) -> Diagnostic {
+    let names = column_names(source);
+    let help = match closest(&name.name, &names) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if names.is_empty() => format!("source `{}` declares no columns", source.name.name),
+        None => format!(
+            "`{}` has: {}",
+            source.name.name,
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Diagnostic::new(
+        codes::UNKNOWN_COLUMN,
+        format!(
+            "source `{}` has no column `{}`",
+            source.name.name, name.name
+        ),
+    )
+    .with_label(name.span, "no such column")
+    .with_label(source.name.span, "source declared here")
+    .with_help(help)
+}
+
+/// Checks expressions and conditions against one scope, collecting the
+/// columns they read (for the privacy rules).
+pub struct Typer<'s, 'a> {
+    pub scope: &'s Scope<'a>,
+    pub diagnostics: &'s mut Vec<Diagnostic>,
+    pub reads: Vec<ColumnInfo<'a>>,
+}
+
+/// The functions metric values may call.
+pub const FUNCTIONS: &[&str] = &[
+    "count",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "median",
+    "percentile",
+    "nps",
+    "retention",
+    "churn",
+    "clv",
+    "upsell_rate",
+    "conversion_rate",
+    "days_between",
+];
+
+const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
+
+impl<'s, 'a> Typer<'s, 'a> {
+    pub fn new(scope: &'s Scope<'a>, diagnostics: &'s mut Vec<Diagnostic>) -> Self {
+        Typer {
+            scope,
+            diagnostics,
+            reads: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, code: &'static str, span: Span, message: String, label: &str, help: &str) {
+        self.diagnostics.push(
+            Diagnostic::new(code, message)
+                .with_label(span, label)
+                .with_help(help),
+        );
+    }
+
+    /// The quantity a metric value computes, or `None` after reporting why
+    /// it cannot be computed.
+    pub fn metric_value(&mut self, expr: &Expr) -> Option<Quantity> {
+        match expr {
+            Expr::Path(path) => {
+                self.error(
+                    codes::BAD_ARGUMENT,
+                    path.span,
+                    format!("`{}` on its own is not a figure", path.dotted()),
+                    "a column or an event, not an aggregate",
+                    "aggregate it, for example `count(...)`, `sum(source.column)` or \
+                     `count_distinct(event.customer)`",
+                );
+                None
+            }
+            _ => self.expr(expr),
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Option<Quantity> {
+        match expr {
+            Expr::Binary { op, lhs, rhs, span } => {
+                let l = self.expr(lhs);
+                let r = self.expr(rhs);
+                self.binary(*op, l?, r?, lhs.span(), rhs.span(), *span)
+            }
+            Expr::Neg { operand, .. } => self.expr(operand),
+            Expr::Call {
+                function,
+                args,
+                span,
+            } => self.call(function, args, *span, false),
+            Expr::Path(path) => {
+                self.error(
+                    codes::BAD_ARGUMENT,
+                    path.span,
+                    format!("`{}` cannot be used in arithmetic on its own", path.dotted()),
+                    "not a figure",
+                    "aggregate it first, for example `sum(orders.amount)`",
+                );
+                None
+            }
+            Expr::Literal(literal) => self.literal(literal),
+        }
+    }
+
+    fn literal(&mut self, literal: &Literal) -> Option<Quantity> {
+        match literal {
+            Literal::Number(_) => Some(Quantity::Number),
+            Literal::Percent(_) => Some(Quantity::Percent),
+            Literal::Money(money) => {
+                self.currency(money);
+                Some(Quantity::Money)
+            }
+            Literal::Duration(_) => Some(Quantity::Days),
+            Literal::Date(_) | Literal::String(_) | Literal::Bool(_) => {
+                self.error(
+                    codes::BAD_ARGUMENT,
+                    literal.span(),
+                    "dates, text and booleans cannot be used in arithmetic".to_string(),
+                    "not a number",
+                    "metric values are numbers; filter rows with `where` instead",
+                );
+                None
+            }
+        }
+    }
+
+    /// Money must be in the agreement's currency.
+    pub fn currency(&mut self, money: &Money) {
+        if let Some(currency) = self.scope.header.currency
+            && money.currency.code != currency.value.code
+        {
+            self.diagnostics.push(currency_mismatch(money, &currency.value));
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        l: Quantity,
+        r: Quantity,
+        l_span: Span,
+        r_span: Span,
+        span: Span,
+    ) -> Option<Quantity> {
+        use Quantity::*;
+        let result = match op {
+            BinOp::Add | BinOp::Sub => match (l, r) {
+                _ if l == r => Some(l),
+                (Number, x) | (x, Number) => Some(x),
+                (a, b) if a.is_rate() && b.is_rate() => Some(Percent),
+                _ => None,
+            },
+            BinOp::Mul => match (l, r) {
+                (Number | Ratio | Percent, x) => Some(x),
+                (x, Number | Ratio | Percent) => Some(x),
+                _ => None,
+            },
+            BinOp::Div => match (l, r) {
+                _ if l == r => Some(if l == Number { Number } else { Ratio }),
+                (a, b) if a.is_rate() && b.is_rate() => Some(Ratio),
+                // Money per customer, days per customer: the numerator's unit.
+                (x, Number | Count) => Some(x),
+                _ => None,
+            },
+        };
+        if result.is_none() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::UNIT_MISMATCH,
+                    format!(
+                        "cannot {} {} {} {}",
+                        match op {
+                            BinOp::Add => "add",
+                            BinOp::Sub => "subtract",
+                            BinOp::Mul => "multiply",
+                            BinOp::Div => "divide",
+                        },
+                        l.word(),
+                        match op {
+                            BinOp::Add => "and",
+                            BinOp::Sub => "and",
+                            BinOp::Mul => "by",
+                            BinOp::Div => "by",
+                        },
+                        r.word()
+                    ),
+                )
+                .with_label(span, format!("`{}` of incompatible units", op.symbol()))
+                .with_label(l_span, l.word())
+                .with_label(r_span, r.word())
+                .with_help(
+                    "add and subtract figures of one unit; divide by a count for a value per \
+                     customer, or by the same unit for a ratio",
+                ),
+            );
+        }
+        result
+    }
+
+    fn call(&mut self, function: &Ident, args: &[Arg], span: Span, in_aggregate: bool) -> Option<Quantity> {
+        let name = function.name.as_str();
+        let mut call = CallArgs::new(function, args, span);
+        let quantity = match name {
+            "count" => {
+                let [rows] = call.positional::<1>(self, &["the event or source to count"])?;
+                self.rows_arg(rows)?;
+                Some(Quantity::Count)
+            }
+            "count_distinct" => {
+                let [column] = call.positional::<1>(self, &["the column to count, such as `purchase.customer`"])?;
+                self.column_arg(column, &[])?;
+                Some(Quantity::Count)
+            }
+            "sum" | "avg" | "min" | "max" => {
+                let [column] = call.positional::<1>(self, &["a number or money column"])?;
+                if name == "avg"
+                    && let Some(q) = self.per_customer_arg(column)
+                {
+                    return call.finish(self, &[]).then_some(q);
+                }
+                let info = self.column_arg(column, &[ColumnType::Number, ColumnType::Money])?;
+                Some(if info.ty == ColumnType::Money {
+                    Quantity::Money
+                } else {
+                    Quantity::Number
+                })
+            }
+            "median" => {
+                let [value] = call.positional::<1>(self, &["a column or `days_between(...)`"])?;
+                self.distribution_arg(value)
+            }
+            "percentile" => {
+                let [value, rank] = call.positional::<2>(
+                    self,
+                    &["a column or `days_between(...)`", "the percentile, such as `90%`"],
+                )?;
+                let q = self.distribution_arg(value);
+                self.percent_arg(rank)?;
+                q
+            }
+            "nps" => {
+                let [column] = call.positional::<1>(self, &["a number column of 0-10 answers"])?;
+                self.column_arg(column, &[ColumnType::Number])?;
+                Some(Quantity::Score)
+            }
+            "retention" => {
+                let [rows] = call.positional::<1>(self, &["the event that starts the cohort"])?;
+                self.rows_arg(rows);
+                let after = call.labelled("after");
+                let bracket = call.labelled("from");
+                match (after, bracket) {
+                    (Some(after), None) => {
+                        self.duration_arg(after);
+                    }
+                    (None, Some(bracket)) => {
+                        self.range_arg(bracket);
+                    }
+                    _ => {
+                        self.error(
+                            codes::BAD_ARGUMENT,
+                            span,
+                            "`retention` needs either `after N days` or `from A days to B days`"
+                                .to_string(),
+                            "which retention?",
+                            "write `retention(purchase, after 180 days, activity product_usage)` \
+                             or `retention(purchase, from 30 days to 60 days, activity product_usage)`",
+                        );
+                    }
+                }
+                let activity = call.required_label(self, "activity", "the source of activity rows")?;
+                self.rows_arg(activity);
+                Some(Quantity::Percent)
+            }
+            "churn" => {
+                let [rows] = call.positional::<1>(self, &["the source of activity rows"])?;
+                self.rows_arg(rows);
+                let per = call.required_label(self, "per", "the period, such as `per month`")?;
+                self.period_arg(per);
+                Some(Quantity::Percent)
+            }
+            "clv" => {
+                let [column] = call.positional::<1>(self, &["the revenue column"])?;
+                self.column_arg(column, &[ColumnType::Money]);
+                let activity = call.required_label(self, "activity", "the source of activity rows")?;
+                self.rows_arg(activity);
+                let per = call.required_label(self, "per", "the period, such as `per month`")?;
+                self.period_arg(per);
+                Some(Quantity::Money)
+            }
+            "upsell_rate" | "conversion_rate" => {
+                let [from, to] = call.positional::<2>(
+                    self,
+                    &["the first event", "the event that must follow"],
+                )?;
+                self.rows_arg(from);
+                self.rows_arg(to);
+                let within = call.required_label(self, "within", "the window, such as `within 30 days`")?;
+                self.duration_arg(within);
+                Some(Quantity::Percent)
+            }
+            "days_between" => {
+                let first_a = call.required_label(self, "first", "`first EVENT`, twice")?;
+                let first_b = call.second_label("first");
+                let Some(first_b) = first_b else {
+                    self.error(
+                        codes::BAD_ARGUMENT,
+                        span,
+                        "`days_between` needs two events: `days_between(first A, first B)`".to_string(),
+                        "one event missing",
+                        "write `days_between(first referral_click, first dashboard_shared)`",
+                    );
+                    return None;
+                };
+                self.rows_arg(first_a);
+                self.rows_arg(first_b);
+                if !in_aggregate {
+                    self.error(
+                        codes::BAD_ARGUMENT,
+                        span,
+                        "`days_between` gives one value per customer, not one figure".to_string(),
+                        "per-customer values",
+                        "wrap it: `median(days_between(...))`, `percentile(days_between(...), 90%)` \
+                         or `avg(days_between(...))`",
+                    );
+                    return None;
+                }
+                Some(Quantity::Days)
+            }
+            _ => {
+                let help = match closest(name, FUNCTIONS) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("the functions are: {}", FUNCTIONS.join(", ")),
+                };
+                self.error(
+                    codes::UNKNOWN_FUNCTION,
+                    function.span,
+                    format!("unknown function `{name}`"),
+                    "not a Pactum function",
+                    &help,
+                );
+                return None;
+            }
+        };
+        if !call.finish(self, &[]) {
+            return None;
+        }
+        quantity
+    }
+
+    /// `avg(days_between(...))`: an average of per-customer values.
+    fn per_customer_arg(&mut self, arg: &Arg) -> Option<Quantity> {
+        match &arg.value {
+            ArgValue::Expr(Expr::Call {
+                function,
+                args,
+                span,
+            }) if function.name == "days_between" => self.call(function, args, *span, true),
+            _ => None,
+        }
+    }
+
+    fn distribution_arg(&mut self, arg: &Arg) -> Option<Quantity> {
+        if let ArgValue::Expr(Expr::Call { function, .. }) = &arg.value
+            && function.name == "days_between"
+        {
+            return self.per_customer_arg(arg);
+        }
+        let info = self.column_arg(
+            arg,
+            &[ColumnType::Number, ColumnType::Money],
+        )?;
+        Some(if info.ty == ColumnType::Money {
+            Quantity::Money
+        } else {
+            Quantity::Number
+        })
+    }
+
+    fn bad_arg(&mut self, arg: &Arg, wanted: &str, help: &str) {
+        self.error(
+            codes::BAD_ARGUMENT,
+            arg.span,
+            format!("expected {wanted} here"),
+            &format!("expected {wanted}"),
+            help,
+        );
+    }
+
+    /// An event or source name.
+    fn rows_arg(&mut self, arg: &Arg) -> Option<Rows<'a>> {
+        match &arg.value {
+            ArgValue::Expr(Expr::Path(path)) if path.segments.len() == 1 => {
+                self.scope.rows(&path.segments[0], self.diagnostics)
+            }
+            _ => {
+                self.bad_arg(arg, "an event or source name", "write the name alone, such as `purchase`");
+                None
+            }
+        }
+    }
+
+    /// `SOURCE.COLUMN` or `EVENT.COLUMN`, of one of `types` (any when empty).
+    fn column_arg(&mut self, arg: &Arg, types: &[ColumnType]) -> Option<ColumnInfo<'a>> {
+        let ArgValue::Expr(Expr::Path(path)) = &arg.value else {
+            self.bad_arg(arg, "a column", "write the source or event and the column, such as `orders.amount`");
+            return None;
+        };
+        let info = self.path_column(path, None)?;
+        if !types.is_empty() && !types.contains(&info.ty) {
+            let wanted: Vec<&str> = types.iter().map(|t| t.word()).collect();
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::BAD_ARGUMENT,
+                    format!(
+                        "`{}` is a {} column; expected {}",
+                        path.dotted(),
+                        info.ty.word(),
+                        wanted.join(" or ")
+                    ),
+                )
+                .with_label(path.span, format!("{} column", info.ty.word()))
+                .with_label(info.name.span, "declared here")
+                .with_help(format!("use a {} column", wanted.join(" or "))),
+            );
+            return None;
+        }
+        Some(info)
+    }
+
+    fn duration_arg(&mut self, arg: &Arg) -> Option<Duration> {
+        match &arg.value {
+            ArgValue::Expr(Expr::Literal(Literal::Duration(d))) if d.amount > 0.0 => Some(d.clone()),
+            _ => {
+                self.bad_arg(arg, "a duration longer than zero", "write a duration such as `30 days`");
+                None
+            }
+        }
+    }
+
+    fn range_arg(&mut self, arg: &Arg) {
+        match &arg.value {
+            ArgValue::Range(from, to) => {
+                if super::dates::approx_days(from) >= super::dates::approx_days(to) {
+                    self.bad_arg(arg, "a range that ends after it starts", "write `from 30 days to 60 days`");
+                }
+            }
+            _ => self.bad_arg(arg, "a range of days", "write `from 30 days to 60 days`"),
+        }
+    }
+
+    fn period_arg(&mut self, arg: &Arg) {
+        match &arg.value {
+            ArgValue::Expr(Expr::Path(path))
+                if path.segments.len() == 1 && PERIODS.contains(&path.segments[0].name.as_str()) => {}
+            _ => self.bad_arg(arg, "a period", "write `per day`, `per week`, `per month`, `per quarter` or `per year`"),
+        }
+    }
+
+    fn percent_arg(&mut self, arg: &Arg) -> Option<()> {
+        match &arg.value {
+            ArgValue::Expr(Expr::Literal(Literal::Percent(p))) if p.value > 0.0 && p.value < 100.0 => Some(()),
+            _ => {
+                self.bad_arg(arg, "a percentage between 0% and 100%", "write the percentile as `90%`");
+                None
+            }
+        }
+    }
+
+    /// Resolves a column path. `context` is the source of an event filter,
+    /// where bare column names are allowed.
+    pub fn path_column(&mut self, path: &Path, context: Option<&'a Source>) -> Option<ColumnInfo<'a>> {
+        let info = match (path.segments.as_slice(), context) {
+            ([column_name], Some(source)) => {
+                let Some(info) = column(source, &column_name.name) else {
+                    self.diagnostics.push(unknown_column(source, column_name));
+                    return None;
+                };
+                info
+            }
+            ([column_name], None) => {
+                self.error(
+                    codes::BAD_ARGUMENT,
+                    path.span,
+                    format!("`{}` needs its source or event in front", column_name.name),
+                    "which source?",
+                    &format!("write `SOURCE.{}`, such as `orders.{}`", column_name.name, column_name.name),
+                );
+                return None;
+            }
+            ([rows, column_name], _) => {
+                let rows = self.scope.rows(rows, self.diagnostics)?;
+                let Some(info) = column(rows.source, &column_name.name) else {
+                    self.diagnostics.push(unknown_column(rows.source, column_name));
+                    return None;
+                };
+                info
+            }
+            _ => {
+                self.error(
+                    codes::BAD_ARGUMENT,
+                    path.span,
+                    format!("`{}` has too many parts", path.dotted()),
+                    "expected SOURCE.COLUMN",
+                    "a path has two parts: a source or event, and a column",
+                );
+                return None;
+            }
+        };
+        self.reads.push(info);
+        Some(info)
+    }
+
+    /// Checks a row filter: every column exists and every value fits its
+    /// column's type.
+    pub fn condition(&mut self, condition: &Condition, context: Option<&'a Source>) {
+        match condition {
+            Condition::Or { operands, .. } | Condition::And { operands, .. } => {
+                for operand in operands {
+                    self.condition(operand, context);
+                }
+            }
+            Condition::Not { operand, .. } => self.condition(operand, context),
+            Condition::Compare {
+                column, op, value, ..
+            } => {
+                if let Some(info) = self.path_column(column, context) {
+                    self.value_fits(&info, column, value);
+                    if matches!(info.ty, ColumnType::Boolean) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                        self.error(
+                            codes::CONDITION_TYPE,
+                            condition.span(),
+                            format!("`{}` is a boolean column; it has no order", column.dotted()),
+                            "`<` and `>` need an ordered column",
+                            "compare booleans with `=` or `!=`",
+                        );
+                    }
+                }
+            }
+            Condition::In { column, values, .. } => {
+                if let Some(info) = self.path_column(column, context) {
+                    for value in values {
+                        self.value_fits(&info, column, value);
+                    }
+                }
+            }
+            Condition::IsNull { column, .. } => {
+                self.path_column(column, context);
+            }
+        }
+    }
+
+    fn value_fits(&mut self, info: &ColumnInfo<'a>, column: &Path, value: &Literal) {
+        let fits = match (info.ty, value) {
+            (ColumnType::Text, Literal::String(_)) => true,
+            (ColumnType::Number, Literal::Number(_)) => true,
+            (ColumnType::Money, Literal::Number(_)) => true,
+            (ColumnType::Money, Literal::Money(money)) => {
+                self.currency(money);
+                true
+            }
+            (ColumnType::Timestamp | ColumnType::Date, Literal::Date(_)) => true,
+            (ColumnType::Boolean, Literal::Bool(_)) => true,
+            _ => false,
+        };
+        if !fits {
+            let example = match info.ty {
+                ColumnType::Text => "a string such as \"webinar\"",
+                ColumnType::Number => "a number such as 9",
+                ColumnType::Money => "an amount such as 100 or 100 USD",
+                ColumnType::Timestamp | ColumnType::Date => "a date such as 2026-01-31",
+                ColumnType::Boolean => "true or false",
+            };
+            self.diagnostics.push(
+                Diagnostic::new(
+                    codes::CONDITION_TYPE,
+                    format!(
+                        "`{}` is a {} column, compared with {}",
+                        column.dotted(),
+                        info.ty.word(),
+                        literal_word(value)
+                    ),
+                )
+                .with_label(value.span(), format!("{} value", literal_word(value)))
+                .with_label(info.name.span, format!("declared {} here", info.ty.word()))
+                .with_help(format!("compare it with {example}")),
+            );
+        }
+    }
+}
+
+pub fn literal_word(value: &Literal) -> &'static str {
+    match value {
+        Literal::Number(_) => "a number",
+        Literal::Percent(_) => "a percentage",
+        Literal::Money(_) => "an amount of money",
+        Literal::Duration(_) => "a duration",
+        Literal::Date(_) => "a date",
+        Literal::String(_) => "a string",
+        Literal::Bool(_) => "a boolean",
+    }
+}
+
+pub fn currency_mismatch(money: &Money, agreement: &Currency) -> Diagnostic {
+    Diagnostic::new(
+        codes::CURRENCY_MISMATCH,
+        format!(
+            "amount in {}, but the agreement's currency is {}",
+            money.currency.code, agreement.code
+        ),
+    )
+    .with_label(money.currency.span, format!("{} here", money.currency.code))
+    .with_label(agreement.span, "the agreement's currency")
+    .with_help(format!(
+        "write every amount in {}; convert it before it goes into the agreement",
+        agreement.code
+    ))
+}
+
+/// The arguments of one call: positional ones in order, labelled ones by
+/// label, each used at most once; leftovers are reported by `finish`.
+struct CallArgs<'c> {
+    function: &'c Ident,
+    args: &'c [Arg],
+    span: Span,
+    used: Vec<bool>,
+}
+
+impl<'c> CallArgs<'c> {
+    fn new(function: &'c Ident, args: &'c [Arg], span: Span) -> Self {
+        CallArgs {
+            function,
+            args,
+            span,
+            used: vec![false; args.len()],
+        }
+    }
+
+    /// Exactly `N` positional arguments, described by `what` for messages.
+    fn positional<const N: usize>(&mut self, typer: &mut Typer<'_, '_>, what: &[&str; N]) -> Option<[&'c Arg; N]> {
+        let found: Vec<usize> = (0..self.args.len())
+            .filter(|&i| self.args[i].label.is_none())
+            .collect();
+        if found.len() < N {
+            let missing = what[found.len()];
+            typer.error(
+                codes::BAD_ARGUMENT,
+                self.span,
+                format!("`{}` is missing an argument: {missing}", self.function.name),
+                "argument missing",
+                &format!("`{}` takes {N} unlabelled argument{}", self.function.name, if N == 1 { "" } else { "s" }),
+            );
+            return None;
+        }
+        let picked: Vec<&'c Arg> = found[..N].iter().map(|&i| &self.args[i]).collect();
+        for &i in &found[..N] {
+            self.used[i] = true;
+        }
+        picked.try_into().ok()
+    }
+
+    fn labelled(&mut self, label: &str) -> Option<&'c Arg> {
+        let i = (0..self.args.len()).find(|&i| {
+            !self.used[i] && self.args[i].label.as_ref().is_some_and(|l| l.name == label)
+        })?;
+        self.used[i] = true;
+        Some(&self.args[i])
+    }
+
+    fn second_label(&mut self, label: &str) -> Option<&'c Arg> {
+        self.labelled(label)
+    }
+
+    fn required_label(&mut self, typer: &mut Typer<'_, '_>, label: &str, what: &str) -> Option<&'c Arg> {
+        let found = self.labelled(label);
+        if found.is_none() {
+            typer.error(
+                codes::BAD_ARGUMENT,
+                self.span,
+                format!("`{}` needs `{label} ...`: {what}", self.function.name),
+                &format!("`{label}` missing"),
+                &format!("add `{label} ...` to the call"),
+            );
+        }
+        found
+    }
+
+    /// Reports arguments that were not used; true when there were none.
+    fn finish(&self, typer: &mut Typer<'_, '_>, _allowed: &[&str]) -> bool {
+        let mut clean = true;
+        for (i, arg) in self.args.iter().enumerate() {
+            if self.used[i] {
+                continue;
+            }
+            clean = false;
+            let what = match &arg.label {
+                Some(label) => format!("`{}` does not take `{} ...`", self.function.name, label.name),
+                None => format!("`{}` takes fewer unlabelled arguments", self.function.name),
+            };
+            typer.error(
+                codes::BAD_ARGUMENT,
+                arg.span,
+                what,
+                "unexpected argument",
+                "remove it; `docs/language.md` lists each function's arguments",
+            );
+        }
+        clean
+    }
+}
