@@ -12,6 +12,7 @@
 pub mod check;
 pub mod commands;
 pub mod diagnostics;
+pub mod diff;
 pub mod generate;
 pub mod source;
 pub mod syntax;

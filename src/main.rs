@@ -47,6 +47,23 @@ enum Command {
         #[arg(long, value_enum)]
         deny: Vec<commands::check::Deny>,
     },
+    /// Explain what changed between two versions of agreements
+    #[command(
+        after_help = "Examples:\n  pactum diff old/acme.pactum specs/acme_referral.pactum\n  pactum diff --git origin/main specs/\n  pactum diff --git HEAD~1 --format markdown --fail-on breaking\n\nExit status: 0 no finding, 1 a finding (a breaking change without a new version, or a change at the --fail-on level), 2 the comparison could not run."
+    )]
+    Diff {
+        /// OLD NEW files; with --git, the files or folders to compare (default: all)
+        paths: Vec<PathBuf>,
+        /// Compare the work tree with this git revision (read-only)
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = commands::diff::Format::Human)]
+        format: commands::diff::Format,
+        /// Exit 1 when a change of this class (or worse) is found
+        #[arg(long, value_enum)]
+        fail_on: Option<commands::diff::FailOn>,
+    },
     /// Print the syntax tree of an agreement as JSON
     #[command(after_help = "Example:\n  pactum parse specs/acme_referral.pactum > ast.json")]
     Parse {
@@ -81,6 +98,17 @@ fn main() -> ExitCode {
             paths,
             format,
             deny,
+        }),
+        Command::Diff {
+            paths,
+            git,
+            format,
+            fail_on,
+        } => commands::diff::run(&commands::diff::Options {
+            paths,
+            git,
+            format,
+            fail_on,
         }),
         Command::Parse { file } => commands::parse::run(&file),
         Command::Explain { code } => commands::explain(&code),

@@ -915,3 +915,127 @@ fn audit_field(f: &AuditField) -> String {
         AuditField::Checks(c) => format!("checks {}", idents(c)),
     }
 }
+
+/// The canonical text of an item's parts, for change review: the header line
+/// (without title) and each field as `(key, text)`. Keys group the fields
+/// that are compared with each other: the keyword, plus the column, metric
+/// or payee for fields that may appear once per name.
+pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
+    fn keyed<F>(fields: &[Spanned<F>], print: fn(&F) -> String, key: fn(&F, &str) -> String) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|f| {
+                let text = print(&f.value);
+                (key(&f.value, &text), text)
+            })
+            .collect()
+    }
+    /// The leading keyword(s) of a printed field: words before the first
+    /// name, number or string.
+    fn keyword<F>(_: &F, text: &str) -> String {
+        const TWO_WORDS: &[&str] = &[
+            "identified", "measured", "max", "ignore", "shared", "minimum", "on", "at", "depends", "control",
+        ];
+        let mut words = text.split(' ');
+        let first = words.next().unwrap_or_default();
+        if TWO_WORDS.contains(&first) {
+            // `identified by`, `on track`, `at risk`, `control partners`, ...
+            return format!("{first} {}", words.next().unwrap_or_default());
+        }
+        first.to_string()
+    }
+    let header = |keyword: &str, name: &Ident| format!("{keyword} {}", name.name);
+    match item {
+        Item::Version(v) => (format!("version {}", v.value.value), Vec::new()),
+        Item::Effective(e) => (format!("effective {}", date_range(&e.value)), Vec::new()),
+        Item::Currency(c) => (format!("currency {}", c.value.code), Vec::new()),
+        Item::Timezone(t) => (format!("timezone {}", string(&t.value.value)), Vec::new()),
+        Item::Journey(j) => (format!("journey {}", idents(&j.value)), Vec::new()),
+        Item::NoGoal(n) => (
+            format!("no goal for {} {}", n.value.outcome.value.word(), string(&n.value.reason.value)),
+            Vec::new(),
+        ),
+        Item::Party(x) => (header("party", &x.name), keyed(&x.fields, party_field, keyword)),
+        Item::Goal(x) => (header("goal", &x.name), keyed(&x.fields, goal_field, keyword)),
+        Item::Source(x) => (
+            header("source", &x.name),
+            x.fields
+                .iter()
+                .map(|f| match &f.value {
+                    SourceField::Column(c) => (format!("column {}", c.name.name), column(c)),
+                    other => {
+                        let text = source_field(other);
+                        (keyword(other, &text), text)
+                    }
+                })
+                .collect(),
+        ),
+        Item::Event(x) => {
+            let untitled = Event {
+                title: None,
+                ..x.clone()
+            };
+            (event(&untitled), Vec::new())
+        }
+        Item::Segment(x) => {
+            let untitled = Segment {
+                title: None,
+                ..x.clone()
+            };
+            (segment(&untitled), Vec::new())
+        }
+        Item::Attribution(x) => (header("attribution", &x.name), keyed(&x.fields, attribution_field, keyword)),
+        Item::Metric(x) => (header("metric", &x.name), keyed(&x.fields, metric_field, keyword)),
+        Item::Target(x) => (
+            format!("target {} {}", x.metric.name, goal_tail(&x.goalpost, &x.per, &x.deadline)),
+            Vec::new(),
+        ),
+        Item::Pilot(x) => (
+            header("pilot", &x.name),
+            keyed(&x.fields, pilot_field, |f, text| match f {
+                PilotField::Expect(e) => format!("expect {}", e.metric.name),
+                _ => keyword(f, text),
+            }),
+        ),
+        Item::Scorecard(x) => (header("scorecard", &x.name), keyed(&x.fields, scorecard_field, keyword)),
+        Item::Review(x) => (header("review", &x.name), keyed(&x.fields, review_field, keyword)),
+        Item::Initiative(x) => (header("initiative", &x.name), keyed(&x.fields, initiative_field, keyword)),
+        Item::Evidence(x) => (header("evidence", &x.name), keyed(&x.fields, evidence_field, keyword)),
+        Item::Amendment(x) => (
+            format!("amendment {} {}", date(&x.date), string(&x.summary.value)),
+            x.approved_by
+                .iter()
+                .flatten()
+                .map(|a| ("approved by".to_string(), format!("approved by {}", idents(&a.value))))
+                .collect(),
+        ),
+        Item::Incentive(x) => (
+            header("incentive", &x.name),
+            keyed(&x.fields, incentive_field, |f, text| match f {
+                IncentiveField::Pay { party, .. } => format!("pay {}", party.name),
+                _ => keyword(f, text),
+            }),
+        ),
+        Item::Audit(x) => (
+            format!(
+                "audit {}{}",
+                x.source.name,
+                x.schedule.as_ref().map(|s| format!(" {}", s.name)).unwrap_or_default()
+            ),
+            keyed(&x.fields, audit_field, keyword),
+        ),
+        Item::Dispute(x) => (
+            "dispute".to_string(),
+            x.steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    (
+                        format!("step {}", i + 1),
+                        format!("escalate {} within {}", string(&s.value.to.value), duration(&s.value.within)),
+                    )
+                })
+                .collect(),
+        ),
+    }
+}

@@ -554,10 +554,14 @@ pub fn show_duration(d: &Duration) -> String {
     format!("{} {}", trim(d.amount), d.unit.word(d.amount != 1.0))
 }
 
-/// Whether a party has a partner-like role.
-pub fn is_partner(party: &Party) -> bool {
-    party
-        .fields
-        .iter()
-        .any(|f| matches!(&f.value, PartyField::Role(r) if PARTNER_ROLES.contains(&r.name.as_str())))
+/// Whether a party has a partner-like role; `None` when its role is missing
+/// or unknown (reported on the party itself).
+pub fn is_partner(party: &Party) -> Option<bool> {
+    let (role, _) = first(&party.fields, |f| match f {
+        PartyField::Role(r) => Some(r),
+        _ => None,
+    })?;
+    ROLES
+        .contains(&role.name.as_str())
+        .then(|| PARTNER_ROLES.contains(&role.name.as_str()))
 }

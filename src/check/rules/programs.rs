@@ -105,7 +105,7 @@ fn inside_effective(ctx: &mut Ctx<'_, '_>, date: &Date, what: &str) {
 
 fn partner_party(ctx: &mut Ctx<'_, '_>, ident: &Ident, code: &'static str, role: &str) {
     if let Some(party) = ctx.scope.party(ident, ctx.diagnostics)
-        && !is_partner(party)
+        && is_partner(party) == Some(false)
     {
         ctx.push(
             Diagnostic::new(

@@ -1,0 +1,334 @@
+//! `pactum diff OLD NEW` and `pactum diff --git REV [PATHS]`: what changed
+//! between two versions of agreements, in business terms.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+
+use super::{FINDINGS, Failure, SUCCESS, print_diagnostics, write_stdout};
+use crate::diagnostics::render::render_short;
+use crate::diff::{Class, Review, compare};
+use crate::source::SourceMap;
+use crate::syntax::span::line_col;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A list of changes for the terminal
+    #[default]
+    Human,
+    /// A Markdown summary, ready to post as a pull-request comment
+    Markdown,
+    /// JSON (one entry per file, each change with its class)
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when a change is breaking
+    Breaking,
+    /// Exit 1 when a change is breaking or notable
+    Notable,
+}
+
+pub struct Options {
+    /// `OLD NEW`, or with `git`: the paths to look at.
+    pub paths: Vec<PathBuf>,
+    pub git: Option<String>,
+    pub format: Format,
+    pub fail_on: Option<FailOn>,
+}
+
+/// One compared file: its name and both texts (`None` when absent).
+struct Pair {
+    name: String,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+/// The outcome for one file.
+enum Outcome {
+    Compared(Review),
+    Added,
+    Removed,
+}
+
+pub fn run(options: &Options) -> Result<u8, Failure> {
+    let pairs = match &options.git {
+        Some(rev) => git_pairs(rev, &options.paths)?,
+        None => {
+            let [old, new] = options.paths.as_slice() else {
+                return Err(Failure(
+                    "`pactum diff` takes two files (OLD NEW), or `--git REV [PATHS]`".to_string(),
+                ));
+            };
+            vec![Pair {
+                name: new.display().to_string(),
+                old: Some(read_text(old)?),
+                new: Some(read_text(new)?),
+            }]
+        }
+    };
+    let mut sources = SourceMap::new();
+    let mut results: Vec<(String, Outcome, Option<crate::syntax::span::FileId>)> = Vec::new();
+    let mut broken = false;
+    for pair in pairs {
+        let mut parse = |label: &str, text: String| {
+            let id = sources.add(format!("{} ({label})", pair.name), text);
+            let parsed = crate::parse(&sources, id);
+            if parsed.file.is_none() {
+                print_diagnostics(&parsed.diagnostics, &sources);
+                broken = true;
+            }
+            (id, parsed.file)
+        };
+        match (pair.old, pair.new) {
+            (Some(old), Some(new)) => {
+                let changed = old != new;
+                let (_, before) = parse("old", old);
+                let (new_id, after) = parse("new", new);
+                if let (Some(before), Some(after)) = (before, after) {
+                    results.push((pair.name, Outcome::Compared(compare(&before, &after, changed)), Some(new_id)));
+                }
+            }
+            (None, Some(_)) => results.push((pair.name.clone(), Outcome::Added, None)),
+            (Some(_), None) => results.push((pair.name.clone(), Outcome::Removed, None)),
+            (None, None) => {}
+        }
+    }
+    if broken {
+        return Ok(FINDINGS);
+    }
+    let output = match options.format {
+        Format::Human => human(&results, &sources),
+        Format::Markdown => markdown(&results),
+        Format::Json => json_report(&results, &sources),
+    };
+    write_stdout(output.as_bytes())?;
+    let mut findings = Vec::new();
+    for (_, outcome, _) in &results {
+        if let Outcome::Compared(review) = outcome {
+            findings.extend(review.findings.iter().cloned());
+        }
+    }
+    if options.format == Format::Human {
+        print_diagnostics(&findings, &sources);
+    }
+    let worst = results
+        .iter()
+        .filter_map(|(_, o, _)| match o {
+            Outcome::Compared(r) => r.worst(),
+            Outcome::Added => Some(Class::Notable),
+            Outcome::Removed => Some(Class::Breaking),
+        })
+        .min();
+    let threshold_met = match (options.fail_on, worst) {
+        (Some(FailOn::Breaking), Some(Class::Breaking)) => true,
+        (Some(FailOn::Notable), Some(Class::Breaking | Class::Notable)) => true,
+        _ => false,
+    };
+    Ok(if threshold_met || !findings.is_empty() {
+        FINDINGS
+    } else {
+        SUCCESS
+    })
+}
+
+fn read_text(path: &Path) -> Result<String, Failure> {
+    let bytes = super::read_input(path)?;
+    String::from_utf8(bytes).map_err(|_| Failure(format!("`{}` is not UTF-8 text", path.display())))
+}
+
+/// Runs git read-only; its error output becomes the failure message.
+fn git(args: &[&str]) -> Result<Vec<u8>, Failure> {
+    let output = Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| Failure(format!("cannot run git: {e}")))?;
+    if !output.status.success() {
+        let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        return Err(Failure(format!("git {} failed: {message}", args.join(" "))));
+    }
+    Ok(output.stdout)
+}
+
+/// Every `.pactum` file that differs between `rev` and the work tree.
+fn git_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, Failure> {
+    if rev.starts_with('-') {
+        return Err(Failure(format!("`{rev}` is not a revision")));
+    }
+    let mut args: Vec<String> = ["diff", "--name-only", "--no-renames", "--relative", rev, "--"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if paths.is_empty() {
+        args.push(".".to_string());
+    } else {
+        args.extend(paths.iter().map(|p| p.display().to_string()));
+    }
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let listing = String::from_utf8_lossy(&git(&arg_refs)?).into_owned();
+    let mut names: Vec<&str> = listing.lines().filter(|l| l.ends_with(".pactum")).collect();
+    names.sort();
+    let mut pairs = Vec::new();
+    for name in names {
+        let old = git(&["show", &format!("{rev}:./{name}")])
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let new = std::fs::read_to_string(name).ok();
+        pairs.push(Pair {
+            name: name.to_string(),
+            old,
+            new,
+        });
+    }
+    Ok(pairs)
+}
+
+fn line_of(sources: &SourceMap, change: &crate::diff::Change) -> Option<usize> {
+    let span = change.span?;
+    Some(line_col(&sources.get(span.file).text, span.start).0)
+}
+
+fn version_line(review: &Review) -> String {
+    let show = |v: Option<u64>| v.map_or("none".to_string(), |v| v.to_string());
+    let mut line = format!("version {} -> {}", show(review.old_version), show(review.new_version));
+    if let (Some(expected), Some(actual)) = (review.expected_version, review.new_version)
+        && expected > actual
+    {
+        line.push_str(&format!(" (should be {expected}: breaking changes need the other party's approval)"));
+    }
+    line
+}
+
+fn counts(review: &Review) -> String {
+    format!(
+        "{} breaking, {} notable, {} cosmetic",
+        review.count(Class::Breaking),
+        review.count(Class::Notable),
+        review.count(Class::Cosmetic)
+    )
+}
+
+fn human(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    if results.is_empty() {
+        out.push_str("no agreement changed\n");
+    }
+    for (name, outcome, _) in results {
+        match outcome {
+            Outcome::Added => out.push_str(&format!("{name}: new file\n\n")),
+            Outcome::Removed => out.push_str(&format!("{name}: removed (breaking)\n\n")),
+            Outcome::Compared(review) => {
+                out.push_str(&format!("{name} ({}): {}\n", review.name, version_line(review)));
+                if review.changes.is_empty() {
+                    out.push_str("  no changes\n");
+                }
+                let width = review.changes.iter().map(|c| c.subject.chars().count()).max().unwrap_or(0);
+                for change in &review.changes {
+                    let line = line_of(sources, change).map(|l| format!("  (line {l})")).unwrap_or_default();
+                    out.push_str(&format!(
+                        "  {:<9} {:<width$}  {}{line}\n",
+                        change.class.word(),
+                        change.subject,
+                        change.summary
+                    ));
+                }
+                out.push_str(&format!("  {}\n\n", counts(review)));
+            }
+        }
+    }
+    out
+}
+
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)]) -> String {
+    let mut out = String::from("## Agreement changes\n\n");
+    if results.is_empty() {
+        out.push_str("No agreement changed.\n");
+    }
+    for (name, outcome, _) in results {
+        match outcome {
+            Outcome::Added => out.push_str(&format!("### `{name}`\n\nNew file.\n\n")),
+            Outcome::Removed => out.push_str(&format!("### `{name}`\n\n**Removed** (breaking).\n\n")),
+            Outcome::Compared(review) => {
+                out.push_str(&format!("### `{}` (`{name}`)\n\n", review.name));
+                if review.changes.is_empty() {
+                    out.push_str("No changes.\n\n");
+                    continue;
+                }
+                out.push_str(&format!("{}.\n\n", counts(review)));
+                out.push_str("| Class | What | Change |\n|---|---|---|\n");
+                for change in &review.changes {
+                    let class = match change.class {
+                        Class::Breaking => "**breaking**",
+                        Class::Notable => "notable",
+                        Class::Cosmetic => "cosmetic",
+                    };
+                    out.push_str(&format!(
+                        "| {class} | `{}` | {} |\n",
+                        markdown_cell(&change.subject),
+                        markdown_cell(&change.summary)
+                    ));
+                }
+                out.push('\n');
+                match (review.old_version, review.new_version, review.expected_version) {
+                    (Some(_), Some(new), Some(expected)) if expected > new => out.push_str(&format!(
+                        "**Version:** still {new}, but breaking changes need the other party's approval: it should become **{expected}**.\n\n"
+                    )),
+                    (Some(old), Some(new), _) => out.push_str(&format!("**Version:** {old} → {new}.\n\n")),
+                    _ => {}
+                }
+                for finding in &review.findings {
+                    out.push_str(&format!("> **{}** {}\n\n", finding.code, finding.message));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn json_report(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)], sources: &SourceMap) -> String {
+    let files: Vec<serde_json::Value> = results
+        .iter()
+        .map(|(name, outcome, _)| match outcome {
+            Outcome::Added => json!({ "path": name, "status": "added" }),
+            Outcome::Removed => json!({ "path": name, "status": "removed", "class": "breaking" }),
+            Outcome::Compared(review) => {
+                let changes: Vec<serde_json::Value> = review
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        let mut value = serde_json::to_value(c).expect("changes serialize");
+                        value["line"] = json!(line_of(sources, c));
+                        value
+                    })
+                    .collect();
+                let findings: Vec<serde_json::Value> = review
+                    .findings
+                    .iter()
+                    .map(|d| json!({ "code": d.code, "message": d.message, "text": render_short(d, sources) }))
+                    .collect();
+                json!({
+                    "path": name,
+                    "status": "changed",
+                    "agreement": review.name,
+                    "old_version": review.old_version,
+                    "new_version": review.new_version,
+                    "expected_version": review.expected_version,
+                    "breaking": review.count(Class::Breaking),
+                    "notable": review.count(Class::Notable),
+                    "cosmetic": review.count(Class::Cosmetic),
+                    "changes": changes,
+                    "findings": findings,
+                })
+            }
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&json!({ "version": 1, "files": files })).expect("JSON serializes");
+    text.push('\n');
+    text
+}
