@@ -69,7 +69,13 @@ pub fn agreement(seed: u64, import: bool) -> String {
             "\n  /// Partner {p}.\n  party partner{p} \"Partner {p}\" {{\n    role partner\n    contact \"team{p}@partner.example\"\n    identified by partner_id \"P-{seed}-{p}\"\n  }}"
         );
     }
-    s.push_str("\n  goal grow \"Grow new customers\" {\n    party provider\n    outcome acquisition\n    measured by new_customers\n  }\n");
+    let metrics = 10 + rng.below(6) as usize;
+    let extra: Vec<String> = (0..metrics).map(|m| format!(", m{m}")).collect();
+    let _ = writeln!(
+        s,
+        "\n  goal grow \"Grow new customers\" {{\n    party provider\n    outcome acquisition\n    measured by new_customers{}\n  }}",
+        extra.concat()
+    );
     s.push_str("\n  goal keep \"Keep them\" {\n    party provider\n    outcome retention\n    measured by retention_90d\n  }\n");
     s.push_str("\n  goal expand \"Grow accounts\" {\n    party provider\n    outcome value\n    measured by arpu\n  }\n");
     s.push_str("\n  /// Partner-side touches.\n  source touches {\n    table \"analytics.touches\"\n    owner provider\n    customer customer_id\n    time occurred_at\n    id touch_id\n    column event_name text\n    column partner_id text\n    column channel text\n    column email text pii\n    freshness 24 hours\n  }\n");
@@ -91,7 +97,6 @@ pub fn agreement(seed: u64, import: bool) -> String {
         s,
         "\n  attribution credit {{\n    touches touches\n    credit partner_id\n    channel channel\n    conversions purchase\n    value orders.amount\n    model {model}\n    lookback {lookback} days\n    max touches 10\n    repeats collapse\n    ignore channels \"direct\"\n  }}"
     );
-    let metrics = 10 + rng.below(6) as usize;
     let exprs = [
         "count_distinct(purchase.customer)",
         "sum(orders.amount) / count_distinct(orders.customer)",
@@ -123,8 +128,12 @@ pub fn agreement(seed: u64, import: bool) -> String {
             "\n  metric {name} {{\n    value {expr}\n    attributed credit\n    by plan, region\n    indicator {indicator}\n    owner provider\n  }}"
         );
     }
-    for m in 0..metrics {
-        let expr = rng.pick(&exprs);
+    // Each extra metric's kind decides the unit its target is written in.
+    let kinds: Vec<usize> = (0..metrics)
+        .map(|_| rng.below(exprs.len() as u64) as usize)
+        .collect();
+    for (m, &kind) in kinds.iter().enumerate() {
+        let expr = exprs[kind];
         let indicator = if rng.below(2) == 0 {
             "leading"
         } else {
@@ -137,12 +146,15 @@ pub fn agreement(seed: u64, import: bool) -> String {
         );
     }
     s.push_str("\n  target new_customers increase 15% within 90 days of pilot\n  target retention_90d at least 85%\n  target arpu at least 120 USD per quarter by 2026-12-31\n");
-    for m in 0..metrics {
-        let _ = writeln!(
-            s,
-            "  target m{m} at least {} per month",
-            10 + rng.below(500)
-        );
+    for (m, &kind) in kinds.iter().enumerate() {
+        let amount = 10 + rng.below(80);
+        let threshold = match kind {
+            1 | 5 => format!("{amount} USD"),
+            2 => format!("{amount}%"),
+            3 => format!("{amount} days"),
+            _ => amount.to_string(),
+        };
+        let _ = writeln!(s, "  target m{m} at least {threshold} per month");
     }
     s.push_str("\n  pilot pilot \"Pilot\" {\n    partners partner0\n    during 2026-02-01 to 2026-04-30\n    baseline 2025-11-01 to 2026-01-31\n    hypothesis \"Partner 0 adds 15% new customers\"\n    inputs touch_0, touch_1\n    expect new_customers increase 15% within 90 days\n  }\n");
     s.push_str("\n  scorecard joint \"Joint scorecard\" {\n    shared with partner0, partner1\n    metrics new_customers, retention_90d, arpu\n    minimum group 20 customers\n    on track from 95%\n    at risk from 80%\n  }\n");
@@ -152,7 +164,7 @@ pub fn agreement(seed: u64, import: bool) -> String {
     s.push_str("\n  amendment 2026-04-01 \"Lookback widened after the Q1 review\" {\n    approved by provider, partner0\n  }\n");
     s.push_str("\n  incentive bonus {\n    pay partner0 10% of attributed value by credit\n    when retention_90d at least 85%\n    cap 50000 USD per quarter\n  }\n");
     s.push_str(
-        "\n  audit touches daily {\n    freshness 24 hours\n    drift 3 sigma over 28 days\n  }\n",
+        "\n  audit touches daily {\n    owner provider\n    freshness 24 hours\n    drift 3 sigma over 28 days\n  }\n",
     );
     s.push_str(
         "\n  dispute {\n    escalate \"Joint partnership council\" within 14 days\n  }\n}\n",

@@ -64,6 +64,18 @@ enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<commands::diff::FailOn>,
     },
+    /// Start a workspace: pactum.yaml, an agreement, CI and pre-commit files
+    #[command(
+        after_help = "Examples:\n  pactum init\n  pactum init partnerships --template reseller\n\nExisting files are never overwritten."
+    )]
+    Init {
+        /// The folder to start in (created if needed). Default: the current folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Which agreement to start from
+        #[arg(long, value_enum, default_value_t = commands::init::Template::Referral)]
+        template: commands::init::Template,
+    },
     /// Print the syntax tree of an agreement as JSON
     #[command(after_help = "Example:\n  pactum parse specs/acme_referral.pactum > ast.json")]
     Parse {
@@ -110,6 +122,9 @@ fn main() -> ExitCode {
             format,
             fail_on,
         }),
+        Command::Init { dir, template } => {
+            commands::init::run(&commands::init::Options { dir, template })
+        }
         Command::Parse { file } => commands::parse::run(&file),
         Command::Explain { code } => commands::explain(&code),
         Command::Completions { shell } => {

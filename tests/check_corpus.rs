@@ -72,7 +72,11 @@ fn expected(main: &Path) -> Vec<String> {
         "{}: no `// expect:` line (write `// expect: nothing` for a clean file)",
         main.display()
     );
-    let mut out: Vec<String> = lines.into_iter().filter(|l| *l != "nothing").map(String::from).collect();
+    let mut out: Vec<String> = lines
+        .into_iter()
+        .filter(|l| *l != "nothing")
+        .map(String::from)
+        .collect();
     out.sort();
     out
 }
@@ -115,13 +119,22 @@ fn every_case_reports_exactly_its_expected_findings() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} case(s) differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_rule_has_a_firing_case_and_a_near_miss() {
     let cases = cases();
-    assert!(cases.len() >= 60, "the corpus has {} cases, fewer than 60", cases.len());
+    assert!(
+        cases.len() >= 60,
+        "the corpus has {} cases, fewer than 60",
+        cases.len()
+    );
     let mut missing = Vec::new();
     for info in codes::CHECK {
         // Change review (P04xx) is exercised by the diff tests.
@@ -132,8 +145,12 @@ fn every_rule_has_a_firing_case_and_a_near_miss() {
             .iter()
             .filter(|c| c.name.trim_start_matches("ws_").starts_with(info.code))
             .collect();
-        let fires = named.iter().any(|c| expected(&c.main).iter().any(|e| e.contains(info.code)));
-        let near_miss = named.iter().any(|c| !expected(&c.main).iter().any(|e| e.contains(info.code)));
+        let fires = named
+            .iter()
+            .any(|c| expected(&c.main).iter().any(|e| e.contains(info.code)));
+        let near_miss = named
+            .iter()
+            .any(|c| !expected(&c.main).iter().any(|e| e.contains(info.code)));
         if !fires {
             missing.push(format!("{} ({}): no case that fires", info.code, info.name));
         }
@@ -141,7 +158,11 @@ fn every_rule_has_a_firing_case_and_a_near_miss() {
             missing.push(format!("{} ({}): no near miss", info.code, info.name));
         }
     }
-    assert!(missing.is_empty(), "rules without cases:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "rules without cases:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]

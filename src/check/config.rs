@@ -27,7 +27,14 @@ use crate::syntax::span::{FileId, Span};
 pub const FILE_NAME: &str = "pactum.yaml";
 
 /// The SQL dialects `dialect:` accepts.
-pub const DIALECTS: &[&str] = &["duckdb", "postgres", "bigquery", "snowflake", "spark", "sqlite"];
+pub const DIALECTS: &[&str] = &[
+    "duckdb",
+    "postgres",
+    "bigquery",
+    "snowflake",
+    "spark",
+    "sqlite",
+];
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +113,30 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     }
 }
 
+/// Finds and reads the `pactum.yaml` that applies to `start`, adding it to
+/// `sources`. No file means default settings.
+pub fn load(start: &Path, sources: &mut SourceMap) -> std::io::Result<(Settings, Vec<Diagnostic>)> {
+    let Some(path) = find(start) else {
+        return Ok((Settings::default(), Vec::new()));
+    };
+    let text = std::fs::read_to_string(&path)?;
+    let file = sources.add(shown_path(&path), text);
+    let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    Ok(parse(sources, file, &root))
+}
+
+/// How a path found by searching upwards is shown: relative to the current
+/// folder when it is inside it.
+fn shown_path(path: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    match cwd.and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf)) {
+        Some(relative) => relative.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
 /// Parses `pactum.yaml` text added to `sources` as `file`. Problems are
 /// diagnostics pointing into the file; the settings that could be read are
 /// still returned.
@@ -161,6 +192,19 @@ pub fn parse(sources: &SourceMap, file: FileId, root: &Path) -> (Settings, Vec<D
     let mut levels = BTreeMap::new();
     for (rule, level) in &config.rules {
         match codes::lookup(rule) {
+            // Syntax errors stop everything after them, and a broken
+            // settings file must not be able to hide itself.
+            Some(info) if info.code.starts_with("P00") || info.code == codes::INVALID_CONFIG => {
+                let span = find_key(text, file, rule);
+                diagnostics.push(
+                    Diagnostic::new(
+                        codes::INVALID_CONFIG,
+                        format!("the severity of `{rule}` ({}) cannot be changed", info.code),
+                    )
+                    .with_label(span, "fixed severity")
+                    .with_help("syntax errors and errors in pactum.yaml itself are always errors; remove this line"),
+                );
+            }
             Some(info) => {
                 levels.insert(info.code, *level);
             }
@@ -210,7 +254,10 @@ fn find_key(text: &str, file: FileId, key: &str) -> Span {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let bare = trimmed.trim_start_matches(['"', '\'']);
-        if bare.starts_with(key) && bare[key.len()..].trim_start_matches(['"', '\'']).starts_with(':')
+        if bare.starts_with(key)
+            && bare[key.len()..]
+                .trim_start_matches(['"', '\''])
+                .starts_with(':')
         {
             let start = offset + indent + (trimmed.len() - bare.len());
             return Span::new(file, start, start + key.len());

@@ -5,7 +5,11 @@ use crate::syntax::ast::{Date, DateRange, Duration, TimeUnit};
 
 /// Days since 1970-01-01 (proleptic Gregorian calendar).
 pub fn day_number(date: &Date) -> i64 {
-    days_from_civil(i64::from(date.year), i64::from(date.month), i64::from(date.day))
+    days_from_civil(
+        i64::from(date.year),
+        i64::from(date.month),
+        i64::from(date.day),
+    )
 }
 
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
@@ -119,7 +123,10 @@ mod tests {
     fn day_numbers_round_trip() {
         assert_eq!(day_number(&date(1970, 1, 1)), 0);
         assert_eq!(day_number(&date(2000, 3, 1)), 11_017);
-        assert_eq!(day_number(&date(2026, 12, 31)) - day_number(&date(2026, 1, 1)), 364);
+        assert_eq!(
+            day_number(&date(2026, 12, 31)) - day_number(&date(2026, 1, 1)),
+            364
+        );
         for days in [-1000, 0, 59, 60, 11_016, 20_454, 40_000] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
@@ -130,10 +137,25 @@ mod tests {
     #[test]
     fn months_are_calendar_steps() {
         let jan31 = day_number(&date(2026, 1, 31));
-        assert_eq!(show(add(jan31, &duration(1.0, TimeUnit::Month))), "2026-02-28");
-        assert_eq!(show(add(jan31, &duration(1.0, TimeUnit::Quarter))), "2026-04-30");
-        assert_eq!(show(add(jan31, &duration(1.0, TimeUnit::Year))), "2027-01-31");
-        assert_eq!(show(add(jan31, &duration(90.0, TimeUnit::Day))), "2026-05-01");
-        assert_eq!(show(add(jan31, &duration(25.0, TimeUnit::Hour))), "2026-02-02");
+        assert_eq!(
+            show(add(jan31, &duration(1.0, TimeUnit::Month))),
+            "2026-02-28"
+        );
+        assert_eq!(
+            show(add(jan31, &duration(1.0, TimeUnit::Quarter))),
+            "2026-04-30"
+        );
+        assert_eq!(
+            show(add(jan31, &duration(1.0, TimeUnit::Year))),
+            "2027-01-31"
+        );
+        assert_eq!(
+            show(add(jan31, &duration(90.0, TimeUnit::Day))),
+            "2026-05-01"
+        );
+        assert_eq!(
+            show(add(jan31, &duration(25.0, TimeUnit::Hour))),
+            "2026-02-02"
+        );
     }
 }

@@ -61,8 +61,9 @@ fn finish(ws: &Workspace, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut kept: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut d| {
-            // Syntax errors (P00xx) cannot be silenced: nothing else can run.
-            if d.code.starts_with("P00") {
+            // Syntax errors (P00xx) cannot be silenced: nothing else can
+            // run; nor can errors in pactum.yaml itself.
+            if d.code.starts_with("P00") || d.code == crate::diagnostics::codes::INVALID_CONFIG {
                 return Some(d);
             }
             d.severity = ws.settings.severity(d.code, d.severity)?;
@@ -74,9 +75,7 @@ fn finish(ws: &Workspace, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             let span = d.primary_span().unwrap_or_default();
             (span.file, span.start, span.end, d.code)
         };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.message.cmp(&b.message))
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
     kept.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.labels == b.labels);
     kept

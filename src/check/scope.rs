@@ -193,7 +193,9 @@ impl<'a> Scope<'a> {
 
     fn add_item(&mut self, item: &'a Item, diagnostics: &mut Vec<Diagnostic>) {
         let decl = match item {
-            Item::Version(v) => return set_once(&mut self.header.version, v, "version", diagnostics),
+            Item::Version(v) => {
+                return set_once(&mut self.header.version, v, "version", diagnostics);
+            }
             Item::Effective(v) => {
                 return set_once(&mut self.header.effective, v, "effective", diagnostics);
             }
@@ -203,7 +205,9 @@ impl<'a> Scope<'a> {
             Item::Timezone(v) => {
                 return set_once(&mut self.header.timezone, v, "timezone", diagnostics);
             }
-            Item::Journey(v) => return set_once(&mut self.header.journey, v, "journey", diagnostics),
+            Item::Journey(v) => {
+                return set_once(&mut self.header.journey, v, "journey", diagnostics);
+            }
             Item::NoGoal(v) => {
                 if let Some(earlier) = self
                     .header

@@ -41,7 +41,10 @@ impl Quantity {
             (self, unit),
             (Quantity::Count, Unit::Count)
                 | (Quantity::Money, Unit::Money)
-                | (Quantity::Ratio | Quantity::Percent, Unit::Ratio | Unit::Percent)
+                | (
+                    Quantity::Ratio | Quantity::Percent,
+                    Unit::Ratio | Unit::Percent
+                )
                 | (Quantity::Days, Unit::Days)
                 | (Quantity::Score, Unit::Score)
         ) || (self == Quantity::Number && unit != Unit::Money)
@@ -228,7 +231,10 @@ impl<'s, 'a> Typer<'s, 'a> {
                 self.error(
                     codes::BAD_ARGUMENT,
                     path.span,
-                    format!("`{}` cannot be used in arithmetic on its own", path.dotted()),
+                    format!(
+                        "`{}` cannot be used in arithmetic on its own",
+                        path.dotted()
+                    ),
                     "not a figure",
                     "aggregate it first, for example `sum(orders.amount)`",
                 );
@@ -265,7 +271,8 @@ impl<'s, 'a> Typer<'s, 'a> {
         if let Some(currency) = self.scope.header.currency
             && money.currency.code != currency.value.code
         {
-            self.diagnostics.push(currency_mismatch(money, &currency.value));
+            self.diagnostics
+                .push(currency_mismatch(money, &currency.value));
         }
     }
 
@@ -333,7 +340,13 @@ impl<'s, 'a> Typer<'s, 'a> {
         result
     }
 
-    fn call(&mut self, function: &Ident, args: &[Arg], span: Span, in_aggregate: bool) -> Option<Quantity> {
+    fn call(
+        &mut self,
+        function: &Ident,
+        args: &[Arg],
+        span: Span,
+        in_aggregate: bool,
+    ) -> Option<Quantity> {
         let name = function.name.as_str();
         let mut call = CallArgs::new(function, args, span);
         let quantity = match name {
@@ -343,7 +356,8 @@ impl<'s, 'a> Typer<'s, 'a> {
                 Some(Quantity::Count)
             }
             "count_distinct" => {
-                let [column] = call.positional::<1>(self, &["the column to count, such as `purchase.customer`"])?;
+                let [column] = call
+                    .positional::<1>(self, &["the column to count, such as `purchase.customer`"])?;
                 self.column_arg(column, &[])?;
                 Some(Quantity::Count)
             }
@@ -368,7 +382,10 @@ impl<'s, 'a> Typer<'s, 'a> {
             "percentile" => {
                 let [value, rank] = call.positional::<2>(
                     self,
-                    &["a column or `days_between(...)`", "the percentile, such as `90%`"],
+                    &[
+                        "a column or `days_between(...)`",
+                        "the percentile, such as `90%`",
+                    ],
                 )?;
                 let q = self.distribution_arg(value);
                 self.percent_arg(rank)?;
@@ -403,7 +420,8 @@ impl<'s, 'a> Typer<'s, 'a> {
                         );
                     }
                 }
-                let activity = call.required_label(self, "activity", "the source of activity rows")?;
+                let activity =
+                    call.required_label(self, "activity", "the source of activity rows")?;
                 self.rows_arg(activity);
                 Some(Quantity::Percent)
             }
@@ -417,20 +435,20 @@ impl<'s, 'a> Typer<'s, 'a> {
             "clv" => {
                 let [column] = call.positional::<1>(self, &["the revenue column"])?;
                 self.column_arg(column, &[ColumnType::Money]);
-                let activity = call.required_label(self, "activity", "the source of activity rows")?;
+                let activity =
+                    call.required_label(self, "activity", "the source of activity rows")?;
                 self.rows_arg(activity);
                 let per = call.required_label(self, "per", "the period, such as `per month`")?;
                 self.period_arg(per);
                 Some(Quantity::Money)
             }
             "upsell_rate" | "conversion_rate" => {
-                let [from, to] = call.positional::<2>(
-                    self,
-                    &["the first event", "the event that must follow"],
-                )?;
+                let [from, to] =
+                    call.positional::<2>(self, &["the first event", "the event that must follow"])?;
                 self.rows_arg(from);
                 self.rows_arg(to);
-                let within = call.required_label(self, "within", "the window, such as `within 30 days`")?;
+                let within =
+                    call.required_label(self, "within", "the window, such as `within 30 days`")?;
                 self.duration_arg(within);
                 Some(Quantity::Percent)
             }
@@ -441,7 +459,8 @@ impl<'s, 'a> Typer<'s, 'a> {
                     self.error(
                         codes::BAD_ARGUMENT,
                         span,
-                        "`days_between` needs two events: `days_between(first A, first B)`".to_string(),
+                        "`days_between` needs two events: `days_between(first A, first B)`"
+                            .to_string(),
                         "one event missing",
                         "write `days_between(first referral_click, first dashboard_shared)`",
                     );
@@ -501,10 +520,7 @@ impl<'s, 'a> Typer<'s, 'a> {
         {
             return self.per_customer_arg(arg);
         }
-        let info = self.column_arg(
-            arg,
-            &[ColumnType::Number, ColumnType::Money],
-        )?;
+        let info = self.column_arg(arg, &[ColumnType::Number, ColumnType::Money])?;
         Some(if info.ty == ColumnType::Money {
             Quantity::Money
         } else {
@@ -529,7 +545,11 @@ impl<'s, 'a> Typer<'s, 'a> {
                 self.scope.rows(&path.segments[0], self.diagnostics)
             }
             _ => {
-                self.bad_arg(arg, "an event or source name", "write the name alone, such as `purchase`");
+                self.bad_arg(
+                    arg,
+                    "an event or source name",
+                    "write the name alone, such as `purchase`",
+                );
                 None
             }
         }
@@ -538,7 +558,11 @@ impl<'s, 'a> Typer<'s, 'a> {
     /// `SOURCE.COLUMN` or `EVENT.COLUMN`, of one of `types` (any when empty).
     fn column_arg(&mut self, arg: &Arg, types: &[ColumnType]) -> Option<ColumnInfo<'a>> {
         let ArgValue::Expr(Expr::Path(path)) = &arg.value else {
-            self.bad_arg(arg, "a column", "write the source or event and the column, such as `orders.amount`");
+            self.bad_arg(
+                arg,
+                "a column",
+                "write the source or event and the column, such as `orders.amount`",
+            );
             return None;
         };
         let info = self.path_column(path, None)?;
@@ -565,9 +589,15 @@ impl<'s, 'a> Typer<'s, 'a> {
 
     fn duration_arg(&mut self, arg: &Arg) -> Option<Duration> {
         match &arg.value {
-            ArgValue::Expr(Expr::Literal(Literal::Duration(d))) if d.amount > 0.0 => Some(d.clone()),
+            ArgValue::Expr(Expr::Literal(Literal::Duration(d))) if d.amount > 0.0 => {
+                Some(d.clone())
+            }
             _ => {
-                self.bad_arg(arg, "a duration longer than zero", "write a duration such as `30 days`");
+                self.bad_arg(
+                    arg,
+                    "a duration longer than zero",
+                    "write a duration such as `30 days`",
+                );
                 None
             }
         }
@@ -577,7 +607,11 @@ impl<'s, 'a> Typer<'s, 'a> {
         match &arg.value {
             ArgValue::Range(from, to) => {
                 if super::dates::approx_days(from) >= super::dates::approx_days(to) {
-                    self.bad_arg(arg, "a range that ends after it starts", "write `from 30 days to 60 days`");
+                    self.bad_arg(
+                        arg,
+                        "a range that ends after it starts",
+                        "write `from 30 days to 60 days`",
+                    );
                 }
             }
             _ => self.bad_arg(arg, "a range of days", "write `from 30 days to 60 days`"),
@@ -587,16 +621,29 @@ impl<'s, 'a> Typer<'s, 'a> {
     fn period_arg(&mut self, arg: &Arg) {
         match &arg.value {
             ArgValue::Expr(Expr::Path(path))
-                if path.segments.len() == 1 && PERIODS.contains(&path.segments[0].name.as_str()) => {}
-            _ => self.bad_arg(arg, "a period", "write `per day`, `per week`, `per month`, `per quarter` or `per year`"),
+                if path.segments.len() == 1
+                    && PERIODS.contains(&path.segments[0].name.as_str()) => {}
+            _ => self.bad_arg(
+                arg,
+                "a period",
+                "write `per day`, `per week`, `per month`, `per quarter` or `per year`",
+            ),
         }
     }
 
     fn percent_arg(&mut self, arg: &Arg) -> Option<()> {
         match &arg.value {
-            ArgValue::Expr(Expr::Literal(Literal::Percent(p))) if p.value > 0.0 && p.value < 100.0 => Some(()),
+            ArgValue::Expr(Expr::Literal(Literal::Percent(p)))
+                if p.value > 0.0 && p.value < 100.0 =>
+            {
+                Some(())
+            }
             _ => {
-                self.bad_arg(arg, "a percentage between 0% and 100%", "write the percentile as `90%`");
+                self.bad_arg(
+                    arg,
+                    "a percentage between 0% and 100%",
+                    "write the percentile as `90%`",
+                );
                 None
             }
         }
@@ -604,7 +651,11 @@ impl<'s, 'a> Typer<'s, 'a> {
 
     /// Resolves a column path. `context` is the source of an event filter,
     /// where bare column names are allowed.
-    pub fn path_column(&mut self, path: &Path, context: Option<&'a Source>) -> Option<ColumnInfo<'a>> {
+    pub fn path_column(
+        &mut self,
+        path: &Path,
+        context: Option<&'a Source>,
+    ) -> Option<ColumnInfo<'a>> {
         let info = match (path.segments.as_slice(), context) {
             ([column_name], Some(source)) => {
                 let Some(info) = column(source, &column_name.name) else {
@@ -619,14 +670,18 @@ impl<'s, 'a> Typer<'s, 'a> {
                     path.span,
                     format!("`{}` needs its source or event in front", column_name.name),
                     "which source?",
-                    &format!("write `SOURCE.{}`, such as `orders.{}`", column_name.name, column_name.name),
+                    &format!(
+                        "write `SOURCE.{}`, such as `orders.{}`",
+                        column_name.name, column_name.name
+                    ),
                 );
                 return None;
             }
             ([rows, column_name], _) => {
                 let rows = self.scope.rows(rows, self.diagnostics)?;
                 let Some(info) = column(rows.source, &column_name.name) else {
-                    self.diagnostics.push(unknown_column(rows.source, column_name));
+                    self.diagnostics
+                        .push(unknown_column(rows.source, column_name));
                     return None;
                 };
                 info
@@ -661,7 +716,9 @@ impl<'s, 'a> Typer<'s, 'a> {
             } => {
                 if let Some(info) = self.path_column(column, context) {
                     self.value_fits(&info, column, value);
-                    if matches!(info.ty, ColumnType::Boolean) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    if matches!(info.ty, ColumnType::Boolean)
+                        && !matches!(op, CmpOp::Eq | CmpOp::Ne)
+                    {
                         self.error(
                             codes::CONDITION_TYPE,
                             condition.span(),
@@ -772,7 +829,11 @@ impl<'c> CallArgs<'c> {
     }
 
     /// Exactly `N` positional arguments, described by `what` for messages.
-    fn positional<const N: usize>(&mut self, typer: &mut Typer<'_, '_>, what: &[&str; N]) -> Option<[&'c Arg; N]> {
+    fn positional<const N: usize>(
+        &mut self,
+        typer: &mut Typer<'_, '_>,
+        what: &[&str; N],
+    ) -> Option<[&'c Arg; N]> {
         let found: Vec<usize> = (0..self.args.len())
             .filter(|&i| self.args[i].label.is_none())
             .collect();
@@ -783,7 +844,11 @@ impl<'c> CallArgs<'c> {
                 self.span,
                 format!("`{}` is missing an argument: {missing}", self.function.name),
                 "argument missing",
-                &format!("`{}` takes {N} unlabelled argument{}", self.function.name, if N == 1 { "" } else { "s" }),
+                &format!(
+                    "`{}` takes {N} unlabelled argument{}",
+                    self.function.name,
+                    if N == 1 { "" } else { "s" }
+                ),
             );
             return None;
         }
@@ -806,7 +871,12 @@ impl<'c> CallArgs<'c> {
         self.labelled(label)
     }
 
-    fn required_label(&mut self, typer: &mut Typer<'_, '_>, label: &str, what: &str) -> Option<&'c Arg> {
+    fn required_label(
+        &mut self,
+        typer: &mut Typer<'_, '_>,
+        label: &str,
+        what: &str,
+    ) -> Option<&'c Arg> {
         let found = self.labelled(label);
         if found.is_none() {
             typer.error(
@@ -829,7 +899,10 @@ impl<'c> CallArgs<'c> {
             }
             clean = false;
             let what = match &arg.label {
-                Some(label) => format!("`{}` does not take `{} ...`", self.function.name, label.name),
+                Some(label) => format!(
+                    "`{}` does not take `{} ...`",
+                    self.function.name, label.name
+                ),
                 None => format!("`{}` takes fewer unlabelled arguments", self.function.name),
             };
             typer.error(

@@ -88,16 +88,11 @@ impl Workspace {
     }
 
     fn load_settings(&mut self, start: &Path) -> Result<(), LoadError> {
-        let Some(path) = config::find(start) else {
-            return Ok(());
-        };
-        let text = std::fs::read_to_string(&path).map_err(|error| LoadError {
-            path: path.clone(),
-            error,
-        })?;
-        let file = self.sources.add(shown_path(&path), text);
-        let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let (settings, diagnostics) = config::parse(&self.sources, file, &root);
+        let (settings, diagnostics) =
+            config::load(start, &mut self.sources).map_err(|error| LoadError {
+                path: config::find(start).unwrap_or_else(|| start.to_path_buf()),
+                error,
+            })?;
         self.settings = settings;
         self.diagnostics.extend(diagnostics);
         Ok(())
@@ -215,10 +210,7 @@ impl Workspace {
                     self.diagnostics.push(
                         Diagnostic::new(
                             codes::IMPORT_NOT_CATALOG,
-                            format!(
-                                "\"{}\" is an agreement, not a catalog",
-                                use_line.path.value
-                            ),
+                            format!("\"{}\" is an agreement, not a catalog", use_line.path.value),
                         )
                         .with_label(use_line.path.span, "imported here")
                         .with_label(agreement.name.span, "this file holds an agreement")
@@ -270,7 +262,8 @@ impl Workspace {
                         }
                         Mark::Open => {
                             let from = stack.iter().position(|&(u, _)| u == target).unwrap_or(0);
-                            let mut chain: Vec<usize> = stack[from..].iter().map(|&(u, _)| u).collect();
+                            let mut chain: Vec<usize> =
+                                stack[from..].iter().map(|&(u, _)| u).collect();
                             chain.push(target);
                             found.push((unit, edge, chain));
                         }
@@ -283,7 +276,9 @@ impl Workspace {
             }
         }
         for (unit, edge, chain) in found {
-            let Some(tree) = &self.units[unit].tree else { continue };
+            let Some(tree) = &self.units[unit].tree else {
+                continue;
+            };
             let use_line = &tree.uses[self.units[unit].imports[edge].line];
             let names: Vec<String> = chain
                 .iter()
@@ -306,7 +301,12 @@ impl Workspace {
         let mut seen = vec![false; self.units.len()];
         seen[index] = true;
         let mut out = Vec::new();
-        let mut stack: Vec<usize> = self.units[index].imports.iter().rev().map(|i| i.unit).collect();
+        let mut stack: Vec<usize> = self.units[index]
+            .imports
+            .iter()
+            .rev()
+            .map(|i| i.unit)
+            .collect();
         while let Some(unit) = stack.pop() {
             if std::mem::replace(&mut seen[unit], true) {
                 continue;
@@ -322,16 +322,6 @@ impl Workspace {
 /// `b.pactum` are one file; the path itself otherwise.
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// How a path found by searching upwards is shown: relative to the current
-/// folder when it is inside it.
-fn shown_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
-    match cwd.and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf)) {
-        Some(relative) => relative.display().to_string(),
-        None => path.display().to_string(),
-    }
 }
 
 /// `.pactum` files in the folder of a missing import, for "did you mean".
@@ -384,5 +374,8 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync
             }
         }
     });
-    slots.into_iter().map(|s| s.expect("every slot is filled")).collect()
+    slots
+        .into_iter()
+        .map(|s| s.expect("every slot is filled"))
+        .collect()
 }

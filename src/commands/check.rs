@@ -58,8 +58,8 @@ pub fn collect(paths: &[PathBuf]) -> Result<(Workspace, Vec<Diagnostic>), Failur
                 .join(", ")
         )));
     }
-    let ws = Workspace::load(&files, &paths[0])
-        .map_err(|e| Failure::io(&e.path, "read", &e.error))?;
+    let ws =
+        Workspace::load(&files, &paths[0]).map_err(|e| Failure::io(&e.path, "read", &e.error))?;
     let diagnostics = check::run(&ws);
     Ok((ws, diagnostics))
 }

@@ -70,6 +70,18 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         }
     };
     let mut sources = SourceMap::new();
+    // `pactum.yaml` may change the severity of P0401, as for `check`.
+    let start = options
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (settings, config_problems) = crate::check::config::load(&start, &mut sources)
+        .map_err(|e| Failure(format!("cannot read pactum.yaml: {e}")))?;
+    if !config_problems.is_empty() {
+        print_diagnostics(&config_problems, &sources);
+        return Ok(FINDINGS);
+    }
     let mut results: Vec<(String, Outcome, Option<crate::syntax::span::FileId>)> = Vec::new();
     let mut broken = false;
     for pair in pairs {
@@ -88,7 +100,11 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 let (_, before) = parse("old", old);
                 let (new_id, after) = parse("new", new);
                 if let (Some(before), Some(after)) = (before, after) {
-                    results.push((pair.name, Outcome::Compared(compare(&before, &after, changed)), Some(new_id)));
+                    results.push((
+                        pair.name,
+                        Outcome::Compared(compare(&before, &after, changed)),
+                        Some(new_id),
+                    ));
                 }
             }
             (None, Some(_)) => results.push((pair.name.clone(), Outcome::Added, None)),
@@ -98,6 +114,19 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     }
     if broken {
         return Ok(FINDINGS);
+    }
+    for (_, outcome, _) in &mut results {
+        if let Outcome::Compared(review) = outcome {
+            review.findings.retain_mut(|finding| {
+                match settings.severity(finding.code, finding.severity) {
+                    Some(severity) => {
+                        finding.severity = severity;
+                        true
+                    }
+                    None => false,
+                }
+            });
+        }
     }
     let output = match options.format {
         Format::Human => human(&results, &sources),
@@ -127,7 +156,10 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         (Some(FailOn::Notable), Some(Class::Breaking | Class::Notable)) => true,
         _ => false,
     };
-    Ok(if threshold_met || !findings.is_empty() {
+    let errors = findings
+        .iter()
+        .any(|f| f.severity == crate::diagnostics::Severity::Error);
+    Ok(if threshold_met || errors {
         FINDINGS
     } else {
         SUCCESS
@@ -157,10 +189,17 @@ fn git_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, Failure> {
     if rev.starts_with('-') {
         return Err(Failure(format!("`{rev}` is not a revision")));
     }
-    let mut args: Vec<String> = ["diff", "--name-only", "--no-renames", "--relative", rev, "--"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = [
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "--relative",
+        rev,
+        "--",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     if paths.is_empty() {
         args.push(".".to_string());
     } else {
@@ -192,11 +231,23 @@ fn line_of(sources: &SourceMap, change: &crate::diff::Change) -> Option<usize> {
 
 fn version_line(review: &Review) -> String {
     let show = |v: Option<u64>| v.map_or("none".to_string(), |v| v.to_string());
-    let mut line = format!("version {} -> {}", show(review.old_version), show(review.new_version));
+    let mut line = format!(
+        "version {} -> {}",
+        show(review.old_version),
+        show(review.new_version)
+    );
     if let (Some(expected), Some(actual)) = (review.expected_version, review.new_version)
         && expected > actual
     {
-        line.push_str(&format!(" (should be {expected}: breaking changes need the other party's approval)"));
+        if review.count(Class::Breaking) > 0 {
+            line.push_str(&format!(
+                " (should be {expected}: breaking changes need the other party's approval)"
+            ));
+        } else {
+            line.push_str(&format!(
+                " (should be at least {expected}: versions only go up)"
+            ));
+        }
     }
     line
 }
@@ -210,7 +261,10 @@ fn counts(review: &Review) -> String {
     )
 }
 
-fn human(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)], sources: &SourceMap) -> String {
+fn human(
+    results: &[(String, Outcome, Option<crate::syntax::span::FileId>)],
+    sources: &SourceMap,
+) -> String {
     let mut out = String::new();
     if results.is_empty() {
         out.push_str("no agreement changed\n");
@@ -220,13 +274,24 @@ fn human(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)], sou
             Outcome::Added => out.push_str(&format!("{name}: new file\n\n")),
             Outcome::Removed => out.push_str(&format!("{name}: removed (breaking)\n\n")),
             Outcome::Compared(review) => {
-                out.push_str(&format!("{name} ({}): {}\n", review.name, version_line(review)));
+                out.push_str(&format!(
+                    "{name} ({}): {}\n",
+                    review.name,
+                    version_line(review)
+                ));
                 if review.changes.is_empty() {
                     out.push_str("  no changes\n");
                 }
-                let width = review.changes.iter().map(|c| c.subject.chars().count()).max().unwrap_or(0);
+                let width = review
+                    .changes
+                    .iter()
+                    .map(|c| c.subject.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 for change in &review.changes {
-                    let line = line_of(sources, change).map(|l| format!("  (line {l})")).unwrap_or_default();
+                    let line = line_of(sources, change)
+                        .map(|l| format!("  (line {l})"))
+                        .unwrap_or_default();
                     out.push_str(&format!(
                         "  {:<9} {:<width$}  {}{line}\n",
                         change.class.word(),
@@ -253,7 +318,9 @@ fn markdown(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)]) 
     for (name, outcome, _) in results {
         match outcome {
             Outcome::Added => out.push_str(&format!("### `{name}`\n\nNew file.\n\n")),
-            Outcome::Removed => out.push_str(&format!("### `{name}`\n\n**Removed** (breaking).\n\n")),
+            Outcome::Removed => {
+                out.push_str(&format!("### `{name}`\n\n**Removed** (breaking).\n\n"))
+            }
             Outcome::Compared(review) => {
                 out.push_str(&format!("### `{}` (`{name}`)\n\n", review.name));
                 if review.changes.is_empty() {
@@ -291,7 +358,10 @@ fn markdown(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)]) 
     out
 }
 
-fn json_report(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)], sources: &SourceMap) -> String {
+fn json_report(
+    results: &[(String, Outcome, Option<crate::syntax::span::FileId>)],
+    sources: &SourceMap,
+) -> String {
     let files: Vec<serde_json::Value> = results
         .iter()
         .map(|(name, outcome, _)| match outcome {
@@ -328,7 +398,8 @@ fn json_report(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)
             }
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&json!({ "version": 1, "files": files })).expect("JSON serializes");
+    let mut text = serde_json::to_string_pretty(&json!({ "version": 1, "files": files }))
+        .expect("JSON serializes");
     text.push('\n');
     text
 }

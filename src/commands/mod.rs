@@ -4,6 +4,7 @@
 pub mod check;
 pub mod diff;
 pub mod fmt;
+pub mod init;
 pub mod parse;
 
 use std::io::{IsTerminal, Write};

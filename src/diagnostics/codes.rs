@@ -223,7 +223,6 @@ pub fn default_severity(code: &str) -> Severity {
     lookup(code).map_or(Severity::Error, |c| c.severity)
 }
 
-
 /// Codes of the checker and of change review.
 pub const CHECK: &[CodeInfo] = &[
     CodeInfo {

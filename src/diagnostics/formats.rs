@@ -217,7 +217,12 @@ fn physical(sources: &SourceMap, span: Span) -> Value {
 }
 
 fn first_paragraph(text: &str) -> String {
-    text.split("\n\n").next().unwrap_or(text).replace('\n', " ").trim().to_string()
+    text.split("\n\n")
+        .next()
+        .unwrap_or(text)
+        .replace('\n', " ")
+        .trim()
+        .to_string()
 }
 
 /// GitHub Actions workflow commands: one annotation per finding.
@@ -259,7 +264,9 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -276,7 +283,10 @@ pub fn junit(diagnostics: &[Diagnostic], sources: &SourceMap, files: &[String]) 
     for file in files {
         let findings: Vec<&Diagnostic> = diagnostics
             .iter()
-            .filter(|d| d.primary_span().is_some_and(|s| &sources.get(s.file).name == file))
+            .filter(|d| {
+                d.primary_span()
+                    .is_some_and(|s| &sources.get(s.file).name == file)
+            })
             .collect();
         if findings.is_empty() {
             total += 1;
@@ -399,4 +409,37 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escapes_markup_quotes_and_control_characters() {
+        assert_eq!(
+            xml("a < b & \"c\" 'd' >"),
+            "a &lt; b &amp; &quot;c&quot; &apos;d&apos; &gt;"
+        );
+        assert_eq!(xml("line\nnext\u{1b}"), "line\nnext\u{FFFD}");
+    }
+
+    #[test]
+    fn workflow_command_escaping_follows_the_actions_toolkit() {
+        assert_eq!(escape_data("100%\nnext\r"), "100%25%0Anext%0D");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn uris_are_relative_with_forward_slashes_and_percent_encoded() {
+        assert_eq!(uri("./specs/a b.pactum"), "specs/a%20b.pactum");
+        assert_eq!(uri("specs\\win.pactum"), "specs/win.pactum");
+        assert_eq!(uri("/abs/x.pactum"), "file:///abs/x.pactum");
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
 }

@@ -115,7 +115,10 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
             Class::Breaking,
             "file.kind",
             &format!("{} {}", n.kind, n.name.name),
-            format!("the file changed from {} `{}` to {} `{}`", o.kind, o.name.name, n.kind, n.name.name),
+            format!(
+                "the file changed from {} `{}` to {} `{}`",
+                o.kind, o.name.name, n.kind, n.name.name
+            ),
             None,
             None,
             Some(n.name.span),
@@ -132,7 +135,15 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
             Some(n.name.span),
         ));
     }
-    cosmetic_text(&mut changes, &format!("{} {}", n.kind, n.name.name), o.title, n.title, o.docs, n.docs, n.name.span);
+    cosmetic_text(
+        &mut changes,
+        &format!("{} {}", n.kind, n.name.name),
+        o.title,
+        n.title,
+        o.docs,
+        n.docs,
+        n.name.span,
+    );
     imports(&mut changes, old, new);
 
     let old_items = keyed(o.items);
@@ -151,6 +162,30 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
         }
     }
     goals_left_without_target(&mut changes, old, new);
+    let version = |items: &[Item]| {
+        items.iter().find_map(|i| match i {
+            Item::Version(v) => Some((v.value.value, v.span)),
+            _ => None,
+        })
+    };
+    let old_version = version(o.items).map(|v| v.0);
+    let new_version = version(n.items);
+    if let (Some(before), Some((after, span))) = (old_version, new_version)
+        && before != after
+    {
+        changes.push(change(
+            Class::Notable,
+            "version.changed",
+            "version",
+            format!(
+                "version {} from {before} to {after}",
+                if after > before { "raised" } else { "lowered" }
+            ),
+            Some(before.to_string()),
+            Some(after.to_string()),
+            Some(span),
+        ));
+    }
     if changes.is_empty() && text_changed {
         changes.push(change(
             Class::Cosmetic,
@@ -165,15 +200,10 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
     // Breaking first, then notable, then cosmetic; source order within each.
     changes.sort_by_key(|c| c.class);
 
-    let version = |items: &[Item]| {
-        items.iter().find_map(|i| match i {
-            Item::Version(v) => Some((v.value.value, v.span)),
-            _ => None,
-        })
-    };
-    let old_version = version(o.items).map(|v| v.0);
-    let new_version = version(n.items);
-    let breaking = changes.iter().filter(|c| c.class == Class::Breaking).count();
+    let breaking = changes
+        .iter()
+        .filter(|c| c.class == Class::Breaking)
+        .count();
     let expected_version = old_version.map(|v| if breaking > 0 { v + 1 } else { v });
     let mut findings = Vec::new();
     if let (Some(before), Some((after, span))) = (old_version, new_version) {
@@ -182,8 +212,13 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
                 Diagnostic::new(
                     codes::VERSION_NOT_RAISED,
                     format!(
-                        "{breaking} breaking change{} but the version is still {after}",
-                        if breaking == 1 { "" } else { "s" }
+                        "{breaking} breaking change{}, but the version {}",
+                        if breaking == 1 { "" } else { "s" },
+                        if after == before {
+                            format!("is still {after}")
+                        } else {
+                            format!("went down from {before} to {after}")
+                        }
                     ),
                 )
                 .with_label(span, format!("should be version {}", before + 1))
@@ -248,21 +283,35 @@ fn keyed(items: &[Item]) -> Vec<(String, &Item)> {
             Item::Target(t) => format!(
                 "target {}{}",
                 t.metric.name,
-                t.per.as_ref().map(|p| format!(" per {}", p.value.word())).unwrap_or_default()
+                t.per
+                    .as_ref()
+                    .map(|p| format!(" per {}", p.value.word()))
+                    .unwrap_or_default()
             ),
-            Item::Amendment(a) => format!("amendment {}-{:02}-{:02} {}", a.date.year, a.date.month, a.date.day, a.summary.value),
+            Item::Amendment(a) => format!(
+                "amendment {}-{:02}-{:02} {}",
+                a.date.year, a.date.month, a.date.day, a.summary.value
+            ),
             Item::Audit(a) => format!("audit {}", a.source.name),
             Item::Dispute(_) => "dispute".to_string(),
             other => {
                 let (header, _) = review_parts(other);
                 let mut words = header.split(' ');
-                format!("{} {}", words.next().unwrap_or_default(), words.next().unwrap_or_default())
+                format!(
+                    "{} {}",
+                    words.next().unwrap_or_default(),
+                    words.next().unwrap_or_default()
+                )
             }
         };
         // Several targets on one metric and period pair up in order.
         let n = seen.entry(base.clone()).or_insert(0);
         *n += 1;
-        let key = if *n == 1 { base } else { format!("{base} #{n}") };
+        let key = if *n == 1 {
+            base
+        } else {
+            format!("{base} #{n}")
+        };
         out.push((key, item));
     }
     out
@@ -336,7 +385,11 @@ fn added(item: &Item, new: &File) -> Change {
         Item::Target(t) => format!(
             "new target: {} {}",
             t.metric.name,
-            review_parts(item).0.splitn(3, ' ').nth(2).unwrap_or_default()
+            review_parts(item)
+                .0
+                .splitn(3, ' ')
+                .nth(2)
+                .unwrap_or_default()
         ),
         Item::Scorecard(s) if is_shared(s) => format!(
             "new scorecard shared with {}",
@@ -347,12 +400,23 @@ fn added(item: &Item, new: &File) -> Change {
             if targeted {
                 format!("goal `{}` added", g.name.name)
             } else {
-                format!("goal `{}` added, with no metric that has a target", g.name.name)
+                format!(
+                    "goal `{}` added, with no metric that has a target",
+                    g.name.name
+                )
             }
         }
         _ => format!("{subject} added"),
     };
-    change(class, &format!("{kind}.added"), &subject, summary, None, Some(whole_text(item)), Some(item.span()))
+    change(
+        class,
+        &format!("{kind}.added"),
+        &subject,
+        summary,
+        None,
+        Some(whole_text(item)),
+        Some(item.span()),
+    )
 }
 
 fn removed(item: &Item) -> Change {
@@ -376,7 +440,15 @@ fn removed(item: &Item) -> Change {
         Item::Goal(g) => format!("goal `{}` dropped", g.name.name),
         _ => format!("{subject} removed"),
     };
-    change(class, &format!("{kind}.removed"), &subject, summary, Some(whole_text(item)), None, Some(item.span()))
+    change(
+        class,
+        &format!("{kind}.removed"),
+        &subject,
+        summary,
+        Some(whole_text(item)),
+        None,
+        Some(item.span()),
+    )
 }
 
 fn is_shared(s: &Scorecard) -> bool {
@@ -475,10 +547,19 @@ fn title_and_docs(item: &Item) -> Option<(&Option<Str>, &Docs, Span)> {
 }
 
 fn imports(changes: &mut Vec<Change>, old: &File, new: &File) {
-    let paths = |f: &File| f.uses.iter().map(|u| u.path.value.clone()).collect::<BTreeSet<_>>();
+    let paths = |f: &File| {
+        f.uses
+            .iter()
+            .map(|u| u.path.value.clone())
+            .collect::<BTreeSet<_>>()
+    };
     let (before, after) = (paths(old), paths(new));
     for path in after.difference(&before) {
-        let span = new.uses.iter().find(|u| &u.path.value == path).map(|u| u.span);
+        let span = new
+            .uses
+            .iter()
+            .find(|u| &u.path.value == path)
+            .map(|u| u.span);
         changes.push(change(
             Class::Notable,
             "import.added",
@@ -505,7 +586,9 @@ fn imports(changes: &mut Vec<Change>, old: &File, new: &File) {
 fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item, _old: &File, _new: &File) {
     let subject = subject_of(after);
     let kind = kind_of(after);
-    if let (Some((t1, d1, _)), Some((t2, d2, span))) = (title_and_docs(before), title_and_docs(after)) {
+    if let (Some((t1, d1, _)), Some((t2, d2, span))) =
+        (title_and_docs(before), title_and_docs(after))
+    {
         cosmetic_text(changes, &subject, t1, t2, d1, d2, span);
     }
     let (old_header, old_fields) = review_parts(before);
@@ -519,28 +602,58 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item, _old: &F
             }
             (Item::Event(a), Item::Event(b)) => {
                 let same_rows = a.source.name == b.source.name
-                    && crate::check::scope::strip_spans(serde_json::to_value(&a.filter).unwrap_or_default())
-                        == crate::check::scope::strip_spans(serde_json::to_value(&b.filter).unwrap_or_default());
+                    && crate::check::scope::strip_spans(
+                        serde_json::to_value(&a.filter).unwrap_or_default(),
+                    ) == crate::check::scope::strip_spans(
+                        serde_json::to_value(&b.filter).unwrap_or_default(),
+                    );
                 if same_rows {
-                    (Class::Notable, "event.stage".to_string(), format!("`{}` moved to another journey stage", b.name.name))
+                    (
+                        Class::Notable,
+                        "event.stage".to_string(),
+                        format!("`{}` moved to another journey stage", b.name.name),
+                    )
                 } else {
                     (
                         Class::Breaking,
                         "event.definition".to_string(),
-                        format!("`{}` now means different rows: every metric built on it changes", b.name.name),
+                        format!(
+                            "`{}` now means different rows: every metric built on it changes",
+                            b.name.name
+                        ),
                     )
                 }
             }
-            (Item::Effective(_), _) => (Class::Breaking, "effective.changed".to_string(), "the effective period changed".to_string()),
-            (Item::Currency(_), _) => (Class::Breaking, "currency.changed".to_string(), "the currency changed".to_string()),
+            (Item::Effective(_), _) => (
+                Class::Breaking,
+                "effective.changed".to_string(),
+                "the effective period changed".to_string(),
+            ),
+            (Item::Currency(_), _) => (
+                Class::Breaking,
+                "currency.changed".to_string(),
+                "the currency changed".to_string(),
+            ),
             (Item::Timezone(_), _) => (
                 Class::Breaking,
                 "timezone.changed".to_string(),
                 "the time zone changed: day, week and month boundaries move".to_string(),
             ),
-            _ => (Class::Notable, format!("{kind}.changed"), format!("{subject} changed")),
+            _ => (
+                Class::Notable,
+                format!("{kind}.changed"),
+                format!("{subject} changed"),
+            ),
         };
-        changes.push(change(class, &kind_id, &subject, summary, Some(old_header), Some(new_header), span));
+        changes.push(change(
+            class,
+            &kind_id,
+            &subject,
+            summary,
+            Some(old_header),
+            Some(new_header),
+            span,
+        ));
     }
     // Fields, grouped by key, in the new order then the old-only ones.
     let group = |fields: &[(String, String)]| {
@@ -566,20 +679,38 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item, _old: &F
         }
         let old_text = a.map(|v| v.join("; "));
         let new_text = b.map(|v| v.join("; "));
-        let (class, id, summary) = field_change(before, after, &key, old_text.as_deref(), new_text.as_deref());
-        changes.push(change(class, &id, &subject, summary, old_text, new_text, span));
+        let (class, id, summary) = field_change(
+            before,
+            after,
+            &key,
+            old_text.as_deref(),
+            new_text.as_deref(),
+        );
+        changes.push(change(
+            class, &id, &subject, summary, old_text, new_text, span,
+        ));
     }
 }
 
 /// Classifies and describes a changed field of a block.
-fn field_change(before: &Item, after: &Item, key: &str, old: Option<&str>, new: Option<&str>) -> (Class, String, String) {
+fn field_change(
+    before: &Item,
+    after: &Item,
+    key: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> (Class, String, String) {
     let kind = kind_of(after);
     let field = key.split(' ').next().unwrap_or(key);
     // `lookback 30 days` -> `30 days` when the key says what it is.
     let value = |text: &str| -> String {
         text.strip_prefix(key)
             .and_then(|rest| rest.strip_prefix(' '))
-            .filter(|rest| !rest.is_empty() && !old.is_some_and(|o| o.contains("; ")) && !new.is_some_and(|n| n.contains("; ")))
+            .filter(|rest| {
+                !rest.is_empty()
+                    && !old.is_some_and(|o| o.contains("; "))
+                    && !new.is_some_and(|n| n.contains("; "))
+            })
             .unwrap_or(text)
             .to_string()
     };
@@ -625,7 +756,10 @@ fn field_change(before: &Item, after: &Item, key: &str, old: Option<&str>, new: 
                 return (
                     Class::Breaking,
                     id("pii_removed"),
-                    format!("`{}` is no longer marked as personal data", key.trim_start_matches("column ")),
+                    format!(
+                        "`{}` is no longer marked as personal data",
+                        key.trim_start_matches("column ")
+                    ),
                 );
             }
             if old.is_some() && new.is_some() && type_of(old) != type_of(new) {
@@ -653,7 +787,12 @@ fn field_change(before: &Item, after: &Item, key: &str, old: Option<&str>, new: 
     (class, id(key), summary)
 }
 
-fn scorecard_change(a: &Scorecard, b: &Scorecard, key: &str, describe: &dyn Fn(&str) -> String) -> (Class, String, String) {
+fn scorecard_change(
+    a: &Scorecard,
+    b: &Scorecard,
+    key: &str,
+    describe: &dyn Fn(&str) -> String,
+) -> (Class, String, String) {
     let shared = is_shared(b);
     match key {
         "shared with" => {
@@ -663,23 +802,38 @@ fn scorecard_change(a: &Scorecard, b: &Scorecard, key: &str, describe: &dyn Fn(&
                 return (
                     Class::Breaking,
                     "scorecard.shared_widened".to_string(),
-                    format!("now also shared with {}: data shared with a partner widened", gained.join(", ")),
+                    format!(
+                        "now also shared with {}: data shared with a partner widened",
+                        gained.join(", ")
+                    ),
                 );
             }
-            (Class::Notable, "scorecard.shared_narrowed".to_string(), describe("sharing"))
+            (
+                Class::Notable,
+                "scorecard.shared_narrowed".to_string(),
+                describe("sharing"),
+            )
         }
         "minimum group" => match (minimum_group(a), minimum_group(b)) {
             (Some(x), Some(y)) if y < x && shared => (
                 Class::Breaking,
                 "scorecard.minimum_lowered".to_string(),
-                format!("minimum group lowered from {x} to {y} customers: smaller groups become visible to partners"),
+                format!(
+                    "minimum group lowered from {x} to {y} customers: smaller groups become visible to partners"
+                ),
             ),
             (Some(x), None) if shared => (
                 Class::Breaking,
                 "scorecard.minimum_removed".to_string(),
-                format!("minimum group of {x} customers removed: small groups become visible to partners"),
+                format!(
+                    "minimum group of {x} customers removed: small groups become visible to partners"
+                ),
             ),
-            _ => (Class::Notable, "scorecard.minimum_group".to_string(), describe("minimum group")),
+            _ => (
+                Class::Notable,
+                "scorecard.minimum_group".to_string(),
+                describe("minimum group"),
+            ),
         },
         "metrics" | "by" => {
             let pick: fn(&ScorecardField) -> Option<&Vec<Ident>> = if key == "metrics" {
@@ -693,18 +847,36 @@ fn scorecard_change(a: &Scorecard, b: &Scorecard, key: &str, describe: &dyn Fn(&
                     _ => None,
                 }
             };
-            let gained: Vec<String> = list_of(b, pick).difference(&list_of(a, pick)).cloned().collect();
+            let gained: Vec<String> = list_of(b, pick)
+                .difference(&list_of(a, pick))
+                .cloned()
+                .collect();
             if shared && !gained.is_empty() {
-                let what = if key == "metrics" { "metrics" } else { "splits" };
+                let what = if key == "metrics" {
+                    "metrics"
+                } else {
+                    "splits"
+                };
                 return (
                     Class::Breaking,
                     "scorecard.shared_widened".to_string(),
-                    format!("more {what} shared with partners ({}): data shared with a partner widened", gained.join(", ")),
+                    format!(
+                        "more {what} shared with partners ({}): data shared with a partner widened",
+                        gained.join(", ")
+                    ),
                 );
             }
-            (Class::Notable, format!("scorecard.{}", key.replace(' ', "_")), describe(key))
+            (
+                Class::Notable,
+                format!("scorecard.{}", key.replace(' ', "_")),
+                describe(key),
+            )
         }
-        _ => (Class::Notable, format!("scorecard.{}", key.replace(' ', "_")), describe(key)),
+        _ => (
+            Class::Notable,
+            format!("scorecard.{}", key.replace(' ', "_")),
+            describe(key),
+        ),
     }
 }
 
@@ -781,7 +953,11 @@ fn target_change(a: &Target, b: &Target) -> (Class, String, String) {
                 ..
             },
         ) if dx.value == dy.value && x.value != y.value => {
-            let verb = if y.value < x.value { "lowered" } else { "raised" };
+            let verb = if y.value < x.value {
+                "lowered"
+            } else {
+                "raised"
+            };
             id = format!("target.{verb}");
             parts.push(format!(
                 "{verb} from {}% to {}% ({:+} points)",
@@ -795,7 +971,9 @@ fn target_change(a: &Target, b: &Target) -> (Class, String, String) {
     let tail = |t: &Target| review_parts(&Item::Target(t.clone())).0;
     let deadline = |t: &Target| {
         let text = tail(t);
-        text.find(" by ").or_else(|| text.find(" within ")).map(|i| text[i + 1..].to_string())
+        text.find(" by ")
+            .or_else(|| text.find(" within "))
+            .map(|i| text[i + 1..].to_string())
     };
     if deadline(a) != deadline(b) {
         parts.push(format!(
@@ -858,7 +1036,10 @@ fn goals_left_without_target(changes: &mut Vec<Change>, old: &File, new: &File) 
                 Class::Breaking,
                 "goal.without_target",
                 &format!("goal {}", goal.name.name),
-                format!("goal `{}` is left without a target: its progress can no longer be judged", goal.name.name),
+                format!(
+                    "goal `{}` is left without a target: its progress can no longer be judged",
+                    goal.name.name
+                ),
                 None,
                 None,
                 Some(goal.name.span),

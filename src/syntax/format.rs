@@ -921,7 +921,11 @@ fn audit_field(f: &AuditField) -> String {
 /// that are compared with each other: the keyword, plus the column, metric
 /// or payee for fields that may appear once per name.
 pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
-    fn keyed<F>(fields: &[Spanned<F>], print: fn(&F) -> String, key: fn(&F, &str) -> String) -> Vec<(String, String)> {
+    fn keyed<F>(
+        fields: &[Spanned<F>],
+        print: fn(&F) -> String,
+        key: fn(&F, &str) -> String,
+    ) -> Vec<(String, String)> {
         fields
             .iter()
             .map(|f| {
@@ -934,7 +938,16 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
     /// name, number or string.
     fn keyword<F>(_: &F, text: &str) -> String {
         const TWO_WORDS: &[&str] = &[
-            "identified", "measured", "max", "ignore", "shared", "minimum", "on", "at", "depends", "control",
+            "identified",
+            "measured",
+            "max",
+            "ignore",
+            "shared",
+            "minimum",
+            "on",
+            "at",
+            "depends",
+            "control",
         ];
         let mut words = text.split(' ');
         let first = words.next().unwrap_or_default();
@@ -952,11 +965,21 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
         Item::Timezone(t) => (format!("timezone {}", string(&t.value.value)), Vec::new()),
         Item::Journey(j) => (format!("journey {}", idents(&j.value)), Vec::new()),
         Item::NoGoal(n) => (
-            format!("no goal for {} {}", n.value.outcome.value.word(), string(&n.value.reason.value)),
+            format!(
+                "no goal for {} {}",
+                n.value.outcome.value.word(),
+                string(&n.value.reason.value)
+            ),
             Vec::new(),
         ),
-        Item::Party(x) => (header("party", &x.name), keyed(&x.fields, party_field, keyword)),
-        Item::Goal(x) => (header("goal", &x.name), keyed(&x.fields, goal_field, keyword)),
+        Item::Party(x) => (
+            header("party", &x.name),
+            keyed(&x.fields, party_field, keyword),
+        ),
+        Item::Goal(x) => (
+            header("goal", &x.name),
+            keyed(&x.fields, goal_field, keyword),
+        ),
         Item::Source(x) => (
             header("source", &x.name),
             x.fields
@@ -984,10 +1007,20 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
             };
             (segment(&untitled), Vec::new())
         }
-        Item::Attribution(x) => (header("attribution", &x.name), keyed(&x.fields, attribution_field, keyword)),
-        Item::Metric(x) => (header("metric", &x.name), keyed(&x.fields, metric_field, keyword)),
+        Item::Attribution(x) => (
+            header("attribution", &x.name),
+            keyed(&x.fields, attribution_field, keyword),
+        ),
+        Item::Metric(x) => (
+            header("metric", &x.name),
+            keyed(&x.fields, metric_field, keyword),
+        ),
         Item::Target(x) => (
-            format!("target {} {}", x.metric.name, goal_tail(&x.goalpost, &x.per, &x.deadline)),
+            format!(
+                "target {} {}",
+                x.metric.name,
+                goal_tail(&x.goalpost, &x.per, &x.deadline)
+            ),
             Vec::new(),
         ),
         Item::Pilot(x) => (
@@ -997,16 +1030,33 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
                 _ => keyword(f, text),
             }),
         ),
-        Item::Scorecard(x) => (header("scorecard", &x.name), keyed(&x.fields, scorecard_field, keyword)),
-        Item::Review(x) => (header("review", &x.name), keyed(&x.fields, review_field, keyword)),
-        Item::Initiative(x) => (header("initiative", &x.name), keyed(&x.fields, initiative_field, keyword)),
-        Item::Evidence(x) => (header("evidence", &x.name), keyed(&x.fields, evidence_field, keyword)),
+        Item::Scorecard(x) => (
+            header("scorecard", &x.name),
+            keyed(&x.fields, scorecard_field, keyword),
+        ),
+        Item::Review(x) => (
+            header("review", &x.name),
+            keyed(&x.fields, review_field, keyword),
+        ),
+        Item::Initiative(x) => (
+            header("initiative", &x.name),
+            keyed(&x.fields, initiative_field, keyword),
+        ),
+        Item::Evidence(x) => (
+            header("evidence", &x.name),
+            keyed(&x.fields, evidence_field, keyword),
+        ),
         Item::Amendment(x) => (
             format!("amendment {} {}", date(&x.date), string(&x.summary.value)),
             x.approved_by
                 .iter()
                 .flatten()
-                .map(|a| ("approved by".to_string(), format!("approved by {}", idents(&a.value))))
+                .map(|a| {
+                    (
+                        "approved by".to_string(),
+                        format!("approved by {}", idents(&a.value)),
+                    )
+                })
                 .collect(),
         ),
         Item::Incentive(x) => (
@@ -1020,7 +1070,10 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
             format!(
                 "audit {}{}",
                 x.source.name,
-                x.schedule.as_ref().map(|s| format!(" {}", s.name)).unwrap_or_default()
+                x.schedule
+                    .as_ref()
+                    .map(|s| format!(" {}", s.name))
+                    .unwrap_or_default()
             ),
             keyed(&x.fields, audit_field, keyword),
         ),
@@ -1032,7 +1085,11 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
                 .map(|(i, s)| {
                     (
                         format!("step {}", i + 1),
-                        format!("escalate {} within {}", string(&s.value.to.value), duration(&s.value.within)),
+                        format!(
+                            "escalate {} within {}",
+                            string(&s.value.to.value),
+                            duration(&s.value.within)
+                        ),
                     )
                 })
                 .collect(),

@@ -19,21 +19,20 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     for decl in scope.decls.iter().copied() {
         let own = scope.is_own(decl.name().span);
         match decl {
+            // Catalog items are checked on their own once; in an agreement,
+            // only what depends on the agreement (owners, stages) is checked
+            // again for them.
             Decl::Source(source) => {
                 if own {
                     source_shape(ctx, source);
                 }
-                if agreement {
-                    source_owner(ctx, source, own);
-                }
+                source_owner(ctx, source, own, agreement);
             }
             Decl::Event(event) => {
                 if own {
                     event_rows(ctx, event);
                 }
-                if agreement {
-                    event_stage(ctx, event, own);
-                }
+                event_stage(ctx, event, own, agreement);
             }
             Decl::Segment(segment) if own => segment_column(ctx, segment),
             Decl::Attribution(attribution) if own => self::attribution(ctx, attribution),
@@ -49,10 +48,13 @@ fn journey(ctx: &mut Ctx<'_, '_>) {
     for (i, stage) in journey.value.iter().enumerate() {
         if let Some(earlier) = journey.value[..i].iter().find(|s| s.name == stage.name) {
             ctx.push(
-                Diagnostic::new(codes::DUPLICATE_NAME, format!("stage `{}` is listed twice", stage.name))
-                    .with_label(stage.span, "listed again here")
-                    .with_label(earlier.span, "first listed here")
-                    .with_help("each journey stage appears once, in order"),
+                Diagnostic::new(
+                    codes::DUPLICATE_NAME,
+                    format!("stage `{}` is listed twice", stage.name),
+                )
+                .with_label(stage.span, "listed again here")
+                .with_label(earlier.span, "first listed here")
+                .with_help("each journey stage appears once, in order"),
             );
         }
     }
@@ -152,7 +154,12 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
     );
     let has = |want: fn(&SourceField) -> bool| source.fields.iter().any(|f| want(&f.value));
     if !has(|f| matches!(f, SourceField::Table(_))) {
-        ctx.missing("source", &source.name, "table", "name the warehouse table: `table \"schema.table\"`");
+        ctx.missing(
+            "source",
+            &source.name,
+            "table",
+            "name the warehouse table: `table \"schema.table\"`",
+        );
     }
     if !has(|f| matches!(f, SourceField::Customer(_))) {
         ctx.missing(
@@ -163,7 +170,12 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
         );
     }
     if !has(|f| matches!(f, SourceField::Time(_))) {
-        ctx.missing("source", &source.name, "time", "name the timestamp column: `time occurred_at`");
+        ctx.missing(
+            "source",
+            &source.name,
+            "time",
+            "name the timestamp column: `time occurred_at`",
+        );
     }
     // Column names are unique within a source, keys included.
     let mut seen: Vec<&Ident> = Vec::new();
@@ -177,11 +189,16 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
             ctx.push(
                 Diagnostic::new(
                     codes::DUPLICATE_NAME,
-                    format!("source `{}` declares column `{}` twice", source.name.name, name.name),
+                    format!(
+                        "source `{}` declares column `{}` twice",
+                        source.name.name, name.name
+                    ),
                 )
                 .with_label(name.span, "declared again here")
                 .with_label(earlier.span, "first declared here")
-                .with_help("give each column one line; use `named \"...\"` when the physical name differs"),
+                .with_help(
+                    "give each column one line; use `named \"...\"` when the physical name differs",
+                ),
             );
         } else {
             seen.push(name);
@@ -189,12 +206,15 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
     }
 }
 
-fn source_owner(ctx: &mut Ctx<'_, '_>, source: &Source, own: bool) {
+fn source_owner(ctx: &mut Ctx<'_, '_>, source: &Source, own: bool, agreement: bool) {
     let scope = ctx.scope;
     match first(&source.fields, |f| match f {
         SourceField::Owner(o) => Some(o),
         _ => None,
     }) {
+        // Parties live in agreements: a catalog's owners are resolved in
+        // each agreement that imports it.
+        Some(_) if !agreement => {}
         Some((owner, _)) => {
             let before = ctx.diagnostics.len();
             scope.party(owner, ctx.diagnostics);
@@ -202,7 +222,10 @@ fn source_owner(ctx: &mut Ctx<'_, '_>, source: &Source, own: bool) {
                 // The owner of a catalog source is resolved in each agreement
                 // that imports the catalog: say which one.
                 for d in &mut ctx.diagnostics[before..] {
-                    d.message = format!("{} (in agreement `{}`, which imports this catalog)", d.message, scope.name.name);
+                    d.message = format!(
+                        "{} (in agreement `{}`, which imports this catalog)",
+                        d.message, scope.name.name
+                    );
                     if let Some(import) = scope.uses.first() {
                         d.labels.push(crate::diagnostics::Label {
                             span: import.span,
@@ -235,7 +258,7 @@ fn event_rows(ctx: &mut Ctx<'_, '_>, event: &Event) {
     }
 }
 
-fn event_stage(ctx: &mut Ctx<'_, '_>, event: &Event, own: bool) {
+fn event_stage(ctx: &mut Ctx<'_, '_>, event: &Event, own: bool, agreement: bool) {
     let scope = ctx.scope;
     let Some(stage) = &event.stage else {
         if own {
@@ -250,6 +273,10 @@ fn event_stage(ctx: &mut Ctx<'_, '_>, event: &Event, own: bool) {
         }
         return;
     };
+    // Stages are the agreement's: a catalog's are resolved where it is used.
+    if !agreement {
+        return;
+    }
     let stages = scope.stages();
     if stages.contains(&stage.name.as_str()) {
         return;
@@ -325,7 +352,9 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                 };
                 keys(ctx, rows.source, touch, "touches");
                 for (column_name, role) in [(credit, "credit"), (channel, "channel")] {
-                    let Some((column_name, _)) = column_name else { continue };
+                    let Some((column_name, _)) = column_name else {
+                        continue;
+                    };
                     if column(rows.source, &column_name.name).is_none() {
                         let mut d = unknown_column(rows.source, column_name);
                         d.code = codes::CREDIT_COLUMN;
@@ -342,7 +371,12 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                 }
             }
         }
-        None => ctx.missing("attribution", name, "touches", "list the sources of partner touches: `touches touchpoints`"),
+        None => ctx.missing(
+            "attribution",
+            name,
+            "touches",
+            "list the sources of partner touches: `touches touchpoints`",
+        ),
     }
     if credit.is_none() {
         ctx.missing(
@@ -363,7 +397,12 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                 }
             }
         }
-        None => ctx.missing("attribution", name, "conversions", "list the conversion events: `conversions purchase`"),
+        None => ctx.missing(
+            "attribution",
+            name,
+            "conversions",
+            "list the conversion events: `conversions purchase`",
+        ),
     }
     match first(fields, |f| match f {
         AttributionField::Value(v) => Some(v),
@@ -388,14 +427,24 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                 );
             }
         }
-        None => ctx.missing("attribution", name, "value", "name the money column of each conversion: `value orders.amount`"),
+        None => ctx.missing(
+            "attribution",
+            name,
+            "value",
+            "name the money column of each conversion: `value orders.amount`",
+        ),
     }
     match first(fields, |f| match f {
         AttributionField::Model(m) => Some(m),
         _ => None,
     }) {
         Some((model, _)) => self::model(ctx, model),
-        None => ctx.missing("attribution", name, "model", "choose how credit is shared, such as `model position_based { first 40% last 40% }`"),
+        None => ctx.missing(
+            "attribution",
+            name,
+            "model",
+            "choose how credit is shared, such as `model position_based { first 40% last 40% }`",
+        ),
     }
     match first(fields, |f| match f {
         AttributionField::Lookback(l) => Some(l),
@@ -417,7 +466,7 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                     codes::LOOKBACK,
                     lookback.span,
                     format!(
-                        "the lookback of {} is as long as the agreement itself ({} days)",
+                        "the lookback of {} is at least as long as the agreement itself ({} days)",
                         show_duration(lookback),
                         end - start + 1
                     ),
@@ -426,7 +475,12 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                 );
             }
         }
-        None => ctx.missing("attribution", name, "lookback", "say how far back a touch still counts: `lookback 30 days`"),
+        None => ctx.missing(
+            "attribution",
+            name,
+            "lookback",
+            "say how far back a touch still counts: `lookback 30 days`",
+        ),
     }
     if let Some((max, _)) = first(fields, |f| match f {
         AttributionField::MaxTouches(m) => Some(m),
@@ -459,13 +513,19 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
 
 /// Touches and conversions need a customer key and a time.
 fn keys(ctx: &mut Ctx<'_, '_>, source: &Source, used: &Ident, role: &str) {
-    let has_customer = source.fields.iter().any(|f| matches!(f.value, SourceField::Customer(_)));
-    let has_time = source.fields.iter().any(|f| matches!(f.value, SourceField::Time(_)));
+    let has_customer = source
+        .fields
+        .iter()
+        .any(|f| matches!(f.value, SourceField::Customer(_)));
+    let has_time = source
+        .fields
+        .iter()
+        .any(|f| matches!(f.value, SourceField::Time(_)));
     let missing = match (has_customer, has_time) {
         (true, true) => return,
-        (false, false) => "a customer key or a time",
-        (false, true) => "a customer key",
-        (true, false) => "a time",
+        (false, false) => "customer key and no time",
+        (false, true) => "customer key",
+        (true, false) => "time",
     };
     ctx.push(
         Diagnostic::new(
@@ -480,13 +540,18 @@ fn keys(ctx: &mut Ctx<'_, '_>, source: &Source, used: &Ident, role: &str) {
 
 fn model(ctx: &mut Ctx<'_, '_>, model: &Spanned<Model>) {
     match &model.value {
-        Model::PositionBased { weights: Some((first, last)) } => {
+        Model::PositionBased {
+            weights: Some((first, last)),
+        } => {
             for weight in [first, last] {
                 if !(0.0..=100.0).contains(&weight.value) {
                     ctx.report(
                         codes::POSITION_WEIGHTS,
                         weight.span,
-                        format!("a position weight of {}% is outside 0% to 100%", weight.value),
+                        format!(
+                            "a position weight of {}% is outside 0% to 100%",
+                            weight.value
+                        ),
                         "out of range",
                         "each weight is a share of the conversion, between 0% and 100%",
                     );
@@ -507,7 +572,11 @@ fn model(ctx: &mut Ctx<'_, '_>, model: &Spanned<Model>) {
                 );
             }
         }
-        Model::Custom { first, middle, last } => {
+        Model::Custom {
+            first,
+            middle,
+            last,
+        } => {
             for weight in [first, middle, last] {
                 if !(0.0..=100.0).contains(&weight.value) {
                     ctx.report(

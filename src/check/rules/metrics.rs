@@ -56,7 +56,12 @@ fn metric<'a>(ctx: &mut Ctx<'_, 'a>, metric: &'a Metric) {
             }
             facts.reads = typer.reads;
         }
-        None => ctx.missing("metric", name, "value", "say how it is computed: `value count_distinct(purchase.customer)`"),
+        None => ctx.missing(
+            "metric",
+            name,
+            "value",
+            "say how it is computed: `value count_distinct(purchase.customer)`",
+        ),
     }
     let declared = first(&metric.fields, |f| match f {
         MetricField::Unit(u) => Some(u),
@@ -192,9 +197,12 @@ pub fn goalpost_fits(ctx: &mut Ctx<'_, '_>, metric: &Ident, goalpost: &Goalpost)
         && l > h
     {
         ctx.push(
-            Diagnostic::new(codes::TARGET_RANGE, "the range's low end is above its high end")
-                .with_label(low.span().to(high.span()), "empty range")
-                .with_help("write the lower bound first: `between LOW and HIGH`"),
+            Diagnostic::new(
+                codes::TARGET_RANGE,
+                "the range's low end is above its high end",
+            )
+            .with_label(low.span().to(high.span()), "empty range")
+            .with_help("write the lower bound first: `between LOW and HIGH`"),
         );
     }
     fits
@@ -222,7 +230,10 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
             Deadline::By { date } => (Some(dates::day_number(date)), "the deadline".to_string()),
             Deadline::Within { duration, of: None } => (
                 effective.map(|(start, _)| dates::add(start, duration)),
-                format!("{} from the start of the agreement", crate::check::rules::data::show_duration(duration)),
+                format!(
+                    "{} from the start of the agreement",
+                    crate::check::rules::data::show_duration(duration)
+                ),
             ),
             Deadline::Within {
                 duration,
@@ -233,7 +244,10 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
                 let start = pilot.and_then(pilot_start);
                 (
                     start.map(|s| dates::add(s, duration)),
-                    format!("{} from the start of the pilot", crate::check::rules::data::show_duration(duration)),
+                    format!(
+                        "{} from the start of the pilot",
+                        crate::check::rules::data::show_duration(duration)
+                    ),
                 )
             }
         };
@@ -255,7 +269,12 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
             );
         }
     }
-    if let Goalpost::Change { baseline, direction, .. } = &target.goalpost {
+    if let Goalpost::Change {
+        baseline,
+        direction,
+        ..
+    } = &target.goalpost
+    {
         match baseline {
             Some(range) => {
                 super::programs::range_in_order(ctx, range, "baseline");
@@ -265,7 +284,9 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
                     p.fields.iter().any(|f| {
                         matches!(
                             f.value,
-                            PilotField::Baseline(_) | PilotField::ControlPartners(_) | PilotField::ControlCustomers(_)
+                            PilotField::Baseline(_)
+                                | PilotField::ControlPartners(_)
+                                | PilotField::ControlCustomers(_)
                         )
                     })
                 });
@@ -335,7 +356,12 @@ fn goal(ctx: &mut Ctx<'_, '_>, goal: &Goal) {
     })
     .is_none()
     {
-        ctx.missing("goal", name, "outcome", "say which outcome it serves: `outcome acquisition`, `retention` or `value`");
+        ctx.missing(
+            "goal",
+            name,
+            "outcome",
+            "say which outcome it serves: `outcome acquisition`, `retention` or `value`",
+        );
     }
     if let Some((owner, _)) = first(&goal.fields, |f| match f {
         GoalField::Owner(o) => Some(o),
@@ -433,7 +459,10 @@ fn usage(ctx: &mut Ctx<'_, '_>) {
             ctx.report(
                 codes::VANITY_METRIC,
                 name.span,
-                format!("`{}` serves no goal and no incentive: a vanity metric", name.name),
+                format!(
+                    "`{}` serves no goal and no incentive: a vanity metric",
+                    name.name
+                ),
                 "tracked, but tied to nothing",
                 "add it to a goal's `measured by` (or an incentive), or remove it",
             );
@@ -472,7 +501,12 @@ pub fn incentive_metrics(incentive: &Incentive) -> Vec<&str> {
 /// Each outcome has a goal, or the agreement says why not.
 fn outcomes(ctx: &mut Ctx<'_, '_>) {
     let scope = ctx.scope;
-    let mut covered: Vec<Outcome> = scope.header.no_goals.iter().map(|n| n.value.outcome.value).collect();
+    let mut covered: Vec<Outcome> = scope
+        .header
+        .no_goals
+        .iter()
+        .map(|n| n.value.outcome.value)
+        .collect();
     for decl in scope.of_kind(Kind::Goal) {
         if let Decl::Goal(g) = decl
             && let Some((o, _)) = first(&g.fields, |f| match f {

@@ -57,7 +57,14 @@ impl Ctx<'_, '_> {
     }
 
     /// A `Diagnostic` with one label and a help line.
-    pub fn report(&mut self, code: &'static str, span: Span, message: String, label: &str, help: &str) {
+    pub fn report(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: String,
+        label: &str,
+        help: &str,
+    ) {
         self.diagnostics.push(
             Diagnostic::new(code, message)
                 .with_label(span, label)
@@ -98,7 +105,11 @@ impl Ctx<'_, '_> {
 
 /// Reports fields that may appear once but appear again. `key` names the
 /// single-valued fields and returns `None` for repeatable ones.
-pub fn single_fields<F>(fields: &[Spanned<F>], key: impl Fn(&F) -> Option<&'static str>, diagnostics: &mut Vec<Diagnostic>) {
+pub fn single_fields<F>(
+    fields: &[Spanned<F>],
+    key: impl Fn(&F) -> Option<&'static str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
     for field in fields {
         if let Some(name) = key(&field.value) {
@@ -111,8 +122,13 @@ pub fn single_fields<F>(fields: &[Spanned<F>], key: impl Fn(&F) -> Option<&'stat
 }
 
 /// The first field `pick` accepts, with its span.
-pub fn first<'a, F, T>(fields: &'a [Spanned<F>], pick: impl Fn(&'a F) -> Option<T>) -> Option<(T, Span)> {
-    fields.iter().find_map(|f| pick(&f.value).map(|v| (v, f.span)))
+pub fn first<'a, F, T>(
+    fields: &'a [Spanned<F>],
+    pick: impl Fn(&'a F) -> Option<T>,
+) -> Option<(T, Span)> {
+    fields
+        .iter()
+        .find_map(|f| pick(&f.value).map(|v| (v, f.span)))
 }
 
 /// Every value `pick` accepts, in order.
@@ -121,5 +137,18 @@ pub fn all<'a, F, T>(fields: &'a [Spanned<F>], pick: impl Fn(&'a F) -> Option<T>
 }
 
 /// Roles of parties that act as partners (can be credited, paid, piloted).
-pub const PARTNER_ROLES: &[&str] = &["partner", "reseller", "marketplace", "integrator", "referrer"];
-pub const ROLES: &[&str] = &["provider", "partner", "reseller", "marketplace", "integrator", "referrer"];
+pub const PARTNER_ROLES: &[&str] = &[
+    "partner",
+    "reseller",
+    "marketplace",
+    "integrator",
+    "referrer",
+];
+pub const ROLES: &[&str] = &[
+    "provider",
+    "partner",
+    "reseller",
+    "marketplace",
+    "integrator",
+    "referrer",
+];

@@ -44,10 +44,26 @@ fn header(ctx: &mut Ctx<'_, '_>) {
     let h = &scope.header;
     let name = scope.name;
     let required = [
-        (h.version.is_none(), "version", "number the agreement's revisions: `version 1`"),
-        (h.effective.is_none(), "effective", "give the period it is in force: `effective 2026-01-01 to 2026-12-31`"),
-        (h.currency.is_none(), "currency", "name the currency of every amount: `currency USD`"),
-        (h.timezone.is_none(), "timezone", "name the time zone of day boundaries: `timezone \"UTC\"`"),
+        (
+            h.version.is_none(),
+            "version",
+            "number the agreement's revisions: `version 1`",
+        ),
+        (
+            h.effective.is_none(),
+            "effective",
+            "give the period it is in force: `effective 2026-01-01 to 2026-12-31`",
+        ),
+        (
+            h.currency.is_none(),
+            "currency",
+            "name the currency of every amount: `currency USD`",
+        ),
+        (
+            h.timezone.is_none(),
+            "timezone",
+            "name the time zone of day boundaries: `timezone \"UTC\"`",
+        ),
     ];
     for (missing, field, help) in required {
         if missing {
@@ -57,6 +73,56 @@ fn header(ctx: &mut Ctx<'_, '_>) {
     if let Some(effective) = h.effective {
         range_in_order(ctx, &effective.value, "effective period");
     }
+    if let Some(zone) = h.timezone {
+        timezone(ctx, &zone.value);
+    }
+}
+
+/// The areas of IANA time zone names (`Europe/Amsterdam`); without a time
+/// zone database the checker tests the shape and the area only.
+const ZONE_AREAS: &[&str] = &[
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Etc",
+    "Europe",
+    "Indian",
+    "Pacific",
+];
+
+fn timezone(ctx: &mut Ctx<'_, '_>, zone: &Str) {
+    let name = zone.value.as_str();
+    if name == "UTC" {
+        return;
+    }
+    let mut parts = name.split('/');
+    let area = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    let well_formed = !rest.is_empty()
+        && rest.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        });
+    if ZONE_AREAS.contains(&area) && well_formed {
+        return;
+    }
+    let help = match crate::syntax::expected::closest(area, ZONE_AREAS) {
+        Some(best) if !rest.is_empty() => format!("did you mean `{best}/{}`?", rest.join("/")),
+        _ => "write an IANA name such as \"UTC\", \"Europe/Amsterdam\" or \"America/New_York\""
+            .to_string(),
+    };
+    ctx.report(
+        codes::UNKNOWN_WORD,
+        zone.span,
+        format!("\"{name}\" is not an IANA time zone name"),
+        "unknown time zone",
+        &help,
+    );
 }
 
 /// Reports a date range that ends before it starts; true when in order.
@@ -98,7 +164,9 @@ fn inside_effective(ctx: &mut Ctx<'_, '_>, date: &Date, what: &str) {
                 ),
             )
             .with_label(date.span, "outside the agreement")
-            .with_help("dates in an agreement fall inside `effective`; move the date or extend the period"),
+            .with_help(
+                "dates in an agreement fall inside `effective`; move the date or extend the period",
+            ),
         );
     }
 }
@@ -145,7 +213,12 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
     .flatten()
     .collect();
     if partners.is_empty() {
-        ctx.missing("pilot", name, "partners", "name the partners taking part: `partners PARTY, ...`");
+        ctx.missing(
+            "pilot",
+            name,
+            "partners",
+            "name the partners taking part: `partners PARTY, ...`",
+        );
     }
     for partner in &partners {
         partner_party(ctx, partner, codes::PILOT_PARTNER_ROLE, "a pilot partner");
@@ -162,7 +235,10 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
             ctx.report(
                 codes::PILOT_COMPARISON,
                 control.span,
-                format!("`{}` is both a pilot partner and a control partner", control.name),
+                format!(
+                    "`{}` is both a pilot partner and a control partner",
+                    control.name
+                ),
                 "in both groups",
                 "a control partner must not take part in the pilot",
             );
@@ -206,7 +282,12 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
                 }
             }
         }
-        None => ctx.missing("pilot", name, "during", "give the pilot period: `during START to END`"),
+        None => ctx.missing(
+            "pilot",
+            name,
+            "during",
+            "give the pilot period: `during START to END`",
+        ),
     }
     let baseline = first(fields, |f| match f {
         PilotField::Baseline(r) => Some(r),
@@ -233,9 +314,12 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
             );
         }
     }
-    let has_control = fields
-        .iter()
-        .any(|f| matches!(f.value, PilotField::ControlPartners(_) | PilotField::ControlCustomers(_)));
+    let has_control = fields.iter().any(|f| {
+        matches!(
+            f.value,
+            PilotField::ControlPartners(_) | PilotField::ControlCustomers(_)
+        )
+    });
     if baseline.is_none() && !has_control {
         ctx.report(
             codes::PILOT_COMPARISON,
@@ -299,7 +383,13 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
 /// Flags an expectation whose verdict cannot come before the agreement
 /// ends: its deadline, or the maturity of its metric (180-day retention of
 /// customers won at the end of the pilot) falls after `effective` ends.
-fn expectation_window(ctx: &mut Ctx<'_, '_>, expectation: &Expectation, metric: &Metric, start: i64, end: i64) {
+fn expectation_window(
+    ctx: &mut Ctx<'_, '_>,
+    expectation: &Expectation,
+    metric: &Metric,
+    start: i64,
+    end: i64,
+) {
     let Some((_, agreement_end)) = ctx.scope.effective_days() else {
         return;
     };
@@ -322,7 +412,9 @@ fn expectation_window(ctx: &mut Ctx<'_, '_>, expectation: &Expectation, metric: 
         let span = expectation
             .deadline
             .as_ref()
-            .map_or(expectation.metric.span, |d| expectation.metric.span.to(d.span));
+            .map_or(expectation.metric.span, |d| {
+                expectation.metric.span.to(d.span)
+            });
         ctx.push(
             Diagnostic::new(
                 codes::PILOT_WINDOW,
@@ -397,7 +489,12 @@ fn scorecard(ctx: &mut Ctx<'_, '_>, scorecard: &Scorecard) {
     .map(|(m, _)| m.iter().collect())
     .unwrap_or_default();
     if metrics.is_empty() {
-        ctx.missing("scorecard", name, "metrics", "list the metrics it shows: `metrics METRIC, ...`");
+        ctx.missing(
+            "scorecard",
+            name,
+            "metrics",
+            "list the metrics it shows: `metrics METRIC, ...`",
+        );
     }
     let mut resolved = Vec::new();
     for metric in &metrics {
@@ -419,9 +516,9 @@ fn scorecard(ctx: &mut Ctx<'_, '_>, scorecard: &Scorecard) {
     }
     if !resolved.is_empty()
         && !resolved.iter().any(|(_, m)| {
-            m.fields
-                .iter()
-                .any(|f| matches!(&f.value, MetricField::Indicator(i) if i.value == Indicator::Lagging))
+            m.fields.iter().any(
+                |f| matches!(&f.value, MetricField::Indicator(i) if i.value == Indicator::Lagging),
+            )
         })
     {
         ctx.report(
@@ -493,10 +590,21 @@ fn scorecard(ctx: &mut Ctx<'_, '_>, scorecard: &Scorecard) {
             "add `minimum group 20 customers`, so that a figure about a handful of customers cannot point at one",
         );
     }
-    let shared_names = shared.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", ");
+    let shared_names = shared
+        .iter()
+        .map(|p| format!("`{}`", p.name))
+        .collect::<Vec<_>>()
+        .join(", ");
     for (span, segment) in &resolved_segments {
         if let Some(column) = pii_segment(ctx, segment) {
-            ctx.push(pii_finding(&segment.name.name, &shared_names, *span, column.1, &column.0, "splits by"));
+            ctx.push(pii_finding(
+                &segment.name.name,
+                &shared_names,
+                *span,
+                column.1,
+                &column.0,
+                "splits by",
+            ));
         }
     }
     for (ident, metric) in &resolved {
@@ -505,7 +613,14 @@ fn scorecard(ctx: &mut Ctx<'_, '_>, scorecard: &Scorecard) {
         {
             let column = format!("{}.{}", read.source.name.name, read.name.name);
             let span = read.name.span;
-            ctx.push(pii_finding(&ident.name, &shared_names, ident.span, span, &column, "computes from"));
+            ctx.push(pii_finding(
+                &ident.name,
+                &shared_names,
+                ident.span,
+                span,
+                &column,
+                "computes from",
+            ));
         }
         for segments in all(&metric.fields, |f| match f {
             MetricField::By(s) => Some(s),
@@ -543,11 +658,22 @@ fn pii_segment(ctx: &Ctx<'_, '_>, segment: &Segment) -> Option<(String, Span)> {
         _ => return None,
     };
     let info = crate::check::units::column(source, &column.name)?;
-    info.pii
-        .then(|| (format!("{}.{}", source.name.name, info.name.name), info.name.span))
+    info.pii.then(|| {
+        (
+            format!("{}.{}", source.name.name, info.name.name),
+            info.name.span,
+        )
+    })
 }
 
-fn pii_finding(what: &str, shared: &str, span: Span, column_span: Span, column: &str, verb: &str) -> Diagnostic {
+fn pii_finding(
+    what: &str,
+    shared: &str,
+    span: Span,
+    column_span: Span,
+    column: &str,
+    verb: &str,
+) -> Diagnostic {
     Diagnostic::new(
         codes::PII_SHARED,
         format!("`{what}` {verb} personal data (`{column}`) in a scorecard shared with {shared}"),
@@ -609,7 +735,12 @@ fn review(ctx: &mut Ctx<'_, '_>, review: &Review) {
     })
     .is_none()
     {
-        ctx.missing("review", &review.name, "cadence", "say how often it meets: `cadence quarterly`");
+        ctx.missing(
+            "review",
+            &review.name,
+            "cadence",
+            "say how often it meets: `cadence quarterly`",
+        );
     }
     if let (Some((cadence, c)), Some((reporting, r))) = (cadence_rank, reporting_rank)
         && reporting > cadence
@@ -646,7 +777,11 @@ fn initiative(ctx: &mut Ctx<'_, '_>, initiative: &Initiative) {
             InitiativeField::Owner(o) => {
                 scope.party(o, ctx.diagnostics);
             }
-            InitiativeField::Due(d) => inside_effective(ctx, d, &format!("initiative `{}` is due", initiative.name.name)),
+            InitiativeField::Due(d) => inside_effective(
+                ctx,
+                d,
+                &format!("initiative `{}` is due", initiative.name.name),
+            ),
             InitiativeField::DependsOn(list) => {
                 for dep in list {
                     scope.resolve(dep, Kind::Initiative, ctx.diagnostics);
@@ -668,7 +803,12 @@ fn initiative(ctx: &mut Ctx<'_, '_>, initiative: &Initiative) {
     })
     .is_none()
     {
-        ctx.missing("initiative", &initiative.name, "owner", "name the party delivering it: `owner PARTY`");
+        ctx.missing(
+            "initiative",
+            &initiative.name,
+            "owner",
+            "name the party delivering it: `owner PARTY`",
+        );
     }
 }
 
@@ -682,7 +822,11 @@ fn initiative_order(ctx: &mut Ctx<'_, '_>) {
             _ => None,
         })
         .collect();
-    let index: HashMap<&str, usize> = initiatives.iter().enumerate().map(|(i, x)| (x.name.name.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = initiatives
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.name.name.as_str(), i))
+        .collect();
     let deps: Vec<Vec<(usize, &Ident)>> = initiatives
         .iter()
         .map(|i| {
@@ -705,9 +849,13 @@ fn initiative_order(ctx: &mut Ctx<'_, '_>) {
     }
     // Order: a dependent is due after what it depends on.
     for (i, initiative) in initiatives.iter().enumerate() {
-        let Some(mine) = due(initiative) else { continue };
+        let Some(mine) = due(initiative) else {
+            continue;
+        };
         for &(j, ident) in &deps[i] {
-            let Some(theirs) = due(initiatives[j]) else { continue };
+            let Some(theirs) = due(initiatives[j]) else {
+                continue;
+            };
             if i != j && dates::day_number(mine) <= dates::day_number(theirs) {
                 ctx.push(
                     Diagnostic::new(
@@ -745,7 +893,10 @@ fn initiative_order(ctx: &mut Ctx<'_, '_>) {
                     }
                     1 => {
                         let from = stack.iter().position(|&(n, _)| n == target).unwrap_or(0);
-                        let mut chain: Vec<&str> = stack[from..].iter().map(|&(n, _)| initiatives[n].name.name.as_str()).collect();
+                        let mut chain: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|&(n, _)| initiatives[n].name.name.as_str())
+                            .collect();
                         chain.push(&initiatives[target].name.name);
                         ctx.push(
                             Diagnostic::new(
@@ -827,7 +978,7 @@ fn incentive(ctx: &mut Ctx<'_, '_>, incentive: &Incentive) {
                     Payment::ShareOfMetric { rate, metric } => {
                         rate_in_range(ctx, rate);
                         if scope.metric(metric, ctx.diagnostics).is_some() {
-                            payment_unit(ctx, metric, Unit::Money, "a share of", "money");
+                            payment_unit(ctx, metric, Unit::Money, "a share of", "a money");
                         }
                     }
                     Payment::AmountPerMetric { amount, metric } => {
@@ -859,7 +1010,12 @@ fn incentive(ctx: &mut Ctx<'_, '_>, incentive: &Incentive) {
         }
     }
     if !pays {
-        ctx.missing("incentive", &incentive.name, "pay", "say who is paid and how: `pay PARTY 10% of attributed value by ATTRIBUTION`");
+        ctx.missing(
+            "incentive",
+            &incentive.name,
+            "pay",
+            "say who is paid and how: `pay PARTY 10% of attributed value by ATTRIBUTION`",
+        );
         return;
     }
     // Durable outcomes: some metric in `pay` or `when` measures retention or value.
@@ -878,7 +1034,11 @@ fn incentive(ctx: &mut Ctx<'_, '_>, incentive: &Incentive) {
         })
     });
     if !durable {
-        let what = if attribution_paid { "attributed acquisitions" } else { "acquisition" };
+        let what = if attribution_paid {
+            "attributed acquisitions"
+        } else {
+            "acquisition"
+        };
         ctx.report(
             codes::ACQUISITION_ONLY_INCENTIVE,
             incentive.name.span,
@@ -909,7 +1069,7 @@ fn payment_unit(ctx: &mut Ctx<'_, '_>, metric: &Ident, want: Unit, how: &str, wa
         ctx.report(
             codes::PAYMENT_UNIT,
             metric.span,
-            format!("paying {how} `{}` needs {want_word} metric; it is measured in {}", metric.name, unit.word()),
+            format!("paying {how} `{}` needs {want_word} metric, but it is measured in {}", metric.name, unit.word()),
             &format!("a {} metric", unit.word()),
             "pay a percentage of a money metric (`8% of net_revenue`) or an amount per unit of a count metric (`40 USD per installs`)",
         );
@@ -917,7 +1077,13 @@ fn payment_unit(ctx: &mut Ctx<'_, '_>, metric: &Ident, want: Unit, how: &str, wa
 }
 
 const SCHEDULES: &[&str] = &["hourly", "daily", "weekly"];
-const CHECKS: &[&str] = &["null_keys", "duplicate_ids", "unknown_events", "future_timestamps", "gaps"];
+const CHECKS: &[&str] = &[
+    "null_keys",
+    "duplicate_ids",
+    "unknown_events",
+    "future_timestamps",
+    "gaps",
+];
 
 fn audit(ctx: &mut Ctx<'_, '_>, audit: &Audit) {
     let scope = ctx.scope;
@@ -948,16 +1114,24 @@ fn audit(ctx: &mut Ctx<'_, '_>, audit: &Audit) {
                     if ctx.word(codes::UNKNOWN_WORD, check, "audit check", CHECKS)
                         && check.name == "duplicate_ids"
                         && let Some(source) = source
-                        && !source.fields.iter().any(|f| matches!(f.value, SourceField::Id(_)))
+                        && !source
+                            .fields
+                            .iter()
+                            .any(|f| matches!(f.value, SourceField::Id(_)))
                     {
                         ctx.push(
                             Diagnostic::new(
                                 codes::MISSING_FIELD,
-                                format!("`duplicate_ids` needs an id column, and source `{}` has none", source.name.name),
+                                format!(
+                                    "`duplicate_ids` needs an id column, and source `{}` has none",
+                                    source.name.name
+                                ),
                             )
                             .with_label(check.span, "cannot be checked")
                             .with_label(source.name.span, "source declared here")
-                            .with_help("declare the row id of the source (`id COLUMN`), or drop the check"),
+                            .with_help(
+                                "declare the row id of the source (`id COLUMN`), or drop the check",
+                            ),
                         );
                     }
                 }
@@ -967,9 +1141,14 @@ fn audit(ctx: &mut Ctx<'_, '_>, audit: &Audit) {
                     ctx.report(
                         codes::AUDIT_SCHEDULE,
                         field.span,
-                        "volume drift needs a positive number of standard deviations and window".to_string(),
+                        "volume drift needs a positive number of standard deviations and window"
+                            .to_string(),
                         "not positive",
-                        &format!("write `drift 3 sigma over 28 days` (here: {} sigma over {})", sigma.value, show_duration(window)),
+                        &format!(
+                            "write `drift 3 sigma over 28 days` (here: {} sigma over {})",
+                            sigma.value,
+                            show_duration(window)
+                        ),
                     );
                 }
             }
