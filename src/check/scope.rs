@@ -496,20 +496,22 @@ fn duplicate(first: &Decl<'_>, second: &Decl<'_>) -> Diagnostic {
              (usually the catalog's) and give a different event another name",
         );
     }
-    Diagnostic::new(
-        codes::DUPLICATE_NAME,
+    let message = if first.kind() == second.kind() {
+        format!("{} `{name}` is declared twice", first.kind().word())
+    } else {
         format!(
             "`{name}` is declared twice (as {} and as {})",
             first.kind().with_article(),
             second.kind().with_article()
-        ),
-    )
-    .with_label(second.name().span, "declared again here")
-    .with_label(first.name().span, "first declared here")
-    .with_help(
-        "names are unique across an agreement and the catalogs it imports, whatever they name; \
+        )
+    };
+    Diagnostic::new(codes::DUPLICATE_NAME, message)
+        .with_label(second.name().span, "declared again here")
+        .with_label(first.name().span, "first declared here")
+        .with_help(
+            "names are unique across an agreement and the catalogs it imports, whatever they name; \
          rename one of them",
-    )
+        )
 }
 
 /// Two filters select the same rows when they are written the same way

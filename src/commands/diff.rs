@@ -151,11 +151,14 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             Outcome::Removed => Some(Class::Breaking),
         })
         .min();
-    let threshold_met = match (options.fail_on, worst) {
-        (Some(FailOn::Breaking), Some(Class::Breaking)) => true,
-        (Some(FailOn::Notable), Some(Class::Breaking | Class::Notable)) => true,
-        _ => false,
-    };
+    let threshold_met = matches!(
+        (options.fail_on, worst),
+        (Some(FailOn::Breaking), Some(Class::Breaking))
+            | (
+                Some(FailOn::Notable),
+                Some(Class::Breaking | Class::Notable)
+            )
+    );
     let errors = findings
         .iter()
         .any(|f| f.severity == crate::diagnostics::Severity::Error);

@@ -150,9 +150,24 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
     let new_items = keyed(n.items);
     let old_index: HashMap<&str, &Item> = old_items.iter().map(|(k, i)| (k.as_str(), *i)).collect();
     let new_keys: BTreeSet<&str> = new_items.iter().map(|(k, _)| k.as_str()).collect();
-    for (key, item) in &new_items {
+    let (target_pairs, targets_removed) = pair_targets(o.items, n.items);
+    for item in n.items {
+        if let Item::Target(target) = item {
+            let paired = target_pairs
+                .iter()
+                .find(|(new_target, _)| std::ptr::eq(*new_target, target))
+                .and_then(|(_, old_target)| *old_target);
+            match paired {
+                Some(before) => item_changed(&mut changes, &Item::Target(before.clone()), item),
+                None => changes.push(added(item, new)),
+            }
+            continue;
+        }
+        let Some((key, _)) = new_items.iter().find(|(_, i)| std::ptr::eq(*i, item)) else {
+            continue;
+        };
         match old_index.get(key.as_str()) {
-            Some(before) => item_changed(&mut changes, before, item, old, new),
+            Some(before) => item_changed(&mut changes, before, item),
             None => changes.push(added(item, new)),
         }
     }
@@ -160,6 +175,9 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
         if !new_keys.contains(key.as_str()) {
             changes.push(removed(item));
         }
+    }
+    for target in targets_removed {
+        changes.push(removed(&Item::Target(target.clone())));
     }
     goals_left_without_target(&mut changes, old, new);
     let version = |items: &[Item]| {
@@ -280,14 +298,8 @@ fn keyed(items: &[Item]) -> Vec<(String, &Item)> {
             Item::Timezone(_) => "timezone".to_string(),
             Item::Journey(_) => "journey".to_string(),
             Item::NoGoal(n) => format!("no goal for {}", n.value.outcome.value.word()),
-            Item::Target(t) => format!(
-                "target {}{}",
-                t.metric.name,
-                t.per
-                    .as_ref()
-                    .map(|p| format!(" per {}", p.value.word()))
-                    .unwrap_or_default()
-            ),
+            // Targets are paired by `pair_targets`.
+            Item::Target(_) => continue,
             Item::Amendment(a) => format!(
                 "amendment {}-{:02}-{:02} {}",
                 a.date.year, a.date.month, a.date.day, a.summary.value
@@ -304,7 +316,8 @@ fn keyed(items: &[Item]) -> Vec<(String, &Item)> {
                 )
             }
         };
-        // Several targets on one metric and period pair up in order.
+        // Repeated keys (none are expected once names are unique) pair up
+        // in order.
         let n = seen.entry(base.clone()).or_insert(0);
         *n += 1;
         let key = if *n == 1 {
@@ -583,7 +596,7 @@ fn imports(changes: &mut Vec<Change>, old: &File, new: &File) {
     }
 }
 
-fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item, _old: &File, _new: &File) {
+fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
     let subject = subject_of(after);
     let kind = kind_of(after);
     if let (Some((t1, d1, _)), Some((t2, d2, span))) =
@@ -672,23 +685,129 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item, _old: &F
     let mut keys = new_keys.clone();
     keys.extend(old_keys.into_iter().filter(|k| !new_map.contains_key(k)));
     for key in keys {
-        let a = old_map.get(&key);
-        let b = new_map.get(&key);
+        let a = old_map.get(&key).cloned().unwrap_or_default();
+        let b = new_map.get(&key).cloned().unwrap_or_default();
         if a == b {
             continue;
         }
-        let old_text = a.map(|v| v.join("; "));
-        let new_text = b.map(|v| v.join("; "));
-        let (class, id, summary) = field_change(
-            before,
-            after,
-            &key,
-            old_text.as_deref(),
-            new_text.as_deref(),
-        );
-        changes.push(change(
-            class, &id, &subject, summary, old_text, new_text, span,
-        ));
+        if a.len() <= 1 && b.len() <= 1 {
+            let old_text = a.first().map(String::as_str);
+            let new_text = b.first().map(String::as_str);
+            let (class, id, summary) = field_change(before, after, &key, old_text, new_text);
+            changes.push(change(
+                class,
+                &id,
+                &subject,
+                summary,
+                old_text.map(str::to_string),
+                new_text.map(str::to_string),
+                span,
+            ));
+            continue;
+        }
+        // A repeated field (contacts, actions, escalation steps, payments):
+        // lines present on both sides cancel out; the rest are added or
+        // removed one by one, or changed when one line replaced one line.
+        let mut gone: Vec<&String> = Vec::new();
+        let mut remaining: Vec<&String> = b.iter().collect();
+        for line in &a {
+            match remaining.iter().position(|r| *r == line) {
+                Some(i) => {
+                    remaining.remove(i);
+                }
+                None => gone.push(line),
+            }
+        }
+        match (gone.as_slice(), remaining.as_slice()) {
+            ([], []) => {
+                // Same lines in another order: only order-sensitive fields matter.
+                let class = if kind == "dispute" {
+                    Class::Breaking
+                } else {
+                    Class::Notable
+                };
+                changes.push(change(
+                    class,
+                    &format!("{kind}.{}_order", key.replace(' ', "_")),
+                    &subject,
+                    format!("the `{key}` lines are in a new order"),
+                    Some(a.join("; ")),
+                    Some(b.join("; ")),
+                    span,
+                ));
+            }
+            ([one_old], [one_new]) => {
+                let (class, id, summary) =
+                    field_change(before, after, &key, Some(one_old), Some(one_new));
+                changes.push(change(
+                    class,
+                    &id,
+                    &subject,
+                    summary,
+                    Some(one_old.to_string()),
+                    Some(one_new.to_string()),
+                    span,
+                ));
+            }
+            _ => {
+                for line in remaining {
+                    let (class, id, summary) = field_change(before, after, &key, None, Some(line));
+                    changes.push(change(
+                        class,
+                        &id,
+                        &subject,
+                        summary,
+                        None,
+                        Some(line.clone()),
+                        span,
+                    ));
+                }
+                for line in gone {
+                    let (class, id, summary) = field_change(before, after, &key, Some(line), None);
+                    changes.push(change(
+                        class,
+                        &id,
+                        &subject,
+                        summary,
+                        Some(line.clone()),
+                        None,
+                        span,
+                    ));
+                }
+            }
+        }
+    }
+    if let (Item::Source(a), Item::Source(b)) = (before, after) {
+        column_docs(changes, a, b, &subject);
+    }
+}
+
+/// Doc comments of columns: cosmetic, but shown in reports.
+fn column_docs(changes: &mut Vec<Change>, before: &Source, after: &Source, subject: &str) {
+    let columns = |s: &Source| -> Vec<(String, Docs, Span)> {
+        s.fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                SourceField::Column(c) => Some((c.name.name.clone(), c.docs.clone(), c.name.span)),
+                _ => None,
+            })
+            .collect()
+    };
+    let old_columns = columns(before);
+    for (name, docs, span) in columns(after) {
+        if let Some((_, old_docs, _)) = old_columns.iter().find(|(n, _, _)| *n == name)
+            && *old_docs != docs
+        {
+            changes.push(change(
+                Class::Cosmetic,
+                "docs.changed",
+                subject,
+                format!("documentation comment of column `{name}` changed"),
+                Some(old_docs.join("\n")),
+                Some(docs.join("\n")),
+                Some(span),
+            ));
+        }
     }
 }
 
@@ -910,9 +1029,17 @@ fn literal_value(l: &Literal) -> Option<f64> {
 /// How a target moved: `lowered from 200 to 150 (-50, -25%)`.
 fn target_change(a: &Target, b: &Target) -> (Class, String, String) {
     let show = |l: &Literal| crate::syntax::format::literal(l);
+    // `at least` is harder to meet when raised, `at most` when lowered.
+    let at_least = matches!(b.goalpost, Goalpost::AtLeast { .. });
     let moved = |x: f64, y: f64, old: &Literal, new: &Literal| {
         let verb = if y < x { "lowered" } else { "raised" };
+        let harder = (y > x) == at_least;
         let delta = y - x;
+        let points = if matches!(new, Literal::Percent(_)) {
+            " points"
+        } else {
+            ""
+        };
         let relative = if x != 0.0 {
             format!(", {:+}%", ((delta / x) * 1000.0).round() / 10.0)
         } else {
@@ -921,16 +1048,20 @@ fn target_change(a: &Target, b: &Target) -> (Class, String, String) {
         (
             verb,
             format!(
-                "{verb} from {} to {} ({:+}{relative})",
+                "{verb} from {} to {} ({:+}{points}{relative}): {} to meet",
                 show(old),
                 show(new),
-                (delta * 1e6).round() / 1e6
+                (delta * 1e6).round() / 1e6,
+                if harder { "harder" } else { "easier" }
             ),
         )
     };
     let mut parts = Vec::new();
     let mut id = "target.changed".to_string();
+    let period = |t: &Target| t.per.as_ref().map(|p| p.value);
     match (&a.goalpost, &b.goalpost) {
+        // Thresholds per quarter and per month do not compare as numbers.
+        _ if period(a) != period(b) => {}
         (Goalpost::AtLeast { value: x }, Goalpost::AtLeast { value: y })
         | (Goalpost::AtMost { value: x }, Goalpost::AtMost { value: y }) => {
             if let (Some(p), Some(q)) = (literal_value(x), literal_value(y))
@@ -960,15 +1091,25 @@ fn target_change(a: &Target, b: &Target) -> (Class, String, String) {
             };
             id = format!("target.{verb}");
             parts.push(format!(
-                "{verb} from {}% to {}% ({:+} points)",
+                "{verb} from {}% to {}% ({:+} points): {} to meet",
                 crate::syntax::format::number(x.value),
                 crate::syntax::format::number(y.value),
-                ((y.value - x.value) * 1e6).round() / 1e6
+                ((y.value - x.value) * 1e6).round() / 1e6,
+                if y.value > x.value {
+                    "harder"
+                } else {
+                    "easier"
+                }
             ));
         }
         _ => {}
     }
-    let tail = |t: &Target| review_parts(&Item::Target(t.clone())).0;
+    // The goalpost and deadline, without `target METRIC`.
+    let tail = |t: &Target| {
+        let text = review_parts(&Item::Target(t.clone())).0;
+        let prefix = format!("target {} ", t.metric.name);
+        text.strip_prefix(&prefix).unwrap_or(&text).to_string()
+    };
     let deadline = |t: &Target| {
         let text = tail(t);
         text.find(" by ")
@@ -993,6 +1134,48 @@ fn target_change(a: &Target, b: &Target) -> (Class, String, String) {
         parts.push(format!("changed from `{}` to `{}`", tail(a), tail(b)));
     }
     (Class::Breaking, id, parts.join("; "))
+}
+
+/// Pairs each new target with the old one it replaces. A metric may carry
+/// several targets: identical ones pair first, then the rest in order, so
+/// that inserting an interim target reads as an addition, not as a change
+/// of every later target. Returns the pairs (new, old if any) and the old
+/// targets left unpaired (removed).
+fn pair_targets<'a>(
+    old: &'a [Item],
+    new: &'a [Item],
+) -> (Vec<(&'a Target, Option<&'a Target>)>, Vec<&'a Target>) {
+    let targets = |items: &'a [Item]| -> Vec<&'a Target> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Target(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    };
+    let text = |t: &Target| review_parts(&Item::Target(t.clone())).0;
+    let mut unpaired_old = targets(old);
+    let new_targets = targets(new);
+    let mut pairs: Vec<(&Target, Option<&Target>)> =
+        new_targets.iter().map(|t| (*t, None)).collect();
+    // Identical targets first.
+    for pair in &mut pairs {
+        if let Some(i) = unpaired_old.iter().position(|o| text(o) == text(pair.0)) {
+            pair.1 = Some(unpaired_old.remove(i));
+        }
+    }
+    // Then the remaining targets of the same metric, in order.
+    for pair in &mut pairs {
+        if pair.1.is_none()
+            && let Some(i) = unpaired_old
+                .iter()
+                .position(|o| o.metric.name == pair.0.metric.name)
+        {
+            pair.1 = Some(unpaired_old.remove(i));
+        }
+    }
+    (pairs, unpaired_old)
 }
 
 /// Metrics with at least one target, per file.

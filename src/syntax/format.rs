@@ -1081,10 +1081,9 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
             "dispute".to_string(),
             x.steps
                 .iter()
-                .enumerate()
-                .map(|(i, s)| {
+                .map(|s| {
                     (
-                        format!("step {}", i + 1),
+                        "escalate".to_string(),
                         format!(
                             "escalate {} within {}",
                             string(&s.value.to.value),

@@ -470,7 +470,7 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
                         show_duration(lookback),
                         end - start + 1
                     ),
-                    "longer than the effective period",
+                    "as long as the effective period, or longer",
                     "a lookback is a window before each conversion and must be shorter than the agreement",
                 );
             }

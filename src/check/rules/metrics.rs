@@ -182,7 +182,11 @@ pub fn goalpost_fits(ctx: &mut Ctx<'_, '_>, metric: &Ident, goalpost: &Goalpost)
                         "`{}` is measured in {}, but this threshold is {}",
                         metric.name,
                         unit.word(),
-                        literal_word(value)
+                        match value {
+                            Literal::Duration(d) if d.unit == TimeUnit::Hour =>
+                                "a duration in hours",
+                            other => literal_word(other),
+                        }
                     ),
                 )
                 .with_label(value.span(), format!("{} threshold", literal_word(value)))
@@ -193,7 +197,7 @@ pub fn goalpost_fits(ctx: &mut Ctx<'_, '_>, metric: &Ident, goalpost: &Goalpost)
         }
     }
     if let Goalpost::Between { low, high } = goalpost
-        && let (Some(l), Some(h)) = (number(low), number(high))
+        && let (Some(l), Some(h)) = (comparable(low, unit), comparable(high, unit))
         && l > h
     {
         ctx.push(
@@ -206,6 +210,15 @@ pub fn goalpost_fits(ctx: &mut Ctx<'_, '_>, metric: &Ident, goalpost: &Goalpost)
         );
     }
     fits
+}
+
+/// A threshold as a number that compares across the ways of writing it:
+/// for a ratio, `25%` and `0.25` are the same value.
+fn comparable(literal: &Literal, unit: Option<Unit>) -> Option<f64> {
+    match (literal, unit) {
+        (Literal::Percent(p), Some(Unit::Ratio)) => Some(p.value / 100.0),
+        _ => number(literal),
+    }
 }
 
 fn number(literal: &Literal) -> Option<f64> {
@@ -228,8 +241,9 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
         let effective = scope.effective_days();
         let (day, what) = match &deadline.value {
             Deadline::By { date } => (Some(dates::day_number(date)), "the deadline".to_string()),
+            // A window of D starting on day S covers S .. S + D - 1.
             Deadline::Within { duration, of: None } => (
-                effective.map(|(start, _)| dates::add(start, duration)),
+                effective.map(|(start, _)| dates::add(start, duration) - 1),
                 format!(
                     "{} from the start of the agreement",
                     crate::check::rules::data::show_duration(duration)
@@ -243,7 +257,7 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
                 pilot_of_deadline = pilot;
                 let start = pilot.and_then(pilot_start);
                 (
-                    start.map(|s| dates::add(s, duration)),
+                    start.map(|s| dates::add(s, duration) - 1),
                     format!(
                         "{} from the start of the pilot",
                         crate::check::rules::data::show_duration(duration)
@@ -294,7 +308,10 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
                     target.deadline.as_ref().map(|d| &d.value),
                     Some(Deadline::Within { of: Some(_), .. })
                 );
-                if !pilot_has_comparison && !(of_pilot && pilot_of_deadline.is_none()) {
+                // A target counted from an unknown pilot is reported as
+                // unknown already.
+                let unknown_pilot = of_pilot && pilot_of_deadline.is_none();
+                if !(pilot_has_comparison || unknown_pilot) {
                     ctx.push(
                         Diagnostic::new(
                             codes::RELATIVE_TARGET_BASELINE,

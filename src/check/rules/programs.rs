@@ -78,42 +78,19 @@ fn header(ctx: &mut Ctx<'_, '_>) {
     }
 }
 
-/// The areas of IANA time zone names (`Europe/Amsterdam`); without a time
-/// zone database the checker tests the shape and the area only.
-const ZONE_AREAS: &[&str] = &[
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Etc",
-    "Europe",
-    "Indian",
-    "Pacific",
-];
+/// Every IANA time zone name (zones and their links, such as `GMT`,
+/// `Europe/Amsterdam` or `US/Eastern`), from the tz database.
+const ZONE_NAMES: &str = include_str!("../tz_names.txt");
 
 fn timezone(ctx: &mut Ctx<'_, '_>, zone: &Str) {
     let name = zone.value.as_str();
-    if name == "UTC" {
+    let names: Vec<&str> = ZONE_NAMES.lines().filter(|l| !l.starts_with('#')).collect();
+    if names.binary_search(&name).is_ok() {
         return;
     }
-    let mut parts = name.split('/');
-    let area = parts.next().unwrap_or_default();
-    let rest: Vec<&str> = parts.collect();
-    let well_formed = !rest.is_empty()
-        && rest.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-        });
-    if ZONE_AREAS.contains(&area) && well_formed {
-        return;
-    }
-    let help = match crate::syntax::expected::closest(area, ZONE_AREAS) {
-        Some(best) if !rest.is_empty() => format!("did you mean `{best}/{}`?", rest.join("/")),
-        _ => "write an IANA name such as \"UTC\", \"Europe/Amsterdam\" or \"America/New_York\""
+    let help = match crate::syntax::expected::closest(name, &names) {
+        Some(best) => format!("did you mean \"{best}\"?"),
+        None => "write an IANA name such as \"UTC\", \"Europe/Amsterdam\" or \"America/New_York\""
             .to_string(),
     };
     ctx.report(
@@ -395,7 +372,7 @@ fn expectation_window(
     };
     let deadline = match expectation.deadline.as_ref().map(|d| &d.value) {
         Some(Deadline::By { date }) => dates::day_number(date),
-        Some(Deadline::Within { duration, .. }) => dates::add(start, duration),
+        Some(Deadline::Within { duration, .. }) => dates::add(start, duration) - 1,
         None => end,
     };
     let maturity = maturity(metric).map(|d| dates::add(end, &d));

@@ -1,0 +1,305 @@
+//! `pactum init`, `pactum diff --git` and `pactum.yaml` as a user meets them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pactum(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file under `dir`, with its content, sorted.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                out.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn each_template_starts_a_workspace_that_checks_clean_and_is_formatted() {
+    for template in ["referral", "reseller", "integration"] {
+        let dir = scratch(&format!("init_{template}"));
+        let out = pactum(&["init", ".", "--template", template], &dir);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let files: Vec<String> = snapshot(&dir).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            files,
+            vec![
+                ".github/workflows/pactum.yml".to_string(),
+                ".pre-commit-config.yaml".to_string(),
+                format!("agreements/{template}.pactum"),
+                "pactum.yaml".to_string(),
+            ]
+        );
+        // No finding at all, warnings included.
+        let check = pactum(&["check", "--deny", "warnings", "."], &dir);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{template}: {}",
+            stdout(&check)
+        );
+        assert_eq!(stdout(&check), "no errors or warnings in 1 file\n");
+        let fmt = pactum(&["fmt", "--check", "."], &dir);
+        assert_eq!(fmt.status.code(), Some(0), "{template}: {}", stdout(&fmt));
+    }
+}
+
+#[test]
+fn a_second_init_changes_nothing_and_says_what_it_left_alone() {
+    let dir = scratch("init_twice");
+    assert_eq!(pactum(&["init"], &dir).status.code(), Some(0));
+    let before = snapshot(&dir);
+    // A user edit must survive a second init.
+    std::fs::write(dir.join("pactum.yaml"), "dialect: postgres\n").unwrap();
+    let edited = snapshot(&dir);
+    let out = pactum(&["init"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(snapshot(&dir), edited);
+    assert_ne!(before, edited);
+    let text = stdout(&out);
+    assert_eq!(text.matches("left alone").count(), 4, "{text}");
+    assert!(!text.contains("created"), "{text}");
+    assert!(
+        text.contains("left alone  ./pactum.yaml (already exists)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn init_creates_the_folder_it_is_given() {
+    let dir = scratch("init_new_folder");
+    let out = pactum(&["init", "deals/emea", "--template", "reseller"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join("deals/emea/agreements/reseller.pactum").is_file());
+    assert!(stdout(&out).contains("created     deals/emea/pactum.yaml"));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn diff_git_compares_the_work_tree_with_a_revision_without_touching_it() {
+    let dir = scratch("diff_git");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(dir.join("specs/catalog")).unwrap();
+    for file in ["acme_referral.pactum", "catalog/product_events.pactum"] {
+        std::fs::copy(Path::new("specs").join(file), dir.join("specs").join(file)).unwrap();
+    }
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "version 3"]);
+
+    let spec = dir.join("specs/acme_referral.pactum");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replace(
+        "target trial_to_paid at least 25%",
+        "target trial_to_paid at least 20%",
+    );
+    std::fs::write(&spec, &edited).unwrap();
+
+    let out = pactum(&["diff", "--git", "HEAD", "--format", "markdown"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a breaking change without a new version is a finding"
+    );
+    let markdown = stdout(&out);
+    assert!(
+        markdown.contains(
+            "| **breaking** | `target trial_to_paid` | lowered from 25% to 20% (-5 points, -20%): easier to meet |"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains("it should become **4**"), "{markdown}");
+    // The work tree is as the user left it; the index too.
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), edited);
+
+    // Raising the version settles it; --fail-on breaking still fails CI.
+    std::fs::write(&spec, edited.replace("version 3", "version 4")).unwrap();
+    let out = pactum(&["diff", "--git", "HEAD", "specs/"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("version 3 -> 4"));
+    let out = pactum(&["diff", "--git", "HEAD", "--fail-on", "breaking"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+
+    // Nothing changed in the catalog: it is not listed.
+    assert!(!stdout(&out).contains("product_events"));
+    let out = pactum(&["diff", "--git", "no-such-revision"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("pactum: git diff"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn diff_json_lists_each_change_with_its_class_and_line() {
+    let dir = scratch("diff_json");
+    let old = std::fs::read_to_string("specs/acme_referral.pactum").unwrap();
+    std::fs::write(dir.join("old.pactum"), &old).unwrap();
+    std::fs::write(
+        dir.join("new.pactum"),
+        old.replace(
+            "model position_based { first 40% last 40% }",
+            "model position_based { first 30% last 50% }",
+        )
+        .replace("version 3", "version 4"),
+    )
+    .unwrap();
+    let out = pactum(
+        &["diff", "old.pactum", "new.pactum", "--format", "json"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let file = &report["files"][0];
+    assert_eq!(file["breaking"], 1);
+    assert_eq!(file["expected_version"], 4);
+    let change = &file["changes"][0];
+    assert_eq!(change["class"], "breaking");
+    assert_eq!(change["kind"], "attribution.model");
+    assert_eq!(
+        change["summary"],
+        "attribution model changed from `position_based { first 40% last 40% }` to `position_based { first 30% last 50% }`"
+    );
+    assert_eq!(file["changes"][1]["kind"], "version.changed");
+}
+
+#[test]
+fn pactum_yaml_changes_severities_and_reports_unknown_keys_with_a_location() {
+    let dir = scratch("yaml_rules");
+    std::fs::copy("tests/check/minimal_clean.pactum", dir.join("deal.pactum")).unwrap();
+    let text = std::fs::read_to_string(dir.join("deal.pactum")).unwrap();
+    // An extra metric tied to a target but to no goal: a vanity metric.
+    let vanity = text.replace(
+        "  target new_customers",
+        "  metric clicks {\n    value count(referral_click)\n    indicator leading\n    owner acme\n  }\n\n  target clicks at least 10\n  target new_customers",
+    );
+    std::fs::write(dir.join("deal.pactum"), vanity).unwrap();
+    assert_eq!(
+        stdout(&pactum(&["check", "--format", "short", "."], &dir))
+            .matches("warning[P0341]")
+            .count(),
+        1
+    );
+
+    std::fs::write(dir.join("pactum.yaml"), "rules:\n  vanity-metric: error\n").unwrap();
+    let out = pactum(&["check", "--format", "short", "."], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error[P0341]"), "{}", stdout(&out));
+
+    std::fs::write(dir.join("pactum.yaml"), "rules:\n  P0341: allow\n").unwrap();
+    let out = pactum(&["check", "."], &dir);
+    assert_eq!(stdout(&out), "no errors or warnings in 1 file\n");
+
+    std::fs::write(
+        dir.join("pactum.yaml"),
+        "dialect: duckdb\nrulez:\n  P0341: allow\n",
+    )
+    .unwrap();
+    let out = pactum(&["check", "--format", "short", "."], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("pactum.yaml:2:1: error[P0110]: pactum.yaml: unknown field `rulez`"),
+        "{text}"
+    );
+
+    std::fs::write(
+        dir.join("pactum.yaml"),
+        "rules:\n  vanity-metrc: allow\n  P0001: allow\n",
+    )
+    .unwrap();
+    let text = stdout(&pactum(&["check", "--format", "short", "."], &dir));
+    assert!(
+        text.contains("pactum.yaml:2:3: error[P0110]: unknown rule `vanity-metrc` in pactum.yaml"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "pactum.yaml:3:3: error[P0110]: the severity of `P0001` (P0001) cannot be changed"
+        ),
+        "{text}"
+    );
+    let human = stdout(&pactum(&["check", "."], &dir));
+    assert!(
+        human.contains("help: did you mean `vanity-metric`?"),
+        "{human}"
+    );
+}
+
+#[test]
+fn every_check_code_has_an_explanation_with_a_wrong_and_a_right_example() {
+    for info in pactum::diagnostics::codes::all() {
+        let out = pactum(&["explain", info.code], Path::new("."));
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with(&format!("{}: {}\n\n", info.code, info.title)),
+            "{text}"
+        );
+        assert!(text.contains("Wrong"), "{}: no wrong example", info.code);
+        assert!(text.contains("Right"), "{}: no right example", info.code);
+        // By name too.
+        assert_eq!(
+            stdout(&pactum(&["explain", info.name], Path::new("."))),
+            text
+        );
+    }
+}
