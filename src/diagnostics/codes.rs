@@ -64,6 +64,7 @@ pub const PILOT_WINDOW: &str = "P0322";
 pub const PILOT_PARTNER_ROLE: &str = "P0323";
 pub const PILOT_HYPOTHESIS: &str = "P0324";
 pub const PILOT_COMPARISON: &str = "P0325";
+pub const PILOT_CONTROL_UNSPLIT: &str = "P0326";
 pub const METRIC_OWNER: &str = "P0330";
 pub const SOURCE_OWNER: &str = "P0331";
 pub const GOAL_WITHOUT_TARGET: &str = "P0340";
@@ -462,6 +463,13 @@ pub const CHECK: &[CodeInfo] = &[
         severity: Severity::Error,
         title: "pilot with nothing to compare against",
         explanation: include_str!("../../docs/codes/P0325.md"),
+    },
+    CodeInfo {
+        code: PILOT_CONTROL_UNSPLIT,
+        name: "pilot-control-unsplit",
+        severity: Severity::Error,
+        title: "pilot against control partners on a metric not split by partner",
+        explanation: include_str!("../../docs/codes/P0326.md"),
     },
     CodeInfo {
         code: METRIC_OWNER,

@@ -291,6 +291,25 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
             );
         }
     }
+    // The columns that tell partners apart (`identified by partner_id ...`).
+    let partner_columns: Vec<String> = partners
+        .iter()
+        .filter_map(|p| match scope.get(&p.name) {
+            Some(Decl::Party(party)) => Some(party),
+            _ => None,
+        })
+        .flat_map(|party| {
+            party.fields.iter().filter_map(|f| match &f.value {
+                PartyField::IdentifiedBy { column, .. } => Some(column.name.clone()),
+                _ => None,
+            })
+        })
+        .collect();
+    let control_partners = first(fields, |f| match f {
+        PilotField::ControlPartners(_) => Some(()),
+        _ => None,
+    })
+    .map(|(_, span)| span);
     let has_control = fields.iter().any(|f| {
         matches!(
             f.value,
@@ -351,10 +370,43 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
             continue;
         };
         goalpost_fits(ctx, &expectation.metric, &expectation.goalpost);
+        if let Some(span) = control_partners
+            && !split_by_partner(ctx, metric, &partner_columns)
+        {
+            ctx.push(
+                Diagnostic::new(
+                    codes::PILOT_CONTROL_UNSPLIT,
+                    format!(
+                        "`{}` is not split by partner, so the pilot partners cannot be compared with the control partners",
+                        expectation.metric.name
+                    ),
+                )
+                .with_label(expectation.metric.span, "one figure for all partners")
+                .with_label(span, "compared by partner here")
+                .with_label(metric.name.span, "no `attributed` line")
+                .with_help("credit the metric to partners with `attributed ATTRIBUTION`, or compare with a baseline or control customers instead"),
+            );
+        }
         if let Some((start, end)) = pilot_days {
             expectation_window(ctx, expectation, metric, start, end);
         }
     }
+}
+
+/// Whether a metric has a figure per partner: it is `attributed`, or split
+/// by a segment on the column that identifies partners.
+fn split_by_partner(ctx: &Ctx<'_, '_>, metric: &Metric, partner_columns: &[String]) -> bool {
+    metric.fields.iter().any(|f| match &f.value {
+        MetricField::Attributed(_) => true,
+        MetricField::By(segments) => segments.iter().any(|segment| {
+            matches!(
+                ctx.scope.get(&segment.name),
+                Some(Decl::Segment(Segment { from: SegmentSource::Column(path), .. }))
+                    if path.segments.last().is_some_and(|c| partner_columns.contains(&c.name))
+            )
+        }),
+        _ => false,
+    })
 }
 
 /// Flags an expectation whose verdict cannot come before the agreement
