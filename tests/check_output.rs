@@ -224,3 +224,16 @@ fn a_missing_path_is_a_usage_error() {
         "pactum: cannot read `no/such/folder`: no such file or folder\n"
     );
 }
+
+#[test]
+fn docs_list_every_rule_with_its_name_and_default_severity() {
+    let docs = std::fs::read_to_string("docs/check.md").unwrap();
+    for info in pactum::diagnostics::codes::CHECK {
+        let severity = pactum::diagnostics::render::severity_word(info.severity);
+        let row = format!(
+            "| {} | `{}` | {severity} | {} |",
+            info.code, info.name, info.title
+        );
+        assert!(docs.contains(&row), "docs/check.md lacks the row `{row}`");
+    }
+}

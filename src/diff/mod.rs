@@ -381,7 +381,7 @@ fn whole_text(item: &Item) -> String {
     if fields.is_empty() {
         return header;
     }
-    let body: Vec<String> = fields.into_iter().map(|(_, t)| t).collect();
+    let body: Vec<String> = fields.into_iter().map(|(_, t, _)| t).collect();
     format!("{header} {{ {} }}", body.join("; "))
 }
 
@@ -621,10 +621,20 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
                         serde_json::to_value(&b.filter).unwrap_or_default(),
                     );
                 if same_rows {
+                    let stage = |e: &Event| {
+                        e.stage
+                            .as_ref()
+                            .map_or("no stage".to_string(), |s| format!("`{}`", s.name))
+                    };
                     (
                         Class::Notable,
                         "event.stage".to_string(),
-                        format!("`{}` moved to another journey stage", b.name.name),
+                        format!(
+                            "`{}` moved from stage {} to {}",
+                            b.name.name,
+                            stage(a),
+                            stage(b)
+                        ),
                     )
                 } else {
                     (
@@ -640,12 +650,20 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
             (Item::Effective(_), _) => (
                 Class::Breaking,
                 "effective.changed".to_string(),
-                "the effective period changed".to_string(),
+                format!(
+                    "the effective period changed from {} to {}",
+                    old_header.trim_start_matches("effective "),
+                    new_header.trim_start_matches("effective ")
+                ),
             ),
             (Item::Currency(_), _) => (
                 Class::Breaking,
                 "currency.changed".to_string(),
-                "the currency changed".to_string(),
+                format!(
+                    "the currency changed from {} to {}",
+                    old_header.trim_start_matches("currency "),
+                    new_header.trim_start_matches("currency ")
+                ),
             ),
             (Item::Timezone(_), _) => (
                 Class::Breaking,
@@ -669,16 +687,26 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
         ));
     }
     // Fields, grouped by key, in the new order then the old-only ones.
-    let group = |fields: &[(String, String)]| {
+    let group = |fields: &[(String, String, Span)]| {
         let mut keys: Vec<String> = Vec::new();
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
-        for (k, t) in fields {
+        for (k, t, _) in fields {
             if !map.contains_key(k) {
                 keys.push(k.clone());
             }
             map.entry(k.clone()).or_default().push(t.clone());
         }
         (keys, map)
+    };
+    // Where a changed field is in the new version: the line with that text,
+    // else the first line of that field, else the item.
+    let field_span = |key: &str, text: Option<&str>| -> Option<Span> {
+        new_fields
+            .iter()
+            .find(|(k, t, _)| k == key && Some(t.as_str()) == text)
+            .or_else(|| new_fields.iter().find(|(k, _, _)| k == key))
+            .map(|(_, _, span)| *span)
+            .or(span)
     };
     let (old_keys, old_map) = group(&old_fields);
     let (new_keys, new_map) = group(&new_fields);
@@ -701,7 +729,7 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
                 summary,
                 old_text.map(str::to_string),
                 new_text.map(str::to_string),
-                span,
+                field_span(&key, new_text),
             ));
             continue;
         }
@@ -733,7 +761,7 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
                     format!("the `{key}` lines are in a new order"),
                     Some(a.join("; ")),
                     Some(b.join("; ")),
-                    span,
+                    field_span(&key, None),
                 ));
             }
             ([one_old], [one_new]) => {
@@ -746,7 +774,7 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
                     summary,
                     Some(one_old.to_string()),
                     Some(one_new.to_string()),
-                    span,
+                    field_span(&key, Some(one_new)),
                 ));
             }
             _ => {
@@ -759,7 +787,7 @@ fn item_changed(changes: &mut Vec<Change>, before: &Item, after: &Item) {
                         summary,
                         None,
                         Some(line.clone()),
-                        span,
+                        field_span(&key, Some(line)),
                     ));
                 }
                 for line in gone {

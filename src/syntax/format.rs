@@ -917,20 +917,20 @@ fn audit_field(f: &AuditField) -> String {
 }
 
 /// The canonical text of an item's parts, for change review: the header line
-/// (without title) and each field as `(key, text)`. Keys group the fields
+/// (without title) and each field as `(key, text, span)`. Keys group the fields
 /// that are compared with each other: the keyword, plus the column, metric
 /// or payee for fields that may appear once per name.
-pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
+pub fn review_parts(item: &Item) -> (String, Vec<(String, String, super::span::Span)>) {
     fn keyed<F>(
         fields: &[Spanned<F>],
         print: fn(&F) -> String,
         key: fn(&F, &str) -> String,
-    ) -> Vec<(String, String)> {
+    ) -> Vec<(String, String, super::span::Span)> {
         fields
             .iter()
             .map(|f| {
                 let text = print(&f.value);
-                (key(&f.value, &text), text)
+                (key(&f.value, &text), text, f.span)
             })
             .collect()
     }
@@ -985,10 +985,12 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
             x.fields
                 .iter()
                 .map(|f| match &f.value {
-                    SourceField::Column(c) => (format!("column {}", c.name.name), column(c)),
+                    SourceField::Column(c) => {
+                        (format!("column {}", c.name.name), column(c), f.span)
+                    }
                     other => {
                         let text = source_field(other);
-                        (keyword(other, &text), text)
+                        (keyword(other, &text), text, f.span)
                     }
                 })
                 .collect(),
@@ -1055,6 +1057,7 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
                     (
                         "approved by".to_string(),
                         format!("approved by {}", idents(&a.value)),
+                        a.span,
                     )
                 })
                 .collect(),
@@ -1089,6 +1092,7 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String)>) {
                             string(&s.value.to.value),
                             duration(&s.value.within)
                         ),
+                        s.span,
                     )
                 })
                 .collect(),

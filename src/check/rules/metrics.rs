@@ -86,8 +86,11 @@ fn metric<'a>(ctx: &mut Ctx<'_, 'a>, metric: &'a Metric) {
                         None => "change the unit or the value".to_string(),
                     }),
                 );
+                // Reported once here; targets are not judged against either unit.
+                None
+            } else {
+                Some(unit.value)
             }
-            Some(unit.value)
         }
         (Some((unit, _)), None) => Some(unit.value),
         (None, Some(quantity)) => quantity.default_unit(),
