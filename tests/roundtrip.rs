@@ -308,12 +308,20 @@ fn item() -> impl Strategy<Value = Item> {
         docs(),
         ident(),
         column_type,
+        prop::option::of(prop::sample::select(vec!["EUR", "GBP"])),
         any::<bool>(),
         prop::option::of(text()),
     )
-        .prop_map(|(docs, name, ty, pii, physical)| Column {
+        .prop_map(|(docs, name, ty, currency, pii, physical)| Column {
             docs,
             name,
+            // Only money columns carry a currency.
+            currency: currency
+                .filter(|_| ty.value == ColumnType::Money)
+                .map(|code| Currency {
+                    code: code.into(),
+                    span: S,
+                }),
             ty,
             pii,
             physical,

@@ -76,6 +76,8 @@ pub struct ColumnInfo<'a> {
     pub name: &'a Ident,
     pub ty: ColumnType,
     pub pii: bool,
+    /// The currency of a money column declared in another currency.
+    pub currency: Option<&'a Currency>,
 }
 
 /// Looks a column up by its logical name. The key roles `customer`, `time`
@@ -86,6 +88,7 @@ pub fn column<'a>(source: &'a Source, name: &str) -> Option<ColumnInfo<'a>> {
         name: ident,
         ty,
         pii,
+        currency: None,
     };
     for field in &source.fields {
         match &field.value {
@@ -99,7 +102,10 @@ pub fn column<'a>(source: &'a Source, name: &str) -> Option<ColumnInfo<'a>> {
                 return Some(info(&c.name, ColumnType::Text, false));
             }
             SourceField::Column(c) if c.name.name == name => {
-                return Some(info(&c.name, c.ty.value, c.pii));
+                return Some(ColumnInfo {
+                    currency: c.currency.as_ref(),
+                    ..info(&c.name, c.ty.value, c.pii)
+                });
             }
             _ => {}
         }
@@ -155,6 +161,10 @@ pub struct Typer<'s, 'a> {
     pub scope: &'s Scope<'a>,
     pub diagnostics: &'s mut Vec<Diagnostic>,
     pub reads: Vec<ColumnInfo<'a>>,
+    /// Inside `convert(...)`: money in another currency is expected.
+    converting: bool,
+    /// A money column in another currency was read inside `convert`.
+    read_foreign: bool,
 }
 
 /// The functions metric values may call.
@@ -174,6 +184,7 @@ pub const FUNCTIONS: &[&str] = &[
     "upsell_rate",
     "conversion_rate",
     "days_between",
+    "convert",
 ];
 
 const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
@@ -184,6 +195,8 @@ impl<'s, 'a> Typer<'s, 'a> {
             scope,
             diagnostics,
             reads: Vec::new(),
+            converting: false,
+            read_foreign: false,
         }
     }
 
@@ -452,6 +465,59 @@ impl<'s, 'a> Typer<'s, 'a> {
                 self.duration_arg(within);
                 Some(Quantity::Percent)
             }
+            "convert" => {
+                let [value] = call.positional::<1>(self, &["the amount to convert"])?;
+                let rate =
+                    call.required_label(self, "rate", "the exchange rate, such as `rate 1.08`")?;
+                match &rate.value {
+                    ArgValue::Expr(Expr::Literal(Literal::Number(n))) if n.value > 0.0 => {}
+                    _ => self.bad_arg(
+                        rate,
+                        "a positive exchange rate",
+                        "write how many units of the agreement's currency one unit is worth: `rate 1.08`",
+                    ),
+                }
+                let ArgValue::Expr(expr) = &value.value else {
+                    self.bad_arg(
+                        value,
+                        "an amount of money",
+                        "convert a money figure, such as `sum(orders.amount_eur)`",
+                    );
+                    return None;
+                };
+                let outer = (self.converting, self.read_foreign);
+                self.converting = true;
+                self.read_foreign = false;
+                let quantity = self.expr(expr);
+                let converted = self.read_foreign;
+                (self.converting, self.read_foreign) = outer;
+                if quantity.is_some() && quantity != Some(Quantity::Money) {
+                    self.bad_arg(
+                        value,
+                        "an amount of money",
+                        "`convert` turns money in another currency into the agreement's",
+                    );
+                    return None;
+                }
+                if quantity.is_some() && !converted {
+                    let currency = self
+                        .scope
+                        .header
+                        .currency
+                        .map_or("the agreement's currency".to_string(), |c| {
+                            c.value.code.clone()
+                        });
+                    self.error(
+                        codes::BAD_ARGUMENT,
+                        value.span,
+                        format!("nothing to convert: this amount is already in {currency}"),
+                        "no money column in another currency",
+                        "`convert` is for columns declared in another currency, such as `column amount_eur money EUR`",
+                    );
+                    return None;
+                }
+                Some(Quantity::Money)
+            }
             "days_between" => {
                 let first_a = call.required_label(self, "first", "`first EVENT`, twice")?;
                 let first_b = call.second_label("first");
@@ -566,6 +632,21 @@ impl<'s, 'a> Typer<'s, 'a> {
             return None;
         };
         let info = self.path_column(path, None)?;
+        if let Some(currency) = info.currency
+            && self
+                .scope
+                .header
+                .currency
+                .is_some_and(|a| a.value.code != currency.code)
+        {
+            if self.converting {
+                self.read_foreign = true;
+            } else {
+                let agreement = &self.scope.header.currency.expect("checked above").value;
+                self.diagnostics
+                    .push(foreign_column(path, &info, currency, agreement));
+            }
+        }
         if !types.is_empty() && !types.contains(&info.ty) {
             let wanted: Vec<&str> = types.iter().map(|t| t.word()).collect();
             self.diagnostics.push(
@@ -748,7 +829,22 @@ impl<'s, 'a> Typer<'s, 'a> {
             (ColumnType::Number, Literal::Number(_)) => true,
             (ColumnType::Money, Literal::Number(_)) => true,
             (ColumnType::Money, Literal::Money(money)) => {
-                self.currency(money);
+                // Compared in the column's own currency.
+                match info.currency {
+                    Some(currency) if money.currency.code != currency.code => {
+                        let mut d = currency_mismatch(money, currency);
+                        d.message = format!(
+                            "amount in {}, but `{}` is in {}",
+                            money.currency.code,
+                            column.dotted(),
+                            currency.code
+                        );
+                        d.labels[1].text = "the column's currency".to_string();
+                        self.diagnostics.push(d);
+                    }
+                    Some(_) => {}
+                    None => self.currency(money),
+                }
                 true
             }
             (ColumnType::Timestamp | ColumnType::Date, Literal::Date(_)) => true,
@@ -791,6 +887,36 @@ pub fn literal_word(value: &Literal) -> &'static str {
         Literal::String(_) => "a string",
         Literal::Bool(_) => "a boolean",
     }
+}
+
+/// A money column in another currency, used where the agreement's currency
+/// is needed.
+pub fn foreign_column(
+    path: &Path,
+    info: &ColumnInfo<'_>,
+    currency: &Currency,
+    agreement: &Currency,
+) -> Diagnostic {
+    Diagnostic::new(
+        codes::CURRENCY_MISMATCH,
+        format!(
+            "`{}` is in {}, but the agreement's currency is {}",
+            path.dotted(),
+            currency.code,
+            agreement.code
+        ),
+    )
+    .with_label(path.span, format!("{} amounts", currency.code))
+    .with_label(
+        info.name.span,
+        format!("declared in {} here", currency.code),
+    )
+    .with_help(format!(
+        "convert explicitly: `convert(sum({}), rate R)`, where one {} is worth R {}",
+        path.dotted(),
+        currency.code,
+        agreement.code
+    ))
 }
 
 pub fn currency_mismatch(money: &Money, agreement: &Currency) -> Diagnostic {

@@ -359,6 +359,9 @@ pub struct Column {
     pub docs: Docs,
     pub name: Ident,
     pub ty: Spanned<ColumnType>,
+    /// The currency of a money column, when it is not the agreement's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
     pub pii: bool,
     pub physical: Option<Str>,
     pub span: Span,

@@ -689,6 +689,10 @@ fn source_field(f: &SourceField) -> String {
 
 fn column(c: &Column) -> String {
     let mut out = format!("column {} {}", c.name.name, c.ty.value.word());
+    if let Some(currency) = &c.currency {
+        out.push(' ');
+        out.push_str(&currency.code);
+    }
     if c.pii {
         out.push_str(" pii");
     }

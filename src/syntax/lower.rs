@@ -378,9 +378,27 @@ impl<'t> Lowerer<'t> {
         };
         let mut pii = false;
         let mut physical = None;
+        let mut currency = None;
         for part in iter {
             match part.as_rule() {
                 Rule::pii => pii = true,
+                Rule::currency => {
+                    let code = self.currency(part);
+                    if ty.value != ColumnType::Money {
+                        self.error(
+                            codes::SYNTAX,
+                            code.span,
+                            format!(
+                                "a currency only follows `money`, but `{}` is a {} column",
+                                name.name,
+                                ty.value.word()
+                            ),
+                            "not a money column",
+                            "remove the currency, or declare the column `money`",
+                        );
+                    }
+                    currency = Some(code);
+                }
                 _ => physical = Some(self.physical_name(part)),
             }
         }
@@ -388,6 +406,7 @@ impl<'t> Lowerer<'t> {
             docs,
             name,
             ty,
+            currency,
             pii,
             physical,
             span,

@@ -409,7 +409,21 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
         _ => None,
     }) {
         Some((path, _)) => {
-            if let Some(info) = Typer::new(scope, ctx.diagnostics).path_column(path, None)
+            let info = Typer::new(scope, ctx.diagnostics).path_column(path, None);
+            if let Some(info) = info
+                && let Some(currency) = info.currency
+                && let Some(agreement) = scope.header.currency
+                && currency.code != agreement.value.code
+            {
+                let mut d =
+                    crate::check::units::foreign_column(path, &info, currency, &agreement.value);
+                d.help = Some(format!(
+                    "credit is shared out in {}: use a column in {} (converted in the warehouse if need be)",
+                    agreement.value.code, agreement.value.code
+                ));
+                ctx.push(d);
+            }
+            if let Some(info) = info
                 && info.ty != ColumnType::Money
             {
                 ctx.push(
