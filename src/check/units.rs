@@ -379,7 +379,7 @@ impl<'s, 'a> Typer<'s, 'a> {
                 if name == "avg"
                     && let Some(q) = self.per_customer_arg(column)
                 {
-                    return call.finish(self, &[]).then_some(q);
+                    return call.finish(self).then_some(q);
                 }
                 let info = self.column_arg(column, &[ColumnType::Number, ColumnType::Money])?;
                 Some(if info.ty == ColumnType::Money {
@@ -520,7 +520,8 @@ impl<'s, 'a> Typer<'s, 'a> {
             }
             "days_between" => {
                 let first_a = call.required_label(self, "first", "`first EVENT`, twice")?;
-                let first_b = call.second_label("first");
+                // The second `first ...` argument.
+                let first_b = call.labelled("first");
                 let Some(first_b) = first_b else {
                     self.error(
                         codes::BAD_ARGUMENT,
@@ -562,7 +563,7 @@ impl<'s, 'a> Typer<'s, 'a> {
                 return None;
             }
         };
-        if !call.finish(self, &[]) {
+        if !call.finish(self) {
             return None;
         }
         quantity
@@ -993,10 +994,6 @@ impl<'c> CallArgs<'c> {
         Some(&self.args[i])
     }
 
-    fn second_label(&mut self, label: &str) -> Option<&'c Arg> {
-        self.labelled(label)
-    }
-
     fn required_label(
         &mut self,
         typer: &mut Typer<'_, '_>,
@@ -1017,7 +1014,7 @@ impl<'c> CallArgs<'c> {
     }
 
     /// Reports arguments that were not used; true when there were none.
-    fn finish(&self, typer: &mut Typer<'_, '_>, _allowed: &[&str]) -> bool {
+    fn finish(&self, typer: &mut Typer<'_, '_>) -> bool {
         let mut clean = true;
         for (i, arg) in self.args.iter().enumerate() {
             if self.used[i] {

@@ -509,12 +509,11 @@ fn attribution(ctx: &mut Ctx<'_, '_>, attribution: &Attribution) {
             "keep at least one touch, or drop the line to keep them all",
         );
     }
-    if let Some((ignored, span)) = first(fields, |f| match f {
+    if let Some((_, span)) = first(fields, |f| match f {
         AttributionField::IgnoreChannels(i) => Some(i),
         _ => None,
     }) && channel.is_none()
     {
-        let _ = ignored;
         ctx.report(
             codes::IGNORE_WITHOUT_CHANNEL,
             span,
