@@ -2,25 +2,21 @@
 //! official 2.1.0 schema, snapshots of the JSON and GitHub formats, and the
 //! shape of the JUnit and GitLab reports.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::{pactum, stdout};
 
 const FIXTURE: &str = "tests/check_output/findings.pactum";
 
-fn pactum(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("output is UTF-8")
+fn run(args: &[&str]) -> Output {
+    pactum(args, Path::new("."))
 }
 
 fn check(format: &str) -> (String, i32) {
-    let out = pactum(&["check", "--format", format, FIXTURE]);
+    let out = run(&["check", "--format", format, FIXTURE]);
     (stdout(&out), out.status.code().unwrap())
 }
 
@@ -83,7 +79,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 
 #[test]
 fn a_clean_file_gives_valid_sarif_with_no_results() {
-    let out = pactum(&["check", "--format", "sarif", "specs/acme_referral.pactum"]);
+    let out = run(&["check", "--format", "sarif", "specs/acme_referral.pactum"]);
     assert_eq!(out.status.code(), Some(0));
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
@@ -162,7 +158,7 @@ fn junit_report_fails_errors_and_passes_warnings() {
 
 #[test]
 fn human_output_ends_with_a_summary_and_deny_warnings_fails_on_warnings() {
-    let out = pactum(&["check", FIXTURE]);
+    let out = run(&["check", FIXTURE]);
     let text = stdout(&out);
     assert!(text.ends_with("3 errors, 2 warnings in 1 file\n"), "{text}");
     assert!(
@@ -183,14 +179,14 @@ fn human_output_ends_with_a_summary_and_deny_warnings_fails_on_warnings() {
     let file = dir.join("warn.pactum");
     std::fs::write(&file, with_vanity).unwrap();
     let file = file.to_str().unwrap();
-    let out = pactum(&["check", file]);
+    let out = run(&["check", file]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
         stdout(&out).ends_with("0 errors, 1 warning in 1 file\n"),
         "{}",
         stdout(&out)
     );
-    let out = pactum(&["check", "--deny", "warnings", file]);
+    let out = run(&["check", "--deny", "warnings", file]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out).ends_with("1 error, 0 warnings in 1 file\n"),
@@ -201,7 +197,7 @@ fn human_output_ends_with_a_summary_and_deny_warnings_fails_on_warnings() {
 
 #[test]
 fn the_specs_check_clean_and_the_summary_counts_imported_files() {
-    let out = pactum(&["check", "specs/"]);
+    let out = run(&["check", "specs/"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(stdout(&out), "no errors or warnings in 4 files\n");
 }
@@ -217,7 +213,7 @@ fn output_is_byte_identical_across_runs() {
 
 #[test]
 fn a_missing_path_is_a_usage_error() {
-    let out = pactum(&["check", "no/such/folder"]);
+    let out = run(&["check", "no/such/folder"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),

@@ -16,7 +16,11 @@ fn infer(value: &str) -> (Option<Quantity>, Vec<String>) {
     let mut sources = SourceMap::new();
     let id = sources.add("probe.pactum", text);
     let parsed = pactum::parse(&sources, id);
-    assert!(parsed.diagnostics.is_empty(), "{value}: {:?}", parsed.diagnostics);
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{value}: {:?}",
+        parsed.diagnostics
+    );
     let file = parsed.file.unwrap();
     let mut diagnostics = Vec::new();
     let scope = Scope::build(&file, id, &[], &mut diagnostics);
@@ -46,23 +50,47 @@ fn units_follow_from_the_functions_and_the_arithmetic() {
         ("sum(orders.amount)", Money),
         ("avg(orders.amount)", Money),
         // money / count: money per customer
-        ("sum(orders.amount) / count_distinct(orders.customer)", Money),
+        (
+            "sum(orders.amount) / count_distinct(orders.customer)",
+            Money,
+        ),
         // count / count: a ratio
-        ("count_distinct(purchase.customer) / count(referral_click)", Ratio),
+        (
+            "count_distinct(purchase.customer) / count(referral_click)",
+            Ratio,
+        ),
         // money / money: a ratio
         ("sum(orders.amount) / sum(orders.amount)", Ratio),
         ("count(purchase) * 2 + count(referral_click)", Count),
         ("sum(orders.amount) * 10%", Money),
         ("-sum(orders.amount)", Money),
-        ("retention(purchase, after 90 days, activity orders)", Percent),
-        ("retention(purchase, from 30 days to 60 days, activity orders)", Percent),
+        (
+            "retention(purchase, after 90 days, activity orders)",
+            Percent,
+        ),
+        (
+            "retention(purchase, from 30 days to 60 days, activity orders)",
+            Percent,
+        ),
         ("churn(orders, per month)", Percent),
         ("clv(orders.amount, activity orders, per month)", Money),
-        ("conversion_rate(referral_click, purchase, within 30 days)", Percent),
+        (
+            "conversion_rate(referral_click, purchase, within 30 days)",
+            Percent,
+        ),
         ("upsell_rate(purchase, purchase, within 90 days)", Percent),
-        ("median(days_between(first referral_click, first purchase))", Days),
-        ("percentile(days_between(first referral_click, first purchase), 90%)", Days),
-        ("avg(days_between(first referral_click, first purchase))", Days),
+        (
+            "median(days_between(first referral_click, first purchase))",
+            Days,
+        ),
+        (
+            "percentile(days_between(first referral_click, first purchase), 90%)",
+            Days,
+        ),
+        (
+            "avg(days_between(first referral_click, first purchase))",
+            Days,
+        ),
         ("percentile(orders.amount, 90%)", Money),
     ];
     for (value, expected) in cases {
@@ -80,12 +108,18 @@ fn incompatible_units_and_wrong_arguments_are_reported() {
         ("sum(orders.amount) * sum(orders.amount)", "P0203"),
         ("sum(touches.partner_id)", "P0202"),
         ("count(orders.amount)", "P0202"),
-        ("days_between(first referral_click, first purchase)", "P0202"),
+        (
+            "days_between(first referral_click, first purchase)",
+            "P0202",
+        ),
         ("retention(purchase, activity orders)", "P0202"),
         ("churn(orders)", "P0202"),
         ("churn(orders, per fortnight)", "P0202"),
         ("percentile(orders.amount, 150%)", "P0202"),
-        ("count_distinct(purchase.customer, purchase.customer)", "P0202"),
+        (
+            "count_distinct(purchase.customer, purchase.customer)",
+            "P0202",
+        ),
         ("count_dinstinct(purchase.customer)", "P0201"),
         ("orders.amount", "P0202"),
         ("sum(orders.amout)", "P0106"),

@@ -152,6 +152,21 @@ pub struct Scope<'a> {
     pub uses: &'a [Use],
 }
 
+/// `scope.metric(ident, diagnostics)`: resolves a name that must be of one
+/// kind and returns its declaration.
+macro_rules! typed_resolvers {
+    ($($method:ident => $kind:ident),* $(,)?) => {
+        $(
+            pub fn $method(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a $kind> {
+                match self.resolve(ident, Kind::$kind, d)? {
+                    Decl::$kind(x) => Some(x),
+                    _ => None,
+                }
+            }
+        )*
+    };
+}
+
 impl<'a> Scope<'a> {
     /// Builds the scope of `own`, with the catalogs in `imports` (already
     /// deduplicated and in a stable order). Duplicate names are reported.
@@ -359,46 +374,13 @@ impl<'a> Scope<'a> {
         }
     }
 
-    pub fn party(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a Party> {
-        match self.resolve(ident, Kind::Party, d)? {
-            Decl::Party(x) => Some(x),
-            _ => None,
-        }
-    }
-
-    pub fn metric(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a Metric> {
-        match self.resolve(ident, Kind::Metric, d)? {
-            Decl::Metric(x) => Some(x),
-            _ => None,
-        }
-    }
-
-    pub fn goal(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a Goal> {
-        match self.resolve(ident, Kind::Goal, d)? {
-            Decl::Goal(x) => Some(x),
-            _ => None,
-        }
-    }
-
-    pub fn pilot(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a Pilot> {
-        match self.resolve(ident, Kind::Pilot, d)? {
-            Decl::Pilot(x) => Some(x),
-            _ => None,
-        }
-    }
-
-    pub fn segment(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a Segment> {
-        match self.resolve(ident, Kind::Segment, d)? {
-            Decl::Segment(x) => Some(x),
-            _ => None,
-        }
-    }
-
-    pub fn attribution(&self, ident: &Ident, d: &mut Vec<Diagnostic>) -> Option<&'a Attribution> {
-        match self.resolve(ident, Kind::Attribution, d)? {
-            Decl::Attribution(x) => Some(x),
-            _ => None,
-        }
+    typed_resolvers! {
+        party => Party,
+        metric => Metric,
+        goal => Goal,
+        pilot => Pilot,
+        segment => Segment,
+        attribution => Attribution,
     }
 
     /// The rows of an event or a source: the source they come from.
