@@ -47,6 +47,33 @@ enum Command {
         #[arg(long, value_enum)]
         deny: Vec<commands::check::Deny>,
     },
+    /// Compile agreements to warehouse SQL, one file per query and dialect
+    #[command(
+        after_help = "Examples:\n  pactum compile specs/ --dialect postgres --out build/sql\n  pactum compile specs/ --dialect duckdb --dialect bigquery --out build/sql\n  pactum compile specs/acme_referral.pactum --dialect sqlite --query attribution_partner_credit\n\nAn agreement with errors is not compiled (the errors are shown as by `pactum check`)."
+    )]
+    Compile {
+        /// Files or folders (searched for *.pactum). Default: the current folder.
+        paths: Vec<PathBuf>,
+        /// duckdb, postgres, bigquery, snowflake, spark or sqlite; repeat for
+        /// several. Default: `dialect:` in pactum.yaml, else duckdb.
+        #[arg(long = "dialect", value_name = "D")]
+        dialects: Vec<String>,
+        /// Where to write (DIR/<agreement>/<dialect>/<query>.sql and a manifest)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print this one query to standard output instead of writing files
+        #[arg(long, value_name = "NAME")]
+        query: Option<String>,
+        /// Reporting period of aggregated queries
+        #[arg(long, value_enum, default_value_t = commands::compile::PeriodArg::Month)]
+        period: commands::compile::PeriodArg,
+        /// Ignore data after this day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Environment of pactum.yaml whose table prefix applies
+        #[arg(long)]
+        env: Option<String>,
+    },
     /// Explain what changed between two versions of agreements
     #[command(
         after_help = "Examples:\n  pactum diff old/acme.pactum specs/acme_referral.pactum\n  pactum diff --git origin/main specs/\n  pactum diff --git HEAD~1 --format markdown --fail-on breaking\n\nExit status: 0 no finding, 1 a finding (a breaking change without a new version, or a change at the --fail-on level), 2 the comparison could not run."
@@ -110,6 +137,23 @@ fn main() -> ExitCode {
             paths,
             format,
             deny,
+        }),
+        Command::Compile {
+            paths,
+            dialects,
+            out,
+            query,
+            period,
+            as_of,
+            env,
+        } => commands::compile::run(&commands::compile::Options {
+            paths,
+            dialects,
+            out,
+            query,
+            period,
+            as_of,
+            env,
         }),
         Command::Diff {
             paths,

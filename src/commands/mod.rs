@@ -2,6 +2,7 @@
 //! 0 success, 1 findings in the input, 2 usage or I/O errors.
 
 pub mod check;
+pub mod compile;
 pub mod diff;
 pub mod fmt;
 pub mod init;

@@ -1,0 +1,199 @@
+//! `pactum compile [PATHS] --dialect D [--out DIR]`: warehouse SQL for each
+//! agreement, one file per query and dialect, and a manifest.
+
+use std::path::PathBuf;
+
+use super::fmt::write_atomically;
+use super::{FINDINGS, Failure, SUCCESS, print_diagnostics, write_stdout};
+use crate::check::count;
+use crate::check::scope::Scope;
+use crate::sql::compile::{Header, manifest, render};
+use crate::sql::dialect::{self, Dialect};
+use crate::sql::plan::Options as PlanOptions;
+use crate::sql::tree::Period;
+use crate::syntax::ast::{File, Item, Root};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+    Quarter,
+}
+
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub dialects: Vec<String>,
+    pub out: Option<PathBuf>,
+    pub query: Option<String>,
+    pub period: PeriodArg,
+    pub as_of: Option<String>,
+    pub env: Option<String>,
+}
+
+pub fn run(options: &Options) -> Result<u8, Failure> {
+    let (ws, diagnostics) = super::check::collect(&options.paths)?;
+    if count(&diagnostics).errors > 0 {
+        print_diagnostics(&diagnostics, &ws.sources);
+        eprintln!(
+            "pactum: not compiled: {}",
+            super::check::summary(&diagnostics, ws.units.len())
+        );
+        return Ok(FINDINGS);
+    }
+    let config = &ws.settings.config;
+    let names: Vec<String> = if options.dialects.is_empty() {
+        vec![
+            config
+                .dialect
+                .clone()
+                .unwrap_or_else(|| "duckdb".to_string()),
+        ]
+    } else {
+        options.dialects.clone()
+    };
+    let mut dialects: Vec<&dyn Dialect> = Vec::new();
+    for name in &names {
+        let d = dialect::by_name(name).ok_or_else(|| {
+            Failure(format!(
+                "unknown dialect `{name}`; use one of: {}",
+                crate::check::config::DIALECTS.join(", ")
+            ))
+        })?;
+        if !dialects.iter().any(|x| x.name() == d.name()) {
+            dialects.push(d);
+        }
+    }
+    if let Some(as_of) = &options.as_of
+        && !is_date(as_of)
+    {
+        return Err(Failure(format!(
+            "`--as-of {as_of}` is not a date; write YYYY-MM-DD"
+        )));
+    }
+    let table_prefix = match &options.env {
+        Some(env) => config
+            .environments
+            .get(env)
+            .map(|e| e.table_prefix.clone())
+            .ok_or_else(|| Failure(format!("no environment `{env}` in pactum.yaml")))?,
+        None => String::new(),
+    };
+    let plan_options = PlanOptions {
+        period: match options.period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+            PeriodArg::Quarter => Period::Quarter,
+        },
+        as_of: options.as_of.clone(),
+        table_prefix,
+    };
+    let out_dir = options.out.clone().or_else(|| {
+        config
+            .out
+            .as_ref()
+            .map(|o| ws.settings.root.clone().unwrap_or_default().join(o))
+    });
+
+    let mut written = 0;
+    let mut printed = false;
+    for (index, unit) in ws.units.iter().enumerate() {
+        let Some(
+            tree @ File {
+                root: Root::Agreement(agreement),
+                ..
+            },
+        ) = &unit.tree
+        else {
+            continue;
+        };
+        if !unit.requested {
+            continue;
+        }
+        let imports: Vec<&File> = ws
+            .imported_closure(index)
+            .iter()
+            .filter_map(|&u| ws.units[u].tree.as_ref())
+            .collect();
+        let mut scratch = Vec::new();
+        let scope = Scope::build(tree, unit.file, &imports, &mut scratch);
+        let planned = crate::sql::plan_all(&scope, &plan_options);
+        let version = agreement.items.iter().find_map(|i| match i {
+            Item::Version(v) => Some(v.value.value),
+            _ => None,
+        });
+        let source_file = ws.sources.get(unit.file).name.clone();
+        let header = Header {
+            agreement: &agreement.name.name,
+            version,
+            source_file: &source_file,
+        };
+        if let Some(wanted) = &options.query {
+            if let Some(query) = planned.iter().find(|p| &p.name == wanted) {
+                let [dialect] = dialects[..] else {
+                    return Err(Failure(
+                        "`--query` prints one query: give one `--dialect`".to_string(),
+                    ));
+                };
+                if printed {
+                    return Err(Failure(format!(
+                        "several agreements have a query `{wanted}`; compile one file at a time"
+                    )));
+                }
+                write_stdout(render(query, dialect, &header, &plan_options).as_bytes())?;
+                printed = true;
+            }
+            continue;
+        }
+        let Some(out_dir) = &out_dir else {
+            continue;
+        };
+        let folder = out_dir.join(&agreement.name.name);
+        for dialect in &dialects {
+            let dir = folder.join(dialect.name());
+            std::fs::create_dir_all(&dir).map_err(|e| Failure::io(&dir, "create folder", &e))?;
+            for query in &planned {
+                let path = dir.join(format!("{}.sql", query.name));
+                write_atomically(
+                    &path,
+                    render(query, *dialect, &header, &plan_options).as_bytes(),
+                )?;
+                written += 1;
+            }
+        }
+        let manifest = manifest(&planned, &dialects, &header, &plan_options);
+        let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes") + "\n";
+        write_atomically(&folder.join("manifest.json"), json.as_bytes())?;
+        let yaml = serde_yaml::to_string(&manifest).expect("the manifest serializes");
+        write_atomically(&folder.join("manifest.yaml"), yaml.as_bytes())?;
+        written += 2;
+    }
+    if let Some(wanted) = &options.query {
+        if !printed {
+            return Err(Failure(format!("no query named `{wanted}`")));
+        }
+        return Ok(SUCCESS);
+    }
+    match &out_dir {
+        Some(dir) => {
+            write_stdout(format!("wrote {written} files under {}\n", dir.display()).as_bytes())?;
+            Ok(SUCCESS)
+        }
+        None => Err(Failure(
+            "say where to write: `--out DIR` (or `out:` in pactum.yaml), or print one query with `--query NAME`"
+                .to_string(),
+        )),
+    }
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
+}

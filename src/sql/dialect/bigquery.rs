@@ -1,0 +1,55 @@
+use super::{Dialect, backslash_escaped};
+use crate::sql::tree::Period;
+
+/// BigQuery (GoogleSQL): backtick identifiers, backslash escapes in strings.
+pub struct BigQuery;
+
+impl Dialect for BigQuery {
+    fn name(&self) -> &'static str {
+        "bigquery"
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        let mut out = String::from("`");
+        for c in name.chars() {
+            match c {
+                '`' => out.push_str("\\`"),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                c => out.push(c),
+            }
+        }
+        out.push('`');
+        out
+    }
+
+    fn quote_string(&self, value: &str) -> String {
+        backslash_escaped(value)
+    }
+
+    fn epoch_seconds(&self, x: &str) -> String {
+        format!("UNIX_SECONDS(TIMESTAMP({x}))")
+    }
+
+    fn period_start(&self, period: Period, x: &str) -> String {
+        let part = match period {
+            Period::Day => "DAY",
+            Period::Week => "ISOWEEK",
+            Period::Month => "MONTH",
+            Period::Quarter => "QUARTER",
+        };
+        format!("DATE_TRUNC(DATE({x}), {part})")
+    }
+
+    fn days_between(&self, start: &str, end: &str) -> String {
+        format!("DATE_DIFF(DATE({end}), DATE({start}), DAY)")
+    }
+
+    fn float_type(&self) -> &'static str {
+        "FLOAT64"
+    }
+
+    fn text_type(&self) -> &'static str {
+        "STRING"
+    }
+}

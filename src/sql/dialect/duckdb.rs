@@ -1,0 +1,18 @@
+use super::Dialect;
+
+/// DuckDB: standard quoting, `epoch()`, `DATE_DIFF('day', ...)`.
+pub struct DuckDb;
+
+impl Dialect for DuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn epoch_seconds(&self, x: &str) -> String {
+        format!("epoch({x})")
+    }
+
+    fn days_between(&self, start: &str, end: &str) -> String {
+        format!("DATE_DIFF('day', CAST({start} AS DATE), CAST({end} AS DATE))")
+    }
+}

@@ -1,0 +1,103 @@
+//! SQL dialects as capabilities. Planners never ask which dialect they
+//! write for: the renderer asks the dialect how to spell each capability
+//! (quoting, epoch seconds, period truncation, day differences, safe
+//! division...). Identifiers and string literals are quoted and escaped
+//! here, in one place per dialect, so nothing in a spec can inject SQL.
+
+mod bigquery;
+mod duckdb;
+mod postgres;
+mod snowflake;
+mod spark;
+mod sqlite;
+
+use super::tree::Period;
+
+pub use bigquery::BigQuery;
+pub use duckdb::DuckDb;
+pub use postgres::Postgres;
+pub use snowflake::Snowflake;
+pub use spark::Spark;
+pub use sqlite::Sqlite;
+
+pub trait Dialect: Sync {
+    /// The name used on the command line and in folder names.
+    fn name(&self) -> &'static str;
+
+    /// A quoted identifier: `"a""b"` in standard SQL.
+    fn quote_ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// A quoted string literal: `'it''s'` in standard SQL.
+    fn quote_string(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+
+    /// Seconds since 1970 of a timestamp (exact for whole seconds).
+    fn epoch_seconds(&self, x: &str) -> String;
+
+    /// The first day of the period holding `x`, as a date.
+    fn period_start(&self, period: Period, x: &str) -> String {
+        format!("CAST(DATE_TRUNC('{}', {x}) AS DATE)", period.word())
+    }
+
+    /// Calendar days from the date of `start` to the date of `end`.
+    fn days_between(&self, start: &str, end: &str) -> String;
+
+    /// The name of the double-precision type.
+    fn float_type(&self) -> &'static str {
+        "DOUBLE"
+    }
+
+    /// The name of the text type.
+    fn text_type(&self) -> &'static str {
+        "VARCHAR"
+    }
+
+    /// `a / b` in floating point, NULL when `b` is 0.
+    fn safe_div(&self, a: &str, b: &str) -> String {
+        format!("CAST({a} AS {}) / NULLIF({b}, 0)", self.float_type())
+    }
+
+    fn power(&self, base: &str, exponent: &str) -> String {
+        format!("POWER({base}, {exponent})")
+    }
+
+    /// `a` and `b` differ, NULLs compared as values.
+    fn distinct(&self, a: &str, b: &str) -> String {
+        format!("{a} IS DISTINCT FROM {b}")
+    }
+
+    fn date_literal(&self, date: &str) -> String {
+        format!("DATE {}", self.quote_string(date))
+    }
+}
+
+/// Every dialect, in a stable order.
+pub fn all() -> [&'static dyn Dialect; 6] {
+    [&DuckDb, &Postgres, &BigQuery, &Snowflake, &Spark, &Sqlite]
+}
+
+/// The dialect of a name (`postgres`, `duckdb`, ...).
+pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
+    all().into_iter().find(|d| d.name() == name)
+}
+
+/// Escapes a string for a dialect whose literals take backslash escapes.
+fn backslash_escaped(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}

@@ -1,0 +1,27 @@
+use super::Dialect;
+
+/// PostgreSQL: standard quoting (with `standard_conforming_strings`, the
+/// default since 9.1, a backslash in a string is an ordinary character).
+pub struct Postgres;
+
+impl Dialect for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn epoch_seconds(&self, x: &str) -> String {
+        format!("EXTRACT(EPOCH FROM {x})")
+    }
+
+    fn days_between(&self, start: &str, end: &str) -> String {
+        format!("(CAST({end} AS DATE) - CAST({start} AS DATE))")
+    }
+
+    fn float_type(&self) -> &'static str {
+        "DOUBLE PRECISION"
+    }
+
+    fn text_type(&self) -> &'static str {
+        "TEXT"
+    }
+}

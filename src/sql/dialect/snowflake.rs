@@ -1,0 +1,31 @@
+use super::{Dialect, backslash_escaped};
+use crate::sql::tree::Period;
+
+/// Snowflake: double-quoted identifiers keep their case; string literals
+/// take backslash escapes.
+pub struct Snowflake;
+
+impl Dialect for Snowflake {
+    fn name(&self) -> &'static str {
+        "snowflake"
+    }
+
+    fn quote_string(&self, value: &str) -> String {
+        backslash_escaped(value)
+    }
+
+    fn epoch_seconds(&self, x: &str) -> String {
+        format!("DATE_PART(EPOCH_SECOND, {x})")
+    }
+
+    fn period_start(&self, period: Period, x: &str) -> String {
+        format!(
+            "CAST(DATE_TRUNC('{}', {x}) AS DATE)",
+            period.word().to_ascii_uppercase()
+        )
+    }
+
+    fn days_between(&self, start: &str, end: &str) -> String {
+        format!("DATEDIFF(day, {start}, {end})")
+    }
+}

@@ -1,0 +1,38 @@
+use super::{Dialect, backslash_escaped};
+use crate::sql::tree::Period;
+
+/// Spark SQL (and Databricks): backtick identifiers, backslash escapes.
+pub struct Spark;
+
+impl Dialect for Spark {
+    fn name(&self) -> &'static str {
+        "spark"
+    }
+
+    fn quote_ident(&self, name: &str) -> String {
+        format!("`{}`", name.replace('`', "``"))
+    }
+
+    fn quote_string(&self, value: &str) -> String {
+        backslash_escaped(value)
+    }
+
+    fn epoch_seconds(&self, x: &str) -> String {
+        format!("UNIX_SECONDS({x})")
+    }
+
+    fn period_start(&self, period: Period, x: &str) -> String {
+        format!(
+            "CAST(DATE_TRUNC('{}', {x}) AS DATE)",
+            period.word().to_ascii_uppercase()
+        )
+    }
+
+    fn days_between(&self, start: &str, end: &str) -> String {
+        format!("DATEDIFF(CAST({end} AS DATE), CAST({start} AS DATE))")
+    }
+
+    fn text_type(&self) -> &'static str {
+        "STRING"
+    }
+}

@@ -1,0 +1,49 @@
+use super::Dialect;
+use crate::sql::tree::Period;
+
+/// SQLite, the embedded engine: timestamps are `YYYY-MM-DD HH:MM:SS` text,
+/// read with `strftime` and `julianday`; periods are computed with date
+/// modifiers.
+pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn epoch_seconds(&self, x: &str) -> String {
+        format!("CAST(strftime('%s', {x}) AS INTEGER)")
+    }
+
+    fn period_start(&self, period: Period, x: &str) -> String {
+        match period {
+            Period::Day => format!("date({x})"),
+            // ISO weeks start on Monday.
+            Period::Week => format!("date({x}, '-6 days', 'weekday 1')"),
+            Period::Month => format!("date({x}, 'start of month')"),
+            Period::Quarter => format!(
+                "date({x}, 'start of month', '-' || ((CAST(strftime('%m', {x}) AS INTEGER) - 1) % 3) || ' months')"
+            ),
+        }
+    }
+
+    fn days_between(&self, start: &str, end: &str) -> String {
+        format!("CAST(julianday(date({end})) - julianday(date({start})) AS INTEGER)")
+    }
+
+    fn float_type(&self) -> &'static str {
+        "REAL"
+    }
+
+    fn text_type(&self) -> &'static str {
+        "TEXT"
+    }
+
+    fn distinct(&self, a: &str, b: &str) -> String {
+        format!("{a} IS NOT {b}")
+    }
+
+    fn date_literal(&self, date: &str) -> String {
+        self.quote_string(date)
+    }
+}

@@ -1,0 +1,887 @@
+//! Attribution: which touches count for each conversion, and how its credit
+//! and value are shared (docs/language.md, "Attribution"; measures.md).
+//!
+//! The CTE chain, shared by both queries of an attribution:
+//!
+//! 1. `touches`: every touch row, partner codes mapped to parties;
+//! 2. `conversions`: every conversion row with its value;
+//! 3. `eligible`: touches of the same customer at or before the conversion
+//!    and within the lookback (exact seconds, inclusive), in the fixed order
+//!    time, touch id (text, NULLs last), partner, channel;
+//! 4. `collapsed` (with `repeats collapse`): the first touch of each run of
+//!    consecutive touches from the same partner and channel;
+//! 5. `limited` (with `max touches N`): the last N touches;
+//! 6. `numbered`: positions 1..n and n;
+//! 7. `shares`: each touch's share by the model; `credits` per partner;
+//! 8. `attributed`: one row per conversion and partner, and an
+//!    `unattributed` row for conversions with no eligible touch, so that the
+//!    credits always add up to the conversions and their value.
+
+use super::{
+    ColumnKind, Options, OutputColumn, Planned, condition, out, partner, source_column, table_name,
+    table_path,
+};
+use crate::check::dates::approx_days;
+use crate::check::scope::{Decl, Scope};
+use crate::sql::tree::{
+    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Query, Select, bin, case, field, func,
+    item, name, window,
+};
+use crate::syntax::ast::*;
+
+/// The attribution block's settings, read once.
+struct Settings<'a> {
+    touches: Vec<(&'a Source, Option<&'a Event>)>,
+    conversions: Vec<(&'a Source, &'a Event)>,
+    credit: String,
+    channel: Option<String>,
+    value: Option<(String, String)>,
+    model: Model,
+    lookback_seconds: i64,
+    max_touches: Option<u64>,
+    collapse: bool,
+    ignored: Vec<String>,
+}
+
+fn settings<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Option<Settings<'a>> {
+    let mut s = Settings {
+        touches: Vec::new(),
+        conversions: Vec::new(),
+        credit: String::new(),
+        channel: None,
+        value: None,
+        model: Model::LastTouch,
+        lookback_seconds: 0,
+        max_touches: None,
+        collapse: false,
+        ignored: Vec::new(),
+    };
+    for f in &attribution.fields {
+        match &f.value {
+            AttributionField::Touches(names) => {
+                for n in names {
+                    match scope.get(&n.name)? {
+                        Decl::Source(source) => s.touches.push((source, None)),
+                        Decl::Event(event) => {
+                            s.touches.push((scope.source_of(event)?, Some(event)))
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            AttributionField::Credit(c) => s.credit = c.name.clone(),
+            AttributionField::Channel(c) => s.channel = Some(c.name.clone()),
+            AttributionField::Conversions(names) => {
+                for n in names {
+                    match scope.get(&n.name)? {
+                        Decl::Event(event) => s.conversions.push((scope.source_of(event)?, event)),
+                        _ => return None,
+                    }
+                }
+            }
+            AttributionField::Value(path) => {
+                let [source, column] = path.segments.as_slice() else {
+                    return None;
+                };
+                s.value = Some((source.name.clone(), column.name.clone()));
+            }
+            AttributionField::Model(m) => s.model = m.value.clone(),
+            AttributionField::Lookback(d) => {
+                s.lookback_seconds = (approx_days(d) * 86_400.0).round() as i64
+            }
+            AttributionField::MaxTouches(n) => s.max_touches = Some(n.value),
+            AttributionField::Repeats(r) => s.collapse = r.value == Repeats::Collapse,
+            AttributionField::IgnoreChannels(list) => {
+                s.ignored = list.iter().map(|v| v.value.clone()).collect()
+            }
+        }
+    }
+    Some(s)
+}
+
+/// Both queries of an attribution block: per conversion and partner, and
+/// per period and partner.
+/// `None` for data-driven models, which are learned from all paths rather
+/// than computed by a fixed rule, and have no SQL planner yet.
+pub fn plan(
+    scope: &Scope<'_>,
+    attribution: &Attribution,
+    options: &Options,
+) -> Option<[Planned; 2]> {
+    if !supported(attribution) {
+        return None;
+    }
+    let s = settings(scope, attribution)?;
+    let name_text = &attribution.name.name;
+    let ctes = chain(scope, &s, options);
+    let mut inputs: Vec<String> = s
+        .touches
+        .iter()
+        .map(|(source, _)| table_name(source))
+        .chain(s.conversions.iter().map(|(source, _)| table_name(source)))
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+
+    let model = model_words(&s);
+    let per_conversion = Planned {
+        name: format!("attribution_{name_text}"),
+        purpose: format!(
+            "Credit for each conversion by attribution `{name_text}` ({model}): one row per conversion and partner, an `unattributed` row for conversions no partner touched; credits of a conversion add up to 1."
+        ),
+        inputs: inputs.clone(),
+        columns: per_conversion_columns(),
+        query: Query {
+            ctes: ctes.clone(),
+            body: Body::Select(Box::new(Select {
+                columns: per_conversion_columns()
+                    .iter()
+                    .map(|c| item(field("a", &c.name), &c.name))
+                    .collect(),
+                from: Some(tree::cte("attributed", "a")),
+                order_by: vec![
+                    Order::asc(name("conversion_event")),
+                    Order::asc(name("conversion_id")),
+                    Order::asc(name("partner")),
+                ],
+                ..Select::default()
+            })),
+        },
+    };
+
+    // Per period and partner: credits, value and assisted conversions.
+    let period = options.period;
+    let mut by_period_ctes = ctes;
+    by_period_ctes.push(Cte {
+        name: "assists".to_string(),
+        body: Body::Select(Box::new(Select {
+            distinct: true,
+            columns: vec![
+                item(field("e", "conversion_event"), "conversion_event"),
+                item(field("e", "conversion_id"), "conversion_id"),
+                item(field("e", "converted_at"), "converted_at"),
+                item(field("e", "partner"), "partner"),
+            ],
+            from: Some(tree::cte("eligible", "e")),
+            ..Select::default()
+        })),
+    });
+    let zero = || Expr::ToFloat(Box::new(Expr::Int(0)));
+    by_period_ctes.push(Cte {
+        name: "period_rows".to_string(),
+        body: Body::UnionAll(vec![
+            Select {
+                columns: vec![
+                    item(
+                        Expr::PeriodStart(period, Box::new(field("a", "converted_at"))),
+                        "period_start",
+                    ),
+                    item(field("a", "partner"), "partner"),
+                    item(field("a", "credit"), "credit"),
+                    item(field("a", "credited_value"), "credited_value"),
+                    item(Expr::Int(0), "assisted"),
+                ],
+                from: Some(tree::cte("attributed", "a")),
+                ..Select::default()
+            },
+            Select {
+                columns: vec![
+                    item(
+                        Expr::PeriodStart(period, Box::new(field("s", "converted_at"))),
+                        "period_start",
+                    ),
+                    item(field("s", "partner"), "partner"),
+                    item(zero(), "credit"),
+                    item(zero(), "credited_value"),
+                    item(Expr::Int(1), "assisted"),
+                ],
+                from: Some(tree::cte("assists", "s")),
+                ..Select::default()
+            },
+        ]),
+    });
+    let by_period = Planned {
+        name: format!("attribution_{name_text}_by_partner"),
+        purpose: format!(
+            "Attributed conversions, attributed value and assisted conversions per {} and partner, by attribution `{name_text}` ({model}).",
+            period.word()
+        ),
+        inputs,
+        columns: vec![
+            out("period_start", ColumnKind::Date, "first day of the period"),
+            out(
+                "partner",
+                ColumnKind::Text,
+                "party credited, or `unattributed`",
+            ),
+            out(
+                "attributed_conversions",
+                ColumnKind::Number,
+                "sum of the partner's credit shares",
+            ),
+            out(
+                "attributed_value",
+                ColumnKind::Number,
+                "sum of credit share times conversion value",
+            ),
+            out(
+                "assisted_conversions",
+                ColumnKind::Integer,
+                "conversions with at least one eligible touch from the partner, whatever its credit",
+            ),
+        ],
+        query: Query {
+            ctes: by_period_ctes,
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(field("r", "period_start"), "period_start"),
+                    item(field("r", "partner"), "partner"),
+                    item(
+                        func("SUM", vec![field("r", "credit")]),
+                        "attributed_conversions",
+                    ),
+                    item(
+                        func("SUM", vec![field("r", "credited_value")]),
+                        "attributed_value",
+                    ),
+                    item(
+                        func("SUM", vec![field("r", "assisted")]),
+                        "assisted_conversions",
+                    ),
+                ],
+                from: Some(tree::cte("period_rows", "r")),
+                group_by: vec![field("r", "period_start"), field("r", "partner")],
+                order_by: vec![
+                    Order::asc(name("period_start")),
+                    Order::asc(name("partner")),
+                ],
+                ..Select::default()
+            })),
+        },
+    };
+    Some([per_conversion, by_period])
+}
+
+fn per_conversion_columns() -> Vec<OutputColumn> {
+    vec![
+        out("conversion_event", ColumnKind::Text, "the conversion event"),
+        out("conversion_id", ColumnKind::Text, "the conversion's row id"),
+        out("customer_id", ColumnKind::Text, "the customer key"),
+        out(
+            "converted_at",
+            ColumnKind::Timestamp,
+            "when the conversion happened",
+        ),
+        out(
+            "conversion_value",
+            ColumnKind::Number,
+            "the conversion's value",
+        ),
+        out(
+            "partner",
+            ColumnKind::Text,
+            "party credited, or `unattributed`",
+        ),
+        out(
+            "credit",
+            ColumnKind::Number,
+            "the partner's share of the conversion (0 to 1)",
+        ),
+        out(
+            "credited_value",
+            ColumnKind::Number,
+            "credit times the conversion's value",
+        ),
+    ]
+}
+
+fn model_words(s: &Settings<'_>) -> String {
+    let model = match &s.model {
+        Model::FirstTouch => "first touch".to_string(),
+        Model::LastTouch => "last touch".to_string(),
+        Model::Linear => "linear".to_string(),
+        Model::PositionBased { weights } => {
+            let (f, l) = weights
+                .as_ref()
+                .map_or((40.0, 40.0), |(f, l)| (f.value, l.value));
+            format!("position based, {f}% first and {l}% last")
+        }
+        Model::TimeDecay { half_life } => {
+            format!("time decay, half life {} days", approx_days(half_life))
+        }
+        Model::Custom {
+            first,
+            middle,
+            last,
+        } => {
+            format!(
+                "custom weights {}% / {}% / {}%",
+                first.value, middle.value, last.value
+            )
+        }
+        Model::DataDriven { .. } => "data-driven".to_string(),
+    };
+    format!("{model}, lookback {} seconds", s.lookback_seconds)
+}
+
+/// The shared CTE chain (see the module docs).
+fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
+    let mut ctes = Vec::new();
+    let as_of = options
+        .as_of
+        .as_ref()
+        .map(|d| Expr::Date(super::day_after(d)));
+
+    // 1. touches
+    let ignore_before_model = !s.ignored.is_empty() && !matches!(s.model, Model::LastTouch);
+    let touch_selects: Vec<Select> = s
+        .touches
+        .iter()
+        .map(|(source, event)| {
+            let alias = "t";
+            let mut filters = Vec::new();
+            if let Some(filter) = event.and_then(|e| e.filter.as_ref()) {
+                filters.push(condition(filter, alias, source));
+            }
+            if let Some(bound) = &as_of {
+                filters.push(bin(
+                    Op::Lt,
+                    source_column(alias, source, "time"),
+                    bound.clone(),
+                ));
+            }
+            let channel = s
+                .channel
+                .as_ref()
+                .map(|c| Expr::ToText(Box::new(source_column(alias, source, c))));
+            if ignore_before_model && let Some(channel) = &channel {
+                // A touch without a channel is not in an ignored channel.
+                filters.push(bin(
+                    Op::Or,
+                    Expr::IsNull {
+                        expr: Box::new(channel.clone()),
+                        negated: false,
+                    },
+                    Expr::In {
+                        expr: Box::new(channel.clone()),
+                        list: s.ignored.iter().map(|c| Expr::Str(c.clone())).collect(),
+                        negated: true,
+                    },
+                ));
+            }
+            let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
+                Expr::ToText(Box::new(source_column(alias, source, "id")))
+            } else {
+                Expr::ToText(Box::new(Expr::Null))
+            };
+            Select {
+                columns: vec![
+                    item(
+                        Expr::ToText(Box::new(source_column(alias, source, "customer"))),
+                        "customer_id",
+                    ),
+                    item(source_column(alias, source, "time"), "touched_at"),
+                    item(id, "touch_id"),
+                    item(
+                        partner(scope, &s.credit, source_column(alias, source, &s.credit)),
+                        "partner",
+                    ),
+                    item(
+                        channel.unwrap_or(Expr::ToText(Box::new(Expr::Null))),
+                        "channel",
+                    ),
+                ],
+                from: Some(From::Table {
+                    path: table_path(source, options),
+                    alias: alias.to_string(),
+                }),
+                filter: tree::and(filters),
+                ..Select::default()
+            }
+        })
+        .collect();
+    ctes.push(Cte {
+        name: "touches".to_string(),
+        body: if touch_selects.len() == 1 {
+            Body::Select(Box::new(
+                touch_selects.into_iter().next().expect("one select"),
+            ))
+        } else {
+            Body::UnionAll(touch_selects)
+        },
+    });
+
+    // 2. conversions
+    let conversion_selects: Vec<Select> = s
+        .conversions
+        .iter()
+        .map(|(source, event)| {
+            let alias = "c";
+            let mut filters = Vec::new();
+            if let Some(filter) = &event.filter {
+                filters.push(condition(filter, alias, source));
+            }
+            if let Some(bound) = &as_of {
+                filters.push(bin(
+                    Op::Lt,
+                    source_column(alias, source, "time"),
+                    bound.clone(),
+                ));
+            }
+            let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
+                Expr::ToText(Box::new(source_column(alias, source, "id")))
+            } else {
+                // Without an id, the customer and time identify a conversion.
+                Expr::ToText(Box::new(window(
+                    func("ROW_NUMBER", vec![]),
+                    vec![],
+                    vec![
+                        Order::asc(source_column(alias, source, "customer")),
+                        Order::asc(source_column(alias, source, "time")),
+                    ],
+                )))
+            };
+            let value = match &s.value {
+                Some((value_source, column)) if *value_source == source.name.name => func(
+                    "COALESCE",
+                    vec![
+                        Expr::ToFloat(Box::new(source_column(alias, source, column))),
+                        Expr::ToFloat(Box::new(Expr::Int(0))),
+                    ],
+                ),
+                _ => Expr::ToFloat(Box::new(Expr::Int(0))),
+            };
+            Select {
+                columns: vec![
+                    item(Expr::Str(event.name.name.clone()), "conversion_event"),
+                    item(id, "conversion_id"),
+                    item(
+                        Expr::ToText(Box::new(source_column(alias, source, "customer"))),
+                        "customer_id",
+                    ),
+                    item(source_column(alias, source, "time"), "converted_at"),
+                    item(value, "conversion_value"),
+                ],
+                from: Some(From::Table {
+                    path: table_path(source, options),
+                    alias: alias.to_string(),
+                }),
+                filter: tree::and(filters),
+                ..Select::default()
+            }
+        })
+        .collect();
+    ctes.push(Cte {
+        name: "conversions".to_string(),
+        body: if conversion_selects.len() == 1 {
+            Body::Select(Box::new(
+                conversion_selects.into_iter().next().expect("one select"),
+            ))
+        } else {
+            Body::UnionAll(conversion_selects)
+        },
+    });
+
+    // 3. eligible touches, in the fixed order
+    let conversion_key = || vec![field("c", "conversion_event"), field("c", "conversion_id")];
+    let touch_order = |t: &str| {
+        vec![
+            Order::asc(field(t, "touched_at")),
+            Order::asc(field(t, "touch_id")),
+            Order::asc(field(t, "partner")),
+            Order::asc(field(t, "channel")),
+        ]
+    };
+    let seconds_before = bin(
+        Op::Sub,
+        Expr::EpochSeconds(Box::new(field("c", "converted_at"))),
+        Expr::EpochSeconds(Box::new(field("t", "touched_at"))),
+    );
+    ctes.push(Cte {
+        name: "eligible".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(field("c", "conversion_event"), "conversion_event"),
+                item(field("c", "conversion_id"), "conversion_id"),
+                item(field("c", "converted_at"), "converted_at"),
+                item(field("t", "touched_at"), "touched_at"),
+                item(field("t", "touch_id"), "touch_id"),
+                item(field("t", "partner"), "partner"),
+                item(field("t", "channel"), "channel"),
+                item(seconds_before.clone(), "seconds_before"),
+                item(
+                    window(
+                        func("ROW_NUMBER", vec![]),
+                        conversion_key(),
+                        touch_order("t"),
+                    ),
+                    "touch_order",
+                ),
+            ],
+            from: Some(tree::cte("conversions", "c")),
+            joins: vec![Join {
+                kind: JoinKind::Inner,
+                from: tree::cte("touches", "t"),
+                on: tree::and(vec![
+                    bin(Op::Eq, field("t", "customer_id"), field("c", "customer_id")),
+                    bin(Op::Le, field("t", "touched_at"), field("c", "converted_at")),
+                    bin(Op::Le, seconds_before, Expr::Int(s.lookback_seconds)),
+                ])
+                .expect("three conditions"),
+            }],
+            ..Select::default()
+        })),
+    });
+    let key = |t: &str| vec![field(t, "conversion_event"), field(t, "conversion_id")];
+    let by_order = |t: &str| vec![Order::asc(field(t, "touch_order"))];
+    let mut current = "eligible";
+
+    // 4. repeats collapse: keep the first touch of each run.
+    if s.collapse {
+        let previous = |column: &str| {
+            window(
+                func("LAG", vec![field("e", column)]),
+                key("e"),
+                by_order("e"),
+            )
+        };
+        ctes.push(Cte {
+            name: "with_previous".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(field("e", "conversion_event"), "conversion_event"),
+                    item(field("e", "conversion_id"), "conversion_id"),
+                    item(field("e", "converted_at"), "converted_at"),
+                    item(field("e", "touched_at"), "touched_at"),
+                    item(field("e", "touch_id"), "touch_id"),
+                    item(field("e", "partner"), "partner"),
+                    item(field("e", "channel"), "channel"),
+                    item(field("e", "seconds_before"), "seconds_before"),
+                    item(field("e", "touch_order"), "touch_order"),
+                    item(previous("partner"), "previous_partner"),
+                    item(previous("channel"), "previous_channel"),
+                ],
+                from: Some(tree::cte("eligible", "e")),
+                ..Select::default()
+            })),
+        });
+        ctes.push(Cte {
+            name: "collapsed".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: touch_columns("p"),
+                from: Some(tree::cte("with_previous", "p")),
+                filter: Some(bin(
+                    Op::Or,
+                    bin(Op::Eq, field("p", "touch_order"), Expr::Int(1)),
+                    bin(
+                        Op::Or,
+                        Expr::Distinct(
+                            Box::new(field("p", "partner")),
+                            Box::new(field("p", "previous_partner")),
+                        ),
+                        Expr::Distinct(
+                            Box::new(field("p", "channel")),
+                            Box::new(field("p", "previous_channel")),
+                        ),
+                    ),
+                )),
+                ..Select::default()
+            })),
+        });
+        current = "collapsed";
+    }
+
+    // 5. max touches: the last N.
+    if let Some(limit) = s.max_touches {
+        let mut columns = touch_columns("k");
+        columns.push(item(
+            window(
+                func("ROW_NUMBER", vec![]),
+                key("k"),
+                vec![Order {
+                    expr: field("k", "touch_order"),
+                    descending: true,
+                    nulls_last: true,
+                }],
+            ),
+            "from_last",
+        ));
+        ctes.push(Cte {
+            name: "counted_from_last".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns,
+                from: Some(tree::cte(current, "k")),
+                ..Select::default()
+            })),
+        });
+        ctes.push(Cte {
+            name: "limited".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: touch_columns("l"),
+                from: Some(tree::cte("counted_from_last", "l")),
+                filter: Some(bin(
+                    Op::Le,
+                    field("l", "from_last"),
+                    Expr::Int(limit as i64),
+                )),
+                ..Select::default()
+            })),
+        });
+        current = "limited";
+    }
+
+    // 6. positions 1..n
+    let mut numbered_columns = touch_columns("k");
+    numbered_columns.push(item(
+        window(func("ROW_NUMBER", vec![]), key("k"), by_order("k")),
+        "position",
+    ));
+    numbered_columns.push(item(
+        window(Expr::CountStar, key("k"), vec![]),
+        "touch_count",
+    ));
+    if matches!(s.model, Model::LastTouch) && !s.ignored.is_empty() {
+        // The last touch outside the ignored channels; all ignored: the last.
+        let kept = Expr::Case {
+            whens: vec![(
+                bin(
+                    Op::Or,
+                    Expr::IsNull {
+                        expr: Box::new(field("k", "channel")),
+                        negated: false,
+                    },
+                    Expr::In {
+                        expr: Box::new(field("k", "channel")),
+                        list: s.ignored.iter().map(|c| Expr::Str(c.clone())).collect(),
+                        negated: true,
+                    },
+                ),
+                field("k", "touch_order"),
+            )],
+            otherwise: Box::new(Expr::Null),
+        };
+        numbered_columns.push(item(
+            window(func("MAX", vec![kept]), key("k"), vec![]),
+            "last_kept_order",
+        ));
+        numbered_columns.push(item(
+            window(
+                func("MAX", vec![field("k", "touch_order")]),
+                key("k"),
+                vec![],
+            ),
+            "last_order",
+        ));
+    }
+    if let Model::TimeDecay { half_life } = &s.model {
+        let half_life_seconds = (approx_days(half_life) * 86_400.0).round();
+        numbered_columns.push(item(
+            Expr::Power(
+                Box::new(Expr::Float(2.0)),
+                Box::new(bin(
+                    Op::Div,
+                    bin(
+                        Op::Sub,
+                        Expr::Int(0),
+                        Expr::ToFloat(Box::new(field("k", "seconds_before"))),
+                    ),
+                    Expr::Float(half_life_seconds),
+                )),
+            ),
+            "weight",
+        ));
+    }
+    ctes.push(Cte {
+        name: "numbered".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: numbered_columns,
+            from: Some(tree::cte(current, "k")),
+            ..Select::default()
+        })),
+    });
+
+    // 7. shares and credits
+    let share = share_expr(&s.model, !s.ignored.is_empty());
+    ctes.push(Cte {
+        name: "shares".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(field("n", "conversion_event"), "conversion_event"),
+                item(field("n", "conversion_id"), "conversion_id"),
+                item(field("n", "partner"), "partner"),
+                item(share, "share"),
+            ],
+            from: Some(tree::cte("numbered", "n")),
+            ..Select::default()
+        })),
+    });
+    ctes.push(Cte {
+        name: "credits".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(field("s", "conversion_event"), "conversion_event"),
+                item(field("s", "conversion_id"), "conversion_id"),
+                item(field("s", "partner"), "partner"),
+                item(func("SUM", vec![field("s", "share")]), "credit"),
+            ],
+            from: Some(tree::cte("shares", "s")),
+            group_by: vec![
+                field("s", "conversion_event"),
+                field("s", "conversion_id"),
+                field("s", "partner"),
+            ],
+            having: Some(bin(
+                Op::Gt,
+                func("SUM", vec![field("s", "share")]),
+                Expr::Int(0),
+            )),
+            ..Select::default()
+        })),
+    });
+
+    // 8. one row per conversion and partner, `unattributed` when untouched
+    let credit = func(
+        "COALESCE",
+        vec![field("r", "credit"), Expr::ToFloat(Box::new(Expr::Int(1)))],
+    );
+    ctes.push(Cte {
+        name: "attributed".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(field("c", "conversion_event"), "conversion_event"),
+                item(field("c", "conversion_id"), "conversion_id"),
+                item(field("c", "customer_id"), "customer_id"),
+                item(field("c", "converted_at"), "converted_at"),
+                item(field("c", "conversion_value"), "conversion_value"),
+                item(
+                    func(
+                        "COALESCE",
+                        vec![field("r", "partner"), Expr::Str("unattributed".to_string())],
+                    ),
+                    "partner",
+                ),
+                item(credit.clone(), "credit"),
+                item(
+                    bin(Op::Mul, credit, field("c", "conversion_value")),
+                    "credited_value",
+                ),
+            ],
+            from: Some(tree::cte("conversions", "c")),
+            joins: vec![Join {
+                kind: JoinKind::Left,
+                from: tree::cte("credits", "r"),
+                on: bin(
+                    Op::And,
+                    bin(
+                        Op::Eq,
+                        field("r", "conversion_event"),
+                        field("c", "conversion_event"),
+                    ),
+                    bin(
+                        Op::Eq,
+                        field("r", "conversion_id"),
+                        field("c", "conversion_id"),
+                    ),
+                ),
+            }],
+            ..Select::default()
+        })),
+    });
+    ctes
+}
+
+/// The columns every touch-level CTE carries forward.
+fn touch_columns(t: &str) -> Vec<tree::Item> {
+    [
+        "conversion_event",
+        "conversion_id",
+        "converted_at",
+        "touched_at",
+        "touch_id",
+        "partner",
+        "channel",
+        "seconds_before",
+        "touch_order",
+    ]
+    .iter()
+    .map(|c| item(field(t, c), c))
+    .collect()
+}
+
+/// The share of touch `position` of `touch_count`, per model.
+/// With `ignoring`, last touch skips the ignored channels (see `numbered`).
+fn share_expr(model: &Model, ignoring: bool) -> Expr {
+    let position = || field("n", "position");
+    let count = || field("n", "touch_count");
+    let is = |e: Expr, v: i64| bin(Op::Eq, e, Expr::Int(v));
+    let one = || Expr::Float(1.0);
+    let zero = || Expr::Float(0.0);
+    let fraction = |v: f64| Expr::Float(v / 100.0);
+    // First F, middle M (split equally), last L; n = 2 splits F:L; n = 1 takes all.
+    let positional = |f: f64, middle_total: f64, l: f64| {
+        case(
+            vec![
+                (is(count(), 1), one()),
+                (
+                    is(count(), 2),
+                    case(
+                        vec![(is(position(), 1), Expr::Float(f / (f + l)))],
+                        Expr::Float(l / (f + l)),
+                    ),
+                ),
+                (is(position(), 1), fraction(f)),
+                (bin(Op::Eq, position(), count()), fraction(l)),
+            ],
+            bin(
+                Op::Div,
+                fraction(middle_total),
+                Expr::ToFloat(Box::new(bin(Op::Sub, count(), Expr::Int(2)))),
+            ),
+        )
+    };
+    match model {
+        Model::FirstTouch => case(vec![(is(position(), 1), one())], zero()),
+        Model::LastTouch if ignoring => {
+            let chosen = func(
+                "COALESCE",
+                vec![field("n", "last_kept_order"), field("n", "last_order")],
+            );
+            case(
+                vec![(bin(Op::Eq, field("n", "touch_order"), chosen), one())],
+                zero(),
+            )
+        }
+        Model::LastTouch => case(vec![(bin(Op::Eq, position(), count()), one())], zero()),
+        Model::Linear => bin(Op::Div, one(), Expr::ToFloat(Box::new(count()))),
+        Model::PositionBased { weights } => {
+            let (f, l) = weights
+                .as_ref()
+                .map_or((40.0, 40.0), |(f, l)| (f.value, l.value));
+            positional(f, 100.0 - f - l, l)
+        }
+        Model::Custom {
+            first,
+            middle,
+            last,
+        } => positional(first.value, middle.value, last.value),
+        Model::TimeDecay { .. } => bin(
+            Op::Div,
+            field("n", "weight"),
+            window(
+                func("SUM", vec![field("n", "weight")]),
+                vec![field("n", "conversion_event"), field("n", "conversion_id")],
+                vec![],
+            ),
+        ),
+        // Never planned: `plan` refuses data-driven models (see `supported`).
+        Model::DataDriven { .. } => Expr::Null,
+    }
+}
+
+/// Whether the model can be compiled to SQL by fixed rules.
+pub fn supported(attribution: &Attribution) -> bool {
+    !attribution
+        .fields
+        .iter()
+        .any(|f| matches!(&f.value, AttributionField::Model(m) if matches!(m.value, Model::DataDriven { .. })))
+}

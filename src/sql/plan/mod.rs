@@ -1,0 +1,263 @@
+//! Planners: from a checked agreement to query trees. Each query is a
+//! [`Planned`] value: its name, what it computes, what it reads, its output
+//! columns with types, and the tree. Planners only build trees; quoting and
+//! dialect differences are the renderer's.
+
+pub mod attribution;
+pub mod events;
+
+use serde::Serialize;
+
+use super::tree::{self, Expr, Op, Period};
+use crate::check::scope::Scope;
+use crate::check::units::column;
+use crate::syntax::ast::*;
+
+/// Options every query is planned with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The reporting period of aggregated queries.
+    pub period: Period,
+    /// Ignore data after the end of this day (`YYYY-MM-DD`).
+    pub as_of: Option<String>,
+    /// Put in front of every source table name (from `pactum.yaml`).
+    pub table_prefix: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            period: Period::Month,
+            as_of: None,
+            table_prefix: String::new(),
+        }
+    }
+}
+
+/// The type of an output column, for the manifest and for loading results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    Text,
+    Number,
+    Integer,
+    Timestamp,
+    Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ColumnKind,
+    pub description: String,
+}
+
+/// One planned query.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Stable name: the file name without `.sql`.
+    pub name: String,
+    /// What it computes, in a sentence.
+    pub purpose: String,
+    /// Warehouse tables it reads (as written in the spec).
+    pub inputs: Vec<String>,
+    pub columns: Vec<OutputColumn>,
+    pub query: tree::Query,
+}
+
+pub fn out(name: &str, kind: ColumnKind, description: &str) -> OutputColumn {
+    OutputColumn {
+        name: name.to_string(),
+        kind,
+        description: description.to_string(),
+    }
+}
+
+/// The warehouse path of a source's table, prefix applied.
+pub fn table_path(source: &Source, options: &Options) -> Vec<String> {
+    let table = source
+        .fields
+        .iter()
+        .find_map(|f| match &f.value {
+            SourceField::Table(t) => Some(t.value.as_str()),
+            _ => None,
+        })
+        .unwrap_or(&source.name.name);
+    format!("{}{table}", options.table_prefix)
+        .split('.')
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn table_name(source: &Source) -> String {
+    source
+        .fields
+        .iter()
+        .find_map(|f| match &f.value {
+            SourceField::Table(t) => Some(t.value.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| source.name.name.clone())
+}
+
+/// The physical name of a source column given its logical name (or a key
+/// role: `customer`, `time`, `id`).
+pub fn physical(source: &Source, logical: &str) -> Option<String> {
+    for field in &source.fields {
+        let (name, phys) = match &field.value {
+            SourceField::Customer(c) if c.name.name == logical || logical == "customer" => {
+                (&c.name, &c.physical)
+            }
+            SourceField::Time(c) if c.name.name == logical || logical == "time" => {
+                (&c.name, &c.physical)
+            }
+            SourceField::Id(c) if c.name.name == logical || logical == "id" => {
+                (&c.name, &c.physical)
+            }
+            SourceField::Column(c) if c.name.name == logical => (&c.name, &c.physical),
+            _ => continue,
+        };
+        return Some(phys.as_ref().map_or(name.name.clone(), |p| p.value.clone()));
+    }
+    None
+}
+
+/// `alias."physical"` for a logical column of a source.
+pub fn source_column(alias: &str, source: &Source, logical: &str) -> Expr {
+    let name = physical(source, logical).unwrap_or_else(|| logical.to_string());
+    tree::col(alias, &name)
+}
+
+pub fn has_key(source: &Source, role: fn(&SourceField) -> bool) -> bool {
+    source.fields.iter().any(|f| role(&f.value))
+}
+
+/// A literal of the language as a SQL expression.
+pub fn literal(value: &Literal) -> Expr {
+    match value {
+        Literal::Number(n) | Literal::Percent(n) => number(n.value),
+        Literal::Money(m) => number(m.amount),
+        Literal::Duration(d) => number(crate::check::dates::approx_days(d)),
+        Literal::Date(d) => Expr::Date(format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
+        Literal::String(s) => Expr::Str(s.value.clone()),
+        Literal::Bool(b) => Expr::Bool(b.value),
+    }
+}
+
+pub fn number(value: f64) -> Expr {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        Expr::Int(value as i64)
+    } else {
+        Expr::Float(value)
+    }
+}
+
+/// A row filter over one source (aliased `alias`): bare column names and
+/// `source.column` / `event.column` paths name the source's columns.
+pub fn condition(condition: &Condition, alias: &str, source: &Source) -> Expr {
+    let column = |path: &Path| {
+        let logical = &path.segments.last().expect("paths have a segment").name;
+        source_column(alias, source, logical)
+    };
+    match condition {
+        Condition::Or { operands, .. } => operands
+            .iter()
+            .map(|c| self::condition(c, alias, source))
+            .reduce(|a, b| tree::bin(Op::Or, a, b))
+            .expect("`or` has operands"),
+        Condition::And { operands, .. } => operands
+            .iter()
+            .map(|c| self::condition(c, alias, source))
+            .reduce(|a, b| tree::bin(Op::And, a, b))
+            .expect("`and` has operands"),
+        Condition::Not { operand, .. } => {
+            Expr::Not(Box::new(self::condition(operand, alias, source)))
+        }
+        Condition::Compare {
+            column: path,
+            op,
+            value,
+            ..
+        } => {
+            let op = match op {
+                CmpOp::Eq => Op::Eq,
+                CmpOp::Ne => Op::Ne,
+                CmpOp::Lt => Op::Lt,
+                CmpOp::Le => Op::Le,
+                CmpOp::Gt => Op::Gt,
+                CmpOp::Ge => Op::Ge,
+            };
+            tree::bin(op, column(path), literal(value))
+        }
+        Condition::In {
+            column: path,
+            negated,
+            values,
+            ..
+        } => Expr::In {
+            expr: Box::new(column(path)),
+            list: values.iter().map(literal).collect(),
+            negated: *negated,
+        },
+        Condition::IsNull {
+            column: path,
+            negated,
+            ..
+        } => Expr::IsNull {
+            expr: Box::new(column(path)),
+            negated: *negated,
+        },
+    }
+}
+
+/// Maps raw partner codes in `code` to party names through the parties'
+/// `identified by COLUMN` lines for that column; other codes stay as they
+/// are, so that credits still add up.
+pub fn partner(scope: &Scope<'_>, credit_column: &str, code: Expr) -> Expr {
+    let mut whens = Vec::new();
+    for decl in scope.of_kind(crate::check::scope::Kind::Party) {
+        let crate::check::scope::Decl::Party(party) = decl else {
+            continue;
+        };
+        for field in &party.fields {
+            if let PartyField::IdentifiedBy { column, values } = &field.value
+                && column.name == credit_column
+                && !values.is_empty()
+            {
+                whens.push((
+                    Expr::In {
+                        expr: Box::new(code.clone()),
+                        list: values.iter().map(|v| Expr::Str(v.value.clone())).collect(),
+                        negated: false,
+                    },
+                    Expr::Str(party.name.name.clone()),
+                ));
+            }
+        }
+    }
+    if whens.is_empty() {
+        return Expr::ToText(Box::new(code));
+    }
+    tree::case(whens, Expr::ToText(Box::new(code)))
+}
+
+/// Whether a source has the logical column (keys included).
+pub fn has_column(source: &Source, logical: &str) -> bool {
+    column(source, logical).is_some()
+}
+
+/// The day after `as_of`, the exclusive upper bound of the data.
+pub fn day_after(as_of: &str) -> String {
+    let parts: Vec<i64> = as_of.split('-').filter_map(|p| p.parse().ok()).collect();
+    let [y, m, d] = parts[..] else {
+        return as_of.to_string();
+    };
+    let date = Date {
+        year: y as u16,
+        month: m as u8,
+        day: d as u8,
+        span: Default::default(),
+    };
+    crate::check::dates::show(crate::check::dates::day_number(&date) + 1)
+}

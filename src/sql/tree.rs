@@ -1,0 +1,293 @@
+//! The dialect-neutral query tree. Planners build it; [`super::render`]
+//! prints it for one dialect. Nothing here holds SQL text: names and values
+//! stay data until the dialect quotes them, in one place.
+
+/// A whole query: common table expressions, then the final select.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub ctes: Vec<Cte>,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cte {
+    pub name: String,
+    pub body: Body,
+}
+
+/// A select, or several glued with `UNION ALL`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Select(Box<Select>),
+    UnionAll(Vec<Select>),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Select {
+    pub distinct: bool,
+    pub columns: Vec<Item>,
+    pub from: Option<From>,
+    pub joins: Vec<Join>,
+    pub filter: Option<Expr>,
+    pub group_by: Vec<Expr>,
+    pub having: Option<Expr>,
+    pub order_by: Vec<Order>,
+}
+
+/// `expr AS alias`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub expr: Expr,
+    pub alias: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum From {
+    /// A warehouse table, possibly qualified (`project.dataset.table`).
+    Table { path: Vec<String>, alias: String },
+    /// A CTE of the same query.
+    Cte { name: String, alias: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    Inner,
+    Left,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub kind: JoinKind,
+    pub from: From,
+    pub on: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub expr: Expr,
+    pub descending: bool,
+    /// Engines differ on where NULLs sort by default: always say it.
+    pub nulls_last: bool,
+}
+
+impl Order {
+    pub fn asc(expr: Expr) -> Self {
+        Order {
+            expr,
+            descending: false,
+            nulls_last: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl Op {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Add => "+",
+            Op::Sub => "-",
+            Op::Mul => "*",
+            Op::Div => "/",
+            Op::Eq => "=",
+            Op::Ne => "<>",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::And => "AND",
+            Op::Or => "OR",
+        }
+    }
+
+    /// Binding strength, for parentheses.
+    pub fn precedence(self) -> u8 {
+        match self {
+            Op::Or => 1,
+            Op::And => 2,
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => 3,
+            Op::Add | Op::Sub => 4,
+            Op::Mul | Op::Div => 5,
+        }
+    }
+}
+
+/// Reporting periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Quarter,
+}
+
+impl Period {
+    pub fn word(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `alias.column` where the column is a spec's (physical) column: always
+    /// quoted.
+    Column {
+        table: String,
+        name: String,
+    },
+    /// `alias.field` where the field is one Pactum generated.
+    Field {
+        table: String,
+        name: String,
+    },
+    /// A generated name on its own (an output column, in ORDER BY).
+    Name(String),
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    Binary {
+        op: Op,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Not(Box<Expr>),
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    /// A function every engine spells the same: `COUNT`, `SUM`, `MIN`,
+    /// `MAX`, `AVG`, `COALESCE`, `ROW_NUMBER`, `LAG`...
+    Func {
+        name: &'static str,
+        args: Vec<Expr>,
+    },
+    CountStar,
+    CountDistinct(Box<Expr>),
+    Case {
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Box<Expr>,
+    },
+    /// `func OVER (PARTITION BY ... ORDER BY ...)`
+    Window {
+        func: Box<Expr>,
+        partition: Vec<Expr>,
+        order: Vec<Order>,
+    },
+    // ---- capabilities: each dialect spells these its own way
+    /// Seconds since 1970 of a timestamp, exact for whole seconds.
+    EpochSeconds(Box<Expr>),
+    /// The first day of the period holding a timestamp, as a date.
+    PeriodStart(Period, Box<Expr>),
+    /// Calendar days from one timestamp's date to another's.
+    DaysBetween {
+        start: Box<Expr>,
+        end: Box<Expr>,
+    },
+    /// `a / b`, NULL when `b` is 0, always in floating point.
+    SafeDiv(Box<Expr>, Box<Expr>),
+    /// `base ^ exponent` in floating point.
+    Power(Box<Expr>, Box<Expr>),
+    /// `a` and `b` differ, NULLs compared as values.
+    Distinct(Box<Expr>, Box<Expr>),
+    /// A value as a floating-point number.
+    ToFloat(Box<Expr>),
+    /// A value as text.
+    ToText(Box<Expr>),
+    /// A date literal `YYYY-MM-DD`.
+    Date(String),
+}
+
+// Small constructors keep planners readable.
+pub fn col(table: &str, name: &str) -> Expr {
+    Expr::Column {
+        table: table.to_string(),
+        name: name.to_string(),
+    }
+}
+
+pub fn field(table: &str, name: &str) -> Expr {
+    Expr::Field {
+        table: table.to_string(),
+        name: name.to_string(),
+    }
+}
+
+pub fn name(name: &str) -> Expr {
+    Expr::Name(name.to_string())
+}
+
+pub fn str_lit(value: &str) -> Expr {
+    Expr::Str(value.to_string())
+}
+
+pub fn func(name: &'static str, args: Vec<Expr>) -> Expr {
+    Expr::Func { name, args }
+}
+
+pub fn bin(op: Op, lhs: Expr, rhs: Expr) -> Expr {
+    Expr::Binary {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+    }
+}
+
+pub fn and(items: Vec<Expr>) -> Option<Expr> {
+    items.into_iter().reduce(|a, b| bin(Op::And, a, b))
+}
+
+pub fn item(expr: Expr, alias: &str) -> Item {
+    Item {
+        expr,
+        alias: alias.to_string(),
+    }
+}
+
+pub fn case(whens: Vec<(Expr, Expr)>, otherwise: Expr) -> Expr {
+    Expr::Case {
+        whens,
+        otherwise: Box::new(otherwise),
+    }
+}
+
+pub fn window(func: Expr, partition: Vec<Expr>, order: Vec<Order>) -> Expr {
+    Expr::Window {
+        func: Box::new(func),
+        partition,
+        order,
+    }
+}
+
+pub fn cte(name: &str, alias: &str) -> From {
+    From::Cte {
+        name: name.to_string(),
+        alias: alias.to_string(),
+    }
+}
