@@ -3,6 +3,7 @@
 
 pub mod compile;
 pub mod dialect;
+pub mod load;
 pub mod plan;
 pub mod render;
 pub mod tree;

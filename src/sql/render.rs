@@ -74,6 +74,7 @@ impl<'d> Renderer<'d> {
     }
 
     pub fn query(&self, query: &Query) -> String {
+        let query = &query.without_name_clashes();
         let mut out = String::new();
         if !query.ctes.is_empty() {
             out.push_str("WITH\n");

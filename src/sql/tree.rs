@@ -291,3 +291,89 @@ pub fn cte(name: &str, alias: &str) -> From {
         alias: alias.to_string(),
     }
 }
+
+impl Query {
+    /// Renames CTEs whose name is also the name of a table the query reads
+    /// (`WITH touches AS (SELECT ... FROM touches)` would read itself on some
+    /// engines and shadow the table on others). Names gain `_q` until free.
+    pub fn without_name_clashes(&self) -> Query {
+        let mut tables = Vec::new();
+        let mut visit = |select: &Select| {
+            for from in select
+                .from
+                .iter()
+                .chain(select.joins.iter().map(|j| &j.from))
+            {
+                if let From::Table { path, .. } = from
+                    && let Some(last) = path.last()
+                {
+                    tables.push(last.to_lowercase());
+                }
+            }
+        };
+        for cte in &self.ctes {
+            cte.body.selects().for_each(&mut visit);
+        }
+        self.body.selects().for_each(&mut visit);
+        let mut renames: Vec<(String, String)> = Vec::new();
+        for cte in &self.ctes {
+            let mut fresh = cte.name.clone();
+            while tables.contains(&fresh.to_lowercase())
+                || renames
+                    .iter()
+                    .any(|(old, new)| *new == fresh && *old != cte.name)
+            {
+                fresh.push_str("_q");
+            }
+            if fresh != cte.name {
+                renames.push((cte.name.clone(), fresh));
+            }
+        }
+        let mut query = self.clone();
+        if renames.is_empty() {
+            return query;
+        }
+        let rename = |name: &mut String| {
+            if let Some((_, new)) = renames.iter().find(|(old, _)| old == name) {
+                *name = new.clone();
+            }
+        };
+        for cte in &mut query.ctes {
+            rename(&mut cte.name);
+            cte.body.selects_mut().for_each(|s| rename_ctes(s, &rename));
+        }
+        query
+            .body
+            .selects_mut()
+            .for_each(|s| rename_ctes(s, &rename));
+        query
+    }
+}
+
+fn rename_ctes(select: &mut Select, rename: &impl Fn(&mut String)) {
+    for from in select
+        .from
+        .iter_mut()
+        .chain(select.joins.iter_mut().map(|j| &mut j.from))
+    {
+        if let From::Cte { name, .. } = from {
+            rename(name);
+        }
+    }
+}
+
+impl Body {
+    pub fn selects(&self) -> Box<dyn Iterator<Item = &Select> + '_> {
+        match self {
+            Body::Select(s) => Box::new(std::iter::once(s.as_ref())),
+            Body::UnionAll(list) => Box::new(list.iter()),
+        }
+    }
+
+    pub fn selects_mut(&mut self) -> Box<dyn Iterator<Item = &mut Select> + '_> {
+        match self {
+            Body::Select(s) => Box::new(std::iter::once(s.as_mut())),
+            Body::UnionAll(list) => Box::new(list.iter_mut()),
+        }
+    }
+}

@@ -1,5 +1,6 @@
 use super::{Dialect, backslash_escaped};
 use crate::sql::tree::Period;
+use crate::syntax::ast::ColumnType;
 
 /// BigQuery (GoogleSQL): backtick identifiers, backslash escapes in strings.
 pub struct BigQuery;
@@ -51,5 +52,16 @@ impl Dialect for BigQuery {
 
     fn text_type(&self) -> &'static str {
         "STRING"
+    }
+
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Text => "STRING",
+            ColumnType::Number => "FLOAT64",
+            ColumnType::Money => "NUMERIC",
+            ColumnType::Timestamp => "DATETIME",
+            ColumnType::Date => "DATE",
+            ColumnType::Boolean => "BOOL",
+        }
     }
 }

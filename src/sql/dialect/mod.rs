@@ -12,6 +12,7 @@ mod spark;
 mod sqlite;
 
 use super::tree::Period;
+use crate::syntax::ast::ColumnType;
 
 pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;
@@ -71,6 +72,18 @@ pub trait Dialect: Sync {
 
     fn date_literal(&self, date: &str) -> String {
         format!("DATE {}", self.quote_string(date))
+    }
+
+    /// The column type that holds a source column's values.
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Text => self.text_type(),
+            ColumnType::Number => self.float_type(),
+            ColumnType::Money => "DECIMAL(18, 4)",
+            ColumnType::Timestamp => "TIMESTAMP",
+            ColumnType::Date => "DATE",
+            ColumnType::Boolean => "BOOLEAN",
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 use super::Dialect;
+use crate::syntax::ast::ColumnType;
 
 /// PostgreSQL: standard quoting (with `standard_conforming_strings`, the
 /// default since 9.1, a backslash in a string is an ordinary character).
@@ -23,5 +24,16 @@ impl Dialect for Postgres {
 
     fn text_type(&self) -> &'static str {
         "TEXT"
+    }
+
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Text => "TEXT",
+            ColumnType::Number => "DOUBLE PRECISION",
+            ColumnType::Money => "NUMERIC(18, 4)",
+            ColumnType::Timestamp => "TIMESTAMP",
+            ColumnType::Date => "DATE",
+            ColumnType::Boolean => "BOOLEAN",
+        }
     }
 }

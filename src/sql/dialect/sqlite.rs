@@ -1,9 +1,11 @@
 use super::Dialect;
 use crate::sql::tree::Period;
+use crate::syntax::ast::ColumnType;
 
 /// SQLite, the embedded engine: timestamps are `YYYY-MM-DD HH:MM:SS` text,
 /// read with `strftime` and `julianday`; periods are computed with date
-/// modifiers.
+/// modifiers. Time decay needs SQLite's math functions (`POWER`), built in
+/// since 3.35 unless compiled out, and enabled in the embedded engine.
 pub struct Sqlite;
 
 impl Dialect for Sqlite {
@@ -45,5 +47,15 @@ impl Dialect for Sqlite {
 
     fn date_literal(&self, date: &str) -> String {
         self.quote_string(date)
+    }
+
+    /// SQLite keeps timestamps and dates as ISO text, which sorts and
+    /// compares correctly.
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Number | ColumnType::Money => "REAL",
+            ColumnType::Boolean => "INTEGER",
+            _ => "TEXT",
+        }
     }
 }

@@ -1,0 +1,53 @@
+//! Tables for source data: the `CREATE TABLE` of a source in a dialect, with
+//! its physical column names and types. Used to load CSV files into the
+//! embedded engine and by the tests that run queries on real engines.
+
+use super::dialect::Dialect;
+use super::plan::{Options, table_path};
+use crate::syntax::ast::{ColumnType, Source, SourceField};
+
+/// A source's physical columns with their types, in declaration order.
+pub fn columns(source: &Source) -> Vec<(String, ColumnType)> {
+    source
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let (name, physical, ty) = match &f.value {
+                SourceField::Customer(c) => (&c.name, &c.physical, ColumnType::Text),
+                SourceField::Time(c) => (&c.name, &c.physical, ColumnType::Timestamp),
+                SourceField::Id(c) => (&c.name, &c.physical, ColumnType::Text),
+                SourceField::Column(c) => (&c.name, &c.physical, c.ty.value),
+                _ => return None,
+            };
+            Some((
+                physical
+                    .as_ref()
+                    .map_or(name.name.clone(), |p| p.value.clone()),
+                ty,
+            ))
+        })
+        .collect()
+}
+
+/// `CREATE TABLE` for a source's table.
+pub fn create_table(source: &Source, dialect: &dyn Dialect, options: &Options) -> String {
+    let path: Vec<String> = table_path(source, options)
+        .iter()
+        .map(|p| dialect.quote_ident(p))
+        .collect();
+    let columns: Vec<String> = columns(source)
+        .iter()
+        .map(|(name, ty)| {
+            format!(
+                "  {} {}",
+                dialect.quote_ident(name),
+                dialect.column_type(*ty)
+            )
+        })
+        .collect();
+    format!(
+        "CREATE TABLE {} (\n{}\n);\n",
+        path.join("."),
+        columns.join(",\n")
+    )
+}

@@ -1,0 +1,468 @@
+//! Real SQL engines for the tests: embedded SQLite (rusqlite), a PostgreSQL
+//! server (through `psql`) and DuckDB (its command-line program). Each
+//! loads the sources of an agreement from CSV files and runs queries,
+//! returning rows of [`Value`]s. A missing engine fails the test with a
+//! message saying how to get it; nothing is skipped.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use pactum::check::scope::{Decl, Kind, Scope};
+use pactum::sql::dialect::{self, Dialect};
+use pactum::sql::load::{columns, create_table};
+use pactum::sql::plan::{Options, table_path};
+use pactum::syntax::ast::{ColumnType, File};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Text(String),
+    Number(f64),
+}
+
+impl Value {
+    pub fn text(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Text(t) => t.clone(),
+            Value::Number(n) => format!("{n}"),
+        }
+    }
+
+    pub fn number(&self) -> f64 {
+        match self {
+            Value::Number(n) => *n,
+            Value::Text(t) => t.parse().unwrap_or_else(|_| panic!("not a number: {t:?}")),
+            Value::Null => panic!("NULL where a number was expected"),
+        }
+    }
+}
+
+/// A parsed agreement with its scope, for planning queries in tests.
+pub struct Spec {
+    pub file: File,
+    pub id: pactum::syntax::span::FileId,
+}
+
+impl Spec {
+    pub fn load(path: &Path) -> Spec {
+        let mut sources = pactum::source::SourceMap::new();
+        let text = std::fs::read_to_string(path).unwrap();
+        let id = sources.add(path.display().to_string(), text);
+        let parsed = pactum::parse(&sources, id);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            parsed.diagnostics
+        );
+        Spec {
+            file: parsed.file.unwrap(),
+            id,
+        }
+    }
+
+    pub fn scope(&self) -> Scope<'_> {
+        let mut diagnostics = Vec::new();
+        let scope = Scope::build(&self.file, self.id, &[], &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        scope
+    }
+}
+
+/// Minimal RFC 4180 reading: quoted fields, doubled quotes, commas and
+/// line breaks inside quotes. Returns the header and the rows; an empty
+/// unquoted field is `None` (NULL), a quoted empty field is `Some("")`.
+pub fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<Option<String>>>) {
+    let mut rows: Vec<Vec<Option<String>>> = Vec::new();
+    let mut row: Vec<Option<String>> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars().peekable();
+    let end_field = |row: &mut Vec<Option<String>>, field: &mut String, was_quoted: &mut bool| {
+        if field.is_empty() && !*was_quoted {
+            row.push(None);
+        } else {
+            row.push(Some(std::mem::take(field)));
+        }
+        *was_quoted = false;
+    };
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                quoted = true;
+                was_quoted = true;
+            }
+            ',' => end_field(&mut row, &mut field, &mut was_quoted),
+            '\r' => {}
+            '\n' => {
+                end_field(&mut row, &mut field, &mut was_quoted);
+                rows.push(std::mem::take(&mut row));
+            }
+            c => field.push(c),
+        }
+    }
+    if !field.is_empty() || was_quoted || !row.is_empty() {
+        end_field(&mut row, &mut field, &mut was_quoted);
+        rows.push(row);
+    }
+    let header = rows
+        .remove(0)
+        .into_iter()
+        .map(|h| h.unwrap_or_default())
+        .collect();
+    (header, rows)
+}
+
+pub trait Engine {
+    fn name(&self) -> &'static str;
+    fn dialect(&self) -> &'static dyn Dialect;
+    /// Creates every source table of the agreement and loads
+    /// `<dir>/<source name>.csv` into it.
+    fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options);
+    fn query(&mut self, sql: &str) -> Vec<Vec<Value>>;
+}
+
+fn sources<'a>(scope: &Scope<'a>) -> Vec<&'a pactum::syntax::ast::Source> {
+    scope
+        .of_kind(Kind::Source)
+        .filter_map(|d| match d {
+            Decl::Source(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ SQLite
+
+pub struct Sqlite {
+    connection: rusqlite::Connection,
+}
+
+impl Sqlite {
+    pub fn new() -> Sqlite {
+        Sqlite {
+            connection: rusqlite::Connection::open_in_memory().unwrap(),
+        }
+    }
+}
+
+impl Engine for Sqlite {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &dialect::Sqlite
+    }
+
+    fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
+        for source in sources(scope) {
+            let ddl = create_table(source, self.dialect(), options);
+            self.connection.execute_batch(&ddl).unwrap();
+            let csv = dir.join(format!("{}.csv", source.name.name));
+            let (header, rows) = read_csv(&std::fs::read_to_string(&csv).unwrap());
+            let types = columns(source);
+            let path: Vec<String> = table_path(source, options)
+                .iter()
+                .map(|p| self.dialect().quote_ident(p))
+                .collect();
+            let names: Vec<String> = header
+                .iter()
+                .map(|h| self.dialect().quote_ident(h))
+                .collect();
+            let marks: Vec<String> = (1..=header.len()).map(|i| format!("?{i}")).collect();
+            let insert = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                path.join("."),
+                names.join(", "),
+                marks.join(", ")
+            );
+            let tx = self.connection.transaction().unwrap();
+            {
+                let mut statement = tx.prepare(&insert).unwrap();
+                for row in rows {
+                    let values: Vec<rusqlite::types::Value> = row
+                        .iter()
+                        .zip(&header)
+                        .map(|(cell, column)| {
+                            let ty = types.iter().find(|(n, _)| n == column).map(|(_, t)| *t);
+                            match (cell, ty) {
+                                (None, _) => rusqlite::types::Value::Null,
+                                (Some(v), Some(ColumnType::Number | ColumnType::Money)) => {
+                                    rusqlite::types::Value::Real(v.parse().unwrap())
+                                }
+                                (Some(v), _) => rusqlite::types::Value::Text(v.clone()),
+                            }
+                        })
+                        .collect();
+                    statement
+                        .execute(rusqlite::params_from_iter(values))
+                        .unwrap();
+                }
+            }
+            tx.commit().unwrap();
+        }
+    }
+
+    fn query(&mut self, sql: &str) -> Vec<Vec<Value>> {
+        let mut statement = self
+            .connection
+            .prepare(sql)
+            .unwrap_or_else(|e| panic!("SQLite rejected the query: {e}\n{sql}"));
+        let width = statement.column_count();
+        let rows = statement
+            .query_map([], |row| {
+                Ok((0..width)
+                    .map(|i| match row.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Null => Value::Null,
+                        rusqlite::types::ValueRef::Integer(n) => Value::Number(n as f64),
+                        rusqlite::types::ValueRef::Real(n) => Value::Number(n),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            Value::Text(String::from_utf8_lossy(t).into_owned())
+                        }
+                        rusqlite::types::ValueRef::Blob(_) => Value::Null,
+                    })
+                    .collect())
+            })
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+}
+
+// ------------------------------------------------------------------ PostgreSQL
+
+/// A PostgreSQL schema of its own, on the server named by `PACTUM_TEST_PG`
+/// (a libpq connection string or URL; `.ci/run` starts a server and sets it).
+pub struct Postgres {
+    url: String,
+    schema: String,
+}
+
+impl Postgres {
+    pub fn new(test: &str) -> Postgres {
+        let url = std::env::var("PACTUM_TEST_PG").unwrap_or_else(|_| {
+            panic!(
+                "PostgreSQL is needed: set PACTUM_TEST_PG to a connection URL, or run `bash .ci/run`, which starts a server"
+            )
+        });
+        let schema = format!("t_{}_{}", std::process::id(), test);
+        let pg = Postgres { url, schema };
+        pg.psql(&format!(
+            "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0};",
+            pg.schema
+        ));
+        pg
+    }
+
+    fn psql(&self, script: &str) -> String {
+        let mut child = Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "--csv",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+                "-",
+            ])
+            .env("PGOPTIONS", format!("-c search_path={}", self.schema))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run psql (apt-get install postgresql-client): {e}"));
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "PostgreSQL rejected:\n{}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-q",
+                "-c",
+                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
+            ])
+            .output();
+    }
+}
+
+impl Engine for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &dialect::Postgres
+    }
+
+    fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
+        let mut script = String::new();
+        for source in sources(scope) {
+            script.push_str(&create_table(source, self.dialect(), options));
+            let csv = dir.join(format!("{}.csv", source.name.name));
+            let (header, _) = read_csv(&std::fs::read_to_string(&csv).unwrap());
+            let path: Vec<String> = table_path(source, options)
+                .iter()
+                .map(|p| self.dialect().quote_ident(p))
+                .collect();
+            let names: Vec<String> = header
+                .iter()
+                .map(|h| self.dialect().quote_ident(h))
+                .collect();
+            let file = absolute(&csv);
+            script.push_str(&format!(
+                "\\copy {} ({}) FROM {} WITH (FORMAT csv, HEADER true)\n",
+                path.join("."),
+                names.join(", "),
+                self.dialect().quote_string(&file)
+            ));
+        }
+        self.psql(&script);
+    }
+
+    fn query(&mut self, sql: &str) -> Vec<Vec<Value>> {
+        parse_result(&self.psql(sql))
+    }
+}
+
+// ------------------------------------------------------------------ DuckDB
+
+/// DuckDB through its command-line program (`pip install duckdb-cli`), on a
+/// database file of its own.
+pub struct DuckDb {
+    database: PathBuf,
+}
+
+impl DuckDb {
+    pub fn new(test: &str) -> DuckDb {
+        let database = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("duckdb_{test}.db"));
+        let _ = std::fs::remove_file(&database);
+        DuckDb { database }
+    }
+
+    fn run(&self, script: &str) -> String {
+        let mut child = Command::new("duckdb")
+            .args(["-csv", "-bail", self.database.to_str().unwrap()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run duckdb (pip install duckdb-cli): {e}"));
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.trim().is_empty(),
+            "DuckDB rejected:\n{stderr}\n{script}"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Engine for DuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &dialect::DuckDb
+    }
+
+    fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
+        let mut script = String::new();
+        for source in sources(scope) {
+            script.push_str(&create_table(source, self.dialect(), options));
+            let csv = dir.join(format!("{}.csv", source.name.name));
+            let path: Vec<String> = table_path(source, options)
+                .iter()
+                .map(|p| self.dialect().quote_ident(p))
+                .collect();
+            script.push_str(&format!(
+                "INSERT INTO {} BY NAME SELECT * FROM read_csv({}, header = true, all_varchar = true, nullstr = '', quote = '\"', escape = '\"');\n",
+                path.join("."),
+                self.dialect().quote_string(&absolute(&csv))
+            ));
+        }
+        self.run(&script);
+    }
+
+    fn query(&mut self, sql: &str) -> Vec<Vec<Value>> {
+        parse_result(&self.run(sql))
+    }
+}
+
+fn absolute(path: &Path) -> String {
+    std::fs::canonicalize(path).unwrap().display().to_string()
+}
+
+/// CSV output of psql or duckdb: text, numbers where they parse, NULL for
+/// empty unquoted fields.
+fn parse_result(text: &str) -> Vec<Vec<Value>> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let (_, rows) = read_csv(text);
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|cell| match cell {
+                    None => Value::Null,
+                    Some(v) => Value::Text(v),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every engine the tests run on.
+pub fn all(test: &str) -> Vec<Box<dyn Engine>> {
+    vec![
+        Box::new(Sqlite::new()),
+        Box::new(Postgres::new(test)),
+        Box::new(DuckDb::new(test)),
+    ]
+}
+
+/// `a` and `b` agree to 1e-9 relative (exactly, around zero).
+pub fn close(a: f64, b: f64) -> bool {
+    if a == b {
+        return true;
+    }
+    let scale = a.abs().max(b.abs());
+    scale < 1e-12 && (a - b).abs() < 1e-12 || (a - b).abs() <= 1e-9 * scale
+}
