@@ -29,7 +29,7 @@ impl Dialect for BigQuery {
     }
 
     fn epoch_seconds(&self, x: &str) -> String {
-        format!("UNIX_SECONDS(TIMESTAMP({x}))")
+        format!("UNIX_SECONDS(CAST({x} AS TIMESTAMP))")
     }
 
     fn period_start(&self, period: Period, x: &str) -> String {
@@ -39,11 +39,11 @@ impl Dialect for BigQuery {
             Period::Month => "MONTH",
             Period::Quarter => "QUARTER",
         };
-        format!("DATE_TRUNC(DATE({x}), {part})")
+        format!("DATE_TRUNC(CAST({x} AS DATE), {part})")
     }
 
     fn days_between(&self, start: &str, end: &str) -> String {
-        format!("DATE_DIFF(DATE({end}), DATE({start}), DAY)")
+        format!("DATE_DIFF(CAST({end} AS DATE), CAST({start} AS DATE), DAY)")
     }
 
     fn float_type(&self) -> &'static str {
