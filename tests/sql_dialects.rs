@@ -31,14 +31,24 @@ fn parser_dialect(name: &str) -> Box<dyn ParserDialect> {
 
 /// (agreement name, dialect name, the SQL of every query) for every spec.
 fn compiled() -> Vec<(String, String, Vec<(String, String)>)> {
-    let files: Vec<PathBuf> = ["acme_referral", "channel_resellers", "marketplace_integration"]
-        .iter()
-        .map(|n| PathBuf::from(format!("specs/{n}.pactum")))
-        .collect();
+    let files: Vec<PathBuf> = [
+        "acme_referral",
+        "channel_resellers",
+        "marketplace_integration",
+    ]
+    .iter()
+    .map(|n| PathBuf::from(format!("specs/{n}.pactum")))
+    .collect();
     let ws = Workspace::load(&files, &files[0]).unwrap();
     let mut out = Vec::new();
     for (index, unit) in ws.units.iter().enumerate() {
-        let Some(tree @ File { root: Root::Agreement(agreement), .. }) = &unit.tree else {
+        let Some(
+            tree @ File {
+                root: Root::Agreement(agreement),
+                ..
+            },
+        ) = &unit.tree
+        else {
             continue;
         };
         let imports: Vec<&File> = ws
@@ -77,13 +87,21 @@ fn every_query_parses_in_its_dialect() {
             count += 1;
             match Parser::parse_sql(parser.as_ref(), &sql) {
                 Ok(statements) if statements.len() == 1 => {}
-                Ok(statements) => failures.push(format!("{agreement}/{dialect}/{name}: {} statements", statements.len())),
+                Ok(statements) => failures.push(format!(
+                    "{agreement}/{dialect}/{name}: {} statements",
+                    statements.len()
+                )),
                 Err(e) => failures.push(format!("{agreement}/{dialect}/{name}: {e}")),
             }
         }
     }
     assert!(count > 100, "only {count} queries compiled");
-    assert!(failures.is_empty(), "{} of {count} queries do not parse:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} queries do not parse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

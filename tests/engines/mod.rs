@@ -339,12 +339,15 @@ impl Engine for Postgres {
                 .iter()
                 .map(|h| self.dialect().quote_ident(h))
                 .collect();
-            let file = absolute(&csv);
+            // The data follows the COPY command in the script, so that the
+            // server's parser (not psql's) reads every name.
+            let data = std::fs::read_to_string(&csv).unwrap();
             script.push_str(&format!(
-                "\\copy {} ({}) FROM {} WITH (FORMAT csv, HEADER true)\n",
+                "COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true);\n{}{}\\.\n",
                 path.join("."),
                 names.join(", "),
-                self.dialect().quote_string(&file)
+                data,
+                if data.ends_with('\n') { "" } else { "\n" }
             ));
         }
         self.psql(&script);

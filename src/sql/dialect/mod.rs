@@ -114,3 +114,63 @@ fn backslash_escaped(value: &str) -> String {
     out.push('\'');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAME: &str = "a\"b`c\\d'e";
+    const TEXT: &str = "it's \"x\"; -- \\ $$\né";
+
+    #[test]
+    fn identifiers_are_escaped_per_dialect() {
+        let expect = [
+            ("duckdb", r#""a""b`c\d'e""#),
+            ("postgres", r#""a""b`c\d'e""#),
+            // GoogleSQL quoted identifiers take backslash escapes.
+            ("bigquery", r#"`a"b\`c\\d'e`"#),
+            ("snowflake", r#""a""b`c\d'e""#),
+            // Spark doubles a backtick inside backticks.
+            ("spark", r#"`a"b``c\d'e`"#),
+            ("sqlite", r#""a""b`c\d'e""#),
+        ];
+        for (name, quoted) in expect {
+            assert_eq!(by_name(name).unwrap().quote_ident(NAME), quoted, "{name}");
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped_per_dialect() {
+        let standard = "'it''s \"x\"; -- \\ $$\né'";
+        let backslashed = "'it\\'s \"x\"; -- \\\\ $$\\né'";
+        let expect = [
+            ("duckdb", standard),
+            ("postgres", standard),
+            ("bigquery", backslashed),
+            // Snowflake reads backslash escapes in single-quoted strings.
+            ("snowflake", backslashed),
+            ("spark", backslashed),
+            ("sqlite", standard),
+        ];
+        for (name, quoted) in expect {
+            assert_eq!(by_name(name).unwrap().quote_string(TEXT), quoted, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_dialect_is_found_by_its_name() {
+        let names: Vec<&str> = all().iter().map(|d| d.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "duckdb",
+                "postgres",
+                "bigquery",
+                "snowflake",
+                "spark",
+                "sqlite"
+            ]
+        );
+        assert!(by_name("oracle").is_none());
+    }
+}
