@@ -29,8 +29,12 @@ fn parser_dialect(name: &str) -> Box<dyn ParserDialect> {
     }
 }
 
-/// (agreement name, dialect name, the SQL of every query) for every spec.
-fn compiled() -> Vec<(String, String, Vec<(String, String)>)> {
+/// One agreement compiled for one dialect: (agreement, dialect, queries as
+/// (name, SQL)).
+type Compiled = (String, String, Vec<(String, String)>);
+
+/// Every spec in every dialect.
+fn compiled() -> Vec<Compiled> {
     let files: Vec<PathBuf> = [
         "acme_referral",
         "channel_resellers",
