@@ -53,6 +53,21 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
+/// The day number of a `YYYY-MM-DD` text, when it is a real calendar date.
+pub fn parse(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year: i64 = text[..4].parse().ok()?;
+    let month: i64 = text[5..7].parse().ok()?;
+    let day: i64 = text[8..].parse().ok()?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
 /// The day reached by adding a duration to a day. Months, quarters and years
 /// are calendar steps (2026-01-31 plus one month is 2026-02-28); hours are
 /// rounded up to whole days, so a window never ends early.
@@ -132,6 +147,17 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), days);
         }
         assert_eq!(show(day_number(&date(2024, 2, 29))), "2024-02-29");
+        assert_eq!(parse("2024-02-29"), Some(day_number(&date(2024, 2, 29))));
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "20260101",
+            "2026-01-3x",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

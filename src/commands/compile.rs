@@ -65,7 +65,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         }
     }
     if let Some(as_of) = &options.as_of
-        && !is_date(as_of)
+        && crate::check::dates::parse(as_of).is_none()
     {
         return Err(Failure(format!(
             "`--as-of {as_of}` is not a date; write YYYY-MM-DD"
@@ -185,15 +185,4 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 .to_string(),
         )),
     }
-}
-
-fn is_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }

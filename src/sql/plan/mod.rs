@@ -247,17 +247,11 @@ pub fn has_column(source: &Source, logical: &str) -> bool {
     column(source, logical).is_some()
 }
 
-/// The day after `as_of`, the exclusive upper bound of the data.
+/// The day after `as_of` (a checked `YYYY-MM-DD`), the exclusive upper
+/// bound of the data.
 pub fn day_after(as_of: &str) -> String {
-    let parts: Vec<i64> = as_of.split('-').filter_map(|p| p.parse().ok()).collect();
-    let [y, m, d] = parts[..] else {
-        return as_of.to_string();
-    };
-    let date = Date {
-        year: y as u16,
-        month: m as u8,
-        day: d as u8,
-        span: Default::default(),
-    };
-    crate::check::dates::show(crate::check::dates::day_number(&date) + 1)
+    match crate::check::dates::parse(as_of) {
+        Some(day) => crate::check::dates::show(day + 1),
+        None => as_of.to_string(),
+    }
 }

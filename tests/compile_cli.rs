@@ -1,0 +1,250 @@
+//! `pactum compile` as a user runs it: files, manifest, byte-identical
+//! output, one query on standard output, refusal of agreements with errors.
+
+mod common;
+
+use std::path::Path;
+
+use common::{pactum, scratch, stderr, stdout};
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((
+                    path.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn compile_writes_one_file_per_query_and_dialect_and_a_manifest() {
+    let dir = scratch("compile_out");
+    let root = std::env::current_dir().unwrap();
+    let out = pactum(
+        &[
+            "compile",
+            "specs/",
+            "--dialect",
+            "postgres",
+            "--dialect",
+            "bigquery",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let files = tree(&dir);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "acme_referral/manifest.json",
+        "acme_referral/manifest.yaml",
+        "acme_referral/postgres/events_purchase.sql",
+        "acme_referral/bigquery/events_purchase.sql",
+        "acme_referral/postgres/attribution_partner_credit.sql",
+        "acme_referral/postgres/attribution_partner_credit_by_partner.sql",
+        "channel_resellers/postgres/attribution_channel_credit.sql",
+        "marketplace_integration/manifest.json",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    // Catalogs are compiled through the agreements that import them.
+    assert!(!names.iter().any(|n| n.starts_with("product_events/")));
+    assert!(stdout(&out).starts_with(&format!("wrote {} files under ", files.len())));
+
+    // Every SQL file starts with its header.
+    let (_, sql) = files
+        .iter()
+        .find(|(n, _)| n == "acme_referral/postgres/attribution_partner_credit.sql")
+        .unwrap();
+    let sql = String::from_utf8(sql.clone()).unwrap();
+    assert!(sql.starts_with(
+        "-- Pactum: agreement acme_referral version 3, from specs/acme_referral.pactum\n-- Query: attribution_partner_credit (postgres)\n-- Computes: Credit for each conversion by attribution `partner_credit` (position based, 40% first and 40% last, lookback 2592000 seconds)"
+    ), "{sql}");
+    assert!(sql.contains("\n-- Columns:\n--   conversion_event (text): the conversion event\n"));
+
+    // The manifest lists every query with its columns and files.
+    let (_, json) = files
+        .iter()
+        .find(|(n, _)| n == "acme_referral/manifest.json")
+        .unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert_eq!(manifest["agreement"], "acme_referral");
+    assert_eq!(manifest["version"], 3);
+    assert_eq!(
+        manifest["dialects"],
+        serde_json::json!(["postgres", "bigquery"])
+    );
+    let queries = manifest["queries"].as_array().unwrap();
+    let query = queries
+        .iter()
+        .find(|q| q["name"] == "attribution_partner_credit_by_partner")
+        .unwrap();
+    assert_eq!(
+        query["inputs"],
+        serde_json::json!(["billing.orders", "partners.acme_touchpoints"])
+    );
+    assert_eq!(
+        query["columns"][0],
+        serde_json::json!({"name": "period_start", "type": "date", "description": "first day of the period"})
+    );
+    assert_eq!(
+        query["files"]["bigquery"],
+        "bigquery/attribution_partner_credit_by_partner.sql"
+    );
+    let (_, yaml) = files
+        .iter()
+        .find(|(n, _)| n == "acme_referral/manifest.yaml")
+        .unwrap();
+    let from_yaml: serde_json::Value = serde_yaml::from_slice(yaml).unwrap();
+    assert_eq!(
+        from_yaml, manifest,
+        "the YAML manifest says what the JSON one says"
+    );
+
+    // A second run writes the same bytes.
+    let again = pactum(
+        &[
+            "compile",
+            "specs/",
+            "--dialect",
+            "postgres",
+            "--dialect",
+            "bigquery",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(tree(&dir), files);
+}
+
+#[test]
+fn one_query_goes_to_standard_output() {
+    let root = std::env::current_dir().unwrap();
+    let out = pactum(
+        &[
+            "compile",
+            "specs/acme_referral.pactum",
+            "--dialect",
+            "sqlite",
+            "--query",
+            "events_webinar_signup",
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(
+        sql.contains(
+            "FROM \"partners\".\"acme_touchpoints\" AS e\nWHERE e.\"event_name\" = 'webinar_signup'"
+        ),
+        "{sql}"
+    );
+    assert!(sql.ends_with(";\n"));
+
+    let out = pactum(
+        &["compile", "specs/acme_referral.pactum", "--query", "nope"],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "pactum: no query named `nope`\n");
+}
+
+#[test]
+fn an_agreement_with_errors_is_not_compiled() {
+    let dir = scratch("compile_refuses");
+    let text = std::fs::read_to_string("tests/check/minimal_clean.pactum")
+        .unwrap()
+        .replace(
+            "target arpu at least 500 USD",
+            "target arpu at least 500 EUR",
+        );
+    std::fs::write(dir.join("deal.pactum"), text).unwrap();
+    let out = pactum(&["compile", "deal.pactum", "--out", "build"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("P0206"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with("pactum: not compiled: 1 error, 0 warnings in 1 file\n"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("build").exists(), "nothing is written");
+}
+
+#[test]
+fn dates_and_dialects_are_checked_and_prefixes_come_from_pactum_yaml() {
+    let dir = scratch("compile_env");
+    std::fs::copy("tests/check/minimal_clean.pactum", dir.join("deal.pactum")).unwrap();
+    std::fs::write(
+        dir.join("pactum.yaml"),
+        "dialect: snowflake\nenvironments:\n  dev:\n    table_prefix: \"dev_\"\n",
+    )
+    .unwrap();
+    let out = pactum(
+        &[
+            "compile",
+            "deal.pactum",
+            "--dialect",
+            "oracle",
+            "--query",
+            "events_purchase",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("pactum: unknown dialect `oracle`"));
+    let out = pactum(
+        &[
+            "compile",
+            "deal.pactum",
+            "--as-of",
+            "2026-13-01",
+            "--query",
+            "events_purchase",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    // The default dialect and the environment's prefix come from pactum.yaml.
+    let out = pactum(
+        &[
+            "compile",
+            "deal.pactum",
+            "--env",
+            "dev",
+            "--as-of",
+            "2026-06-30",
+            "--query",
+            "events_purchase",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(
+        sql.contains("-- Query: events_purchase (snowflake)"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("FROM \"dev_billing\".\"orders\" AS \"e\""),
+        "{sql}"
+    );
+    assert!(sql.contains("< DATE '2026-07-01'"), "{sql}");
+}
