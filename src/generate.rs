@@ -171,3 +171,79 @@ pub fn agreement(seed: u64, import: bool) -> String {
     );
     s
 }
+
+/// A seeded touch and order dataset at scale, for the SQL benchmarks:
+/// `touches.csv` (touch_id, customer_id, occurred_at, partner_id, channel,
+/// event_name) and `orders.csv` (order_id, customer_id, ordered_at, amount,
+/// order_type) in `dir`, matching the sources of
+/// `tests/sql/attribution/agreement.pactum`. Touches fall in the 60 days
+/// before a customer's orders, so that most conversions have eligible
+/// touches and some have none.
+pub fn attribution_data(
+    seed: u64,
+    touches: usize,
+    conversions: usize,
+    dir: &std::path::Path,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut rng = Rng::new(seed);
+    let customers = (conversions * 2).max(1);
+    // 2026-01-01 00:00:00 as seconds since 1970.
+    const START: i64 = 1_767_225_600;
+    const YEAR: u64 = 365 * 86_400;
+    let stamp = |seconds: i64| {
+        let days = seconds.div_euclid(86_400);
+        let rest = seconds.rem_euclid(86_400);
+        let date = crate::check::dates::show(days);
+        format!(
+            "{date} {:02}:{:02}:{:02}",
+            rest / 3600,
+            rest / 60 % 60,
+            rest % 60
+        )
+    };
+    let mut orders = std::io::BufWriter::new(std::fs::File::create(dir.join("orders.csv"))?);
+    writeln!(orders, "order_id,customer_id,ordered_at,amount,order_type")?;
+    // Each order's customer and time; touches are drawn around them.
+    let mut anchors = Vec::with_capacity(conversions);
+    for i in 0..conversions {
+        let customer = rng.below(customers as u64);
+        let at = START + 60 * 86_400 + rng.below(YEAR - 60 * 86_400) as i64;
+        let cents = 1_000 + rng.below(200_000);
+        let kind = if rng.below(10) == 0 { "upsell" } else { "new" };
+        writeln!(
+            orders,
+            "o{i:07},c{customer:07},{},{}.{:02},{kind}",
+            stamp(at),
+            cents / 100,
+            cents % 100
+        )?;
+        anchors.push((customer, at));
+    }
+    orders.flush()?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("touches.csv"))?);
+    writeln!(
+        out,
+        "touch_id,customer_id,occurred_at,partner_id,channel,event_name"
+    )?;
+    const PARTNERS: &[&str] = &["A", "A2", "B", "C", "Z"];
+    const CHANNELS: &[&str] = &["email", "webinar", "web", "direct", "social"];
+    for i in 0..touches {
+        // Nine touches in ten go to a converting customer, within 60 days
+        // before one of their orders; the rest to anyone, any time.
+        let (customer, at) = if anchors.is_empty() || rng.below(10) == 0 {
+            (rng.below(customers as u64), START + rng.below(YEAR) as i64)
+        } else {
+            let (customer, order_at) = anchors[rng.below(anchors.len() as u64) as usize];
+            (customer, order_at - rng.below(60 * 86_400) as i64)
+        };
+        writeln!(
+            out,
+            "t{i:08},c{customer:07},{},{},{},touch",
+            stamp(at),
+            rng.pick(PARTNERS),
+            rng.pick(CHANNELS)
+        )?;
+    }
+    out.flush()
+}

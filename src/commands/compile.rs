@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::fmt::write_atomically;
+use super::fmt::write_generated;
 use super::{FINDINGS, Failure, SUCCESS, print_diagnostics, write_stdout};
 use crate::check::count;
 use crate::check::scope::Scope;
+use crate::check::workspace::parallel_map;
 use crate::sql::compile::{Header, manifest, render};
 use crate::sql::dialect::{self, Dialect};
 use crate::sql::plan::Options as PlanOptions;
@@ -96,9 +97,26 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             .map(|o| ws.settings.root.clone().unwrap_or_default().join(o))
     });
 
-    let mut written = 0;
-    let mut printed = false;
-    for (index, unit) in ws.units.iter().enumerate() {
+    let agreements: Vec<usize> = ws
+        .units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| {
+            u.requested
+                && matches!(
+                    &u.tree,
+                    Some(File {
+                        root: Root::Agreement(_),
+                        ..
+                    })
+                )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    // Plan and render each agreement on all cores; each writes its own
+    // folder, so the workers never touch the same file.
+    let compile_one = |&index: &usize| -> Result<Compiled, Failure> {
+        let unit = &ws.units[index];
         let Some(
             tree @ File {
                 root: Root::Agreement(agreement),
@@ -106,11 +124,8 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             },
         ) = &unit.tree
         else {
-            continue;
+            return Ok(Compiled::default());
         };
-        if !unit.requested {
-            continue;
-        }
         let imports: Vec<&File> = ws
             .imported_closure(index)
             .iter()
@@ -129,6 +144,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             version,
             source_file: &source_file,
         };
+        let mut compiled = Compiled::default();
         if let Some(wanted) = &options.query {
             if let Some(query) = planned.iter().find(|p| &p.name == wanted) {
                 let [dialect] = dialects[..] else {
@@ -136,18 +152,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                         "`--query` prints one query: give one `--dialect`".to_string(),
                     ));
                 };
-                if printed {
-                    return Err(Failure(format!(
-                        "several agreements have a query `{wanted}`; compile one file at a time"
-                    )));
-                }
-                write_stdout(render(query, dialect, &header, &plan_options).as_bytes())?;
-                printed = true;
+                compiled.printed = Some(render(query, dialect, &header, &plan_options));
             }
-            continue;
+            return Ok(compiled);
         }
         let Some(out_dir) = &out_dir else {
-            continue;
+            return Ok(compiled);
         };
         let folder = out_dir.join(&agreement.name.name);
         for dialect in &dialects {
@@ -155,19 +165,37 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             std::fs::create_dir_all(&dir).map_err(|e| Failure::io(&dir, "create folder", &e))?;
             for query in &planned {
                 let path = dir.join(format!("{}.sql", query.name));
-                write_atomically(
+                write_generated(
                     &path,
                     render(query, *dialect, &header, &plan_options).as_bytes(),
                 )?;
-                written += 1;
+                compiled.written += 1;
             }
         }
         let manifest = manifest(&planned, &dialects, &header, &plan_options);
         let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes") + "\n";
-        write_atomically(&folder.join("manifest.json"), json.as_bytes())?;
+        write_generated(&folder.join("manifest.json"), json.as_bytes())?;
         let yaml = serde_yaml::to_string(&manifest).expect("the manifest serializes");
-        write_atomically(&folder.join("manifest.yaml"), yaml.as_bytes())?;
-        written += 2;
+        write_generated(&folder.join("manifest.yaml"), yaml.as_bytes())?;
+        compiled.written += 2;
+        Ok(compiled)
+    };
+    let results = parallel_map(&agreements, compile_one);
+    let mut written = 0;
+    let mut printed = false;
+    for result in results {
+        let compiled = result?;
+        written += compiled.written;
+        if let Some(text) = compiled.printed {
+            if printed {
+                return Err(Failure(format!(
+                    "several agreements have a query `{}`; compile one file at a time",
+                    options.query.as_deref().unwrap_or_default()
+                )));
+            }
+            write_stdout(text.as_bytes())?;
+            printed = true;
+        }
     }
     if let Some(wanted) = &options.query {
         if !printed {
@@ -185,4 +213,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 .to_string(),
         )),
     }
+}
+
+/// What compiling one agreement produced.
+#[derive(Default)]
+struct Compiled {
+    written: usize,
+    /// The `--query` text, when this agreement has that query.
+    printed: Option<String>,
 }

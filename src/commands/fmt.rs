@@ -153,8 +153,18 @@ pub fn short_diff(name: &str, old: &str, new: &str) -> String {
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`,
-/// keeping the original permissions.
+/// keeping the original permissions; the data is on disk before the rename.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    replace_file(path, contents, true)
+}
+
+/// Like [`write_atomically`], for files that can be generated again: readers
+/// never see half a file, but the data is not forced to disk first.
+pub fn write_generated(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    replace_file(path, contents, false)
+}
+
+fn replace_file(path: &Path, contents: &[u8], sync: bool) -> Result<(), Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -164,7 +174,9 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(contents)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(&temporary, meta.permissions())?;
         }

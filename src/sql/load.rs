@@ -51,3 +51,41 @@ pub fn create_table(source: &Source, dialect: &dyn Dialect, options: &Options) -
         columns.join(",\n")
     )
 }
+
+/// Indexes that make the attribution join fast on engines without hash
+/// joins (SQLite): the customer key and time of a source.
+pub fn create_indexes(source: &Source, dialect: &dyn Dialect, options: &Options) -> String {
+    let path: Vec<String> = table_path(source, options)
+        .iter()
+        .map(|p| dialect.quote_ident(p))
+        .collect();
+    let key = |role: fn(&SourceField) -> Option<&crate::syntax::ast::ColumnRef>| {
+        source.fields.iter().find_map(|f| role(&f.value)).map(|c| {
+            c.physical
+                .as_ref()
+                .map_or(c.name.name.clone(), |p| p.value.clone())
+        })
+    };
+    let customer = key(|f| match f {
+        SourceField::Customer(c) => Some(c),
+        _ => None,
+    });
+    let time = key(|f| match f {
+        SourceField::Time(c) => Some(c),
+        _ => None,
+    });
+    let columns: Vec<String> = customer
+        .into_iter()
+        .chain(time)
+        .map(|c| dialect.quote_ident(&c))
+        .collect();
+    if columns.is_empty() {
+        return String::new();
+    }
+    format!(
+        "CREATE INDEX {} ON {} ({});\n",
+        dialect.quote_ident(&format!("{}_customer_time", source.name.name)),
+        path.join("."),
+        columns.join(", ")
+    )
+}

@@ -175,6 +175,8 @@ impl Engine for Sqlite {
         for source in sources(scope) {
             let ddl = create_table(source, self.dialect(), options);
             self.connection.execute_batch(&ddl).unwrap();
+            let indexes = pactum::sql::load::create_indexes(source, self.dialect(), options);
+            self.connection.execute_batch(&indexes).unwrap();
             let csv = dir.join(format!("{}.csv", source.name.name));
             let (header, rows) = read_csv(&std::fs::read_to_string(&csv).unwrap());
             let types = columns(source);

@@ -332,7 +332,8 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         .as_ref()
         .map(|d| Expr::Date(super::day_after(d)));
 
-    // 1. touches
+    // 1. touches. Customer keys are joined as they are (no cast), so that
+    // engines can use an index on them.
     let ignore_before_model = !s.ignored.is_empty() && !matches!(s.model, Model::LastTouch);
     let touch_selects: Vec<Select> = s
         .touches
@@ -376,10 +377,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
             };
             Select {
                 columns: vec![
-                    item(
-                        Expr::ToText(Box::new(source_column(alias, source, "customer"))),
-                        "customer_id",
-                    ),
+                    item(source_column(alias, source, "customer"), "customer_id"),
                     item(source_column(alias, source, "time"), "touched_at"),
                     item(id, "touch_id"),
                     item(
@@ -455,10 +453,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
                 columns: vec![
                     item(Expr::Str(event.name.name.clone()), "conversion_event"),
                     item(id, "conversion_id"),
-                    item(
-                        Expr::ToText(Box::new(source_column(alias, source, "customer"))),
-                        "customer_id",
-                    ),
+                    item(source_column(alias, source, "customer"), "customer_id"),
                     item(source_column(alias, source, "time"), "converted_at"),
                     item(value, "conversion_value"),
                 ],
