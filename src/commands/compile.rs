@@ -133,7 +133,8 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             .collect();
         let mut scratch = Vec::new();
         let scope = Scope::build(tree, unit.file, &imports, &mut scratch);
-        let planned = crate::sql::plan_all(&scope, &plan_options);
+        let plan = crate::sql::plan_agreement(&scope, &plan_options);
+        let planned = plan.queries;
         let version = agreement.items.iter().find_map(|i| match i {
             Item::Version(v) => Some(v.value.value),
             _ => None,
@@ -144,7 +145,14 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             version,
             source_file: &source_file,
         };
-        let mut compiled = Compiled::default();
+        let mut compiled = Compiled {
+            not_compiled: plan
+                .not_compiled
+                .iter()
+                .map(|what| format!("{}: {what}", agreement.name.name))
+                .collect(),
+            ..Compiled::default()
+        };
         if let Some(wanted) = &options.query {
             if let Some(query) = planned.iter().find(|p| &p.name == wanted) {
                 let [dialect] = dialects[..] else {
@@ -172,7 +180,8 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 compiled.written += 1;
             }
         }
-        let manifest = manifest(&planned, &dialects, &header, &plan_options);
+        let mut manifest = manifest(&planned, &dialects, &header, &plan_options);
+        manifest.not_compiled = plan.not_compiled.clone();
         let json = serde_json::to_string_pretty(&manifest).expect("the manifest serializes") + "\n";
         write_generated(&folder.join("manifest.json"), json.as_bytes())?;
         let yaml = serde_yaml::to_string(&manifest).expect("the manifest serializes");
@@ -186,6 +195,11 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     for result in results {
         let compiled = result?;
         written += compiled.written;
+        if options.query.is_none() {
+            for what in &compiled.not_compiled {
+                eprintln!("note: not compiled yet: {what}");
+            }
+        }
         if let Some(text) = compiled.printed {
             if printed {
                 return Err(Failure(format!(
@@ -219,6 +233,8 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
 #[derive(Default)]
 struct Compiled {
     written: usize,
+    /// What the agreement has that has no SQL planner yet.
+    not_compiled: Vec<String>,
     /// The `--query` text, when this agreement has that query.
     printed: Option<String>,
 }

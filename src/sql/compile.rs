@@ -17,6 +17,8 @@ pub struct Manifest {
     pub as_of: Option<String>,
     pub dialects: Vec<String>,
     pub queries: Vec<ManifestQuery>,
+    /// Parts of the agreement with no SQL planner yet, with why.
+    pub not_compiled: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,5 +131,6 @@ pub fn manifest(
                     .collect(),
             })
             .collect(),
+        not_compiled: Vec::new(),
     }
 }

@@ -11,10 +11,21 @@ pub mod tree;
 use crate::check::scope::{Decl, Kind, Scope};
 use plan::{Options, Planned};
 
-/// Every query of an agreement, in a stable order: events, then
-/// attribution.
+/// Every query of an agreement, in a stable order: events, attribution,
+/// metrics.
 pub fn plan_all(scope: &Scope<'_>, options: &Options) -> Vec<Planned> {
+    plan_agreement(scope, options).queries
+}
+
+/// The planned queries, and what could not be planned yet, with why.
+pub struct Plan {
+    pub queries: Vec<Planned>,
+    pub not_compiled: Vec<String>,
+}
+
+pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
     let mut planned = Vec::new();
+    let mut not_compiled = Vec::new();
     for decl in scope.of_kind(Kind::Event) {
         if let Decl::Event(event) = decl
             && let Some(query) = plan::events::plan(scope, event, options)
@@ -27,7 +38,25 @@ pub fn plan_all(scope: &Scope<'_>, options: &Options) -> Vec<Planned> {
             && let Some(queries) = plan::attribution::plan(scope, attribution, options)
         {
             planned.extend(queries);
+        } else if let Decl::Attribution(attribution) = decl {
+            not_compiled.push(format!(
+                "attribution `{}`: data-driven models have no SQL planner yet",
+                attribution.name.name
+            ));
         }
     }
-    planned
+    for decl in scope.of_kind(Kind::Metric) {
+        if let Decl::Metric(metric) = decl {
+            match plan::metrics::plan(scope, metric, options) {
+                Ok(query) => planned.push(query),
+                Err(reason) => {
+                    not_compiled.push(format!("metric `{}`: {reason}", metric.name.name))
+                }
+            }
+        }
+    }
+    Plan {
+        queries: planned,
+        not_compiled,
+    }
 }

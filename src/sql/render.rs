@@ -287,6 +287,14 @@ impl<'d> Renderer<'d> {
             Expr::ToFloat(inner) => format!("CAST({} AS {})", self.expr(inner, 0), d.float_type()),
             Expr::ToText(inner) => format!("CAST({} AS {})", self.expr(inner, 0), d.text_type()),
             Expr::Date(date) => d.date_literal(date),
+            Expr::Exists(select) => {
+                let inner: Vec<String> = self
+                    .select(select)
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .collect();
+                format!("EXISTS ({})", inner.join(" "))
+            }
         }
     }
 }

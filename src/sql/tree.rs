@@ -222,6 +222,8 @@ pub enum Expr {
     ToText(Box<Expr>),
     /// A date literal `YYYY-MM-DD`.
     Date(String),
+    /// `EXISTS (SELECT ...)`, for conditions on another source's rows.
+    Exists(Box<Select>),
 }
 
 // Small constructors keep planners readable.

@@ -5,6 +5,7 @@
 
 pub mod attribution;
 pub mod events;
+pub mod metrics;
 
 use serde::Serialize;
 

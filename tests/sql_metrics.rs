@@ -1,0 +1,133 @@
+//! Metric queries on SQLite, PostgreSQL and DuckDB against the fixture in
+//! `tests/sql/metrics/` (see its README): per period, overall and per
+//! segment value, each engine's values and customer counts must equal the
+//! independently computed `expected.csv` (values to 1e-9 relative).
+
+mod engines;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use engines::{Engine, Spec, Value, close, read_csv};
+use pactum::check::scope::{Decl, Kind};
+use pactum::sql::plan::Options;
+use pactum::sql::render::Renderer;
+
+const DIR: &str = "tests/sql/metrics";
+
+/// (metric, period_start, segment, segment_value) -> (value, customers)
+type Figures = BTreeMap<(String, String, String, String), (Option<f64>, i64)>;
+
+fn expected() -> Figures {
+    let (header, rows) =
+        read_csv(&std::fs::read_to_string(Path::new(DIR).join("expected.csv")).unwrap());
+    assert_eq!(
+        header,
+        [
+            "metric",
+            "period_start",
+            "segment",
+            "segment_value",
+            "value",
+            "customers"
+        ]
+    );
+    rows.into_iter()
+        .map(|r| {
+            let cell = |i: usize| r[i].clone().unwrap_or_default();
+            (
+                (cell(0), cell(1), cell(2), cell(3)),
+                (
+                    r[4].as_ref().map(|v| v.parse().unwrap()),
+                    cell(5).parse().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn run(engine: &mut dyn Engine) -> Figures {
+    let spec = Spec::load(&Path::new(DIR).join("agreement.pactum"));
+    let scope = spec.scope();
+    let options = Options::default();
+    engine.load(&scope, Path::new(DIR), &options);
+    let mut figures = Figures::new();
+    for decl in scope.of_kind(Kind::Metric) {
+        let Decl::Metric(metric) = decl else { continue };
+        let planned = pactum::sql::plan::metrics::plan(&scope, metric, &options)
+            .unwrap_or_else(|why| panic!("metric {} not planned: {why}", metric.name.name));
+        let sql = Renderer::new(engine.dialect()).query(&planned.query);
+        for row in engine.query(&sql) {
+            let key = (
+                metric.name.name.clone(),
+                row[0].text(),
+                row[1].text(),
+                row[2].text(),
+            );
+            let value = match &row[3] {
+                Value::Null => None,
+                v => Some(v.number()),
+            };
+            let previous = figures.insert(key.clone(), (value, row[4].number() as i64));
+            assert!(
+                previous.is_none(),
+                "{}: duplicate row {key:?}",
+                engine.name()
+            );
+        }
+    }
+    figures
+}
+
+fn compare(engine: &str, actual: &Figures, expected: &Figures) {
+    let mut problems = Vec::new();
+    for (key, (value, customers)) in expected {
+        match actual.get(key) {
+            None => problems.push(format!("missing {key:?}")),
+            Some((v, c)) => {
+                let same = match (v, value) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => close(*a, *b),
+                    _ => false,
+                };
+                if !same || c != customers {
+                    problems.push(format!(
+                        "{key:?}: {v:?} from {c} customers, expected {value:?} from {customers}"
+                    ));
+                }
+            }
+        }
+    }
+    for key in actual.keys().filter(|k| !expected.contains_key(*k)) {
+        problems.push(format!("unexpected {key:?} = {:?}", actual[key]));
+    }
+    assert!(
+        problems.is_empty(),
+        "{engine}: {} differences:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn sqlite_matches_the_expected_figures() {
+    compare("sqlite", &run(&mut engines::Sqlite::new()), &expected());
+}
+
+#[test]
+fn postgres_matches_the_expected_figures() {
+    compare(
+        "postgres",
+        &run(&mut engines::Postgres::new("metrics")),
+        &expected(),
+    );
+}
+
+#[test]
+fn duckdb_matches_the_expected_figures() {
+    compare(
+        "duckdb",
+        &run(&mut engines::DuckDb::new("metrics")),
+        &expected(),
+    );
+}
