@@ -383,6 +383,8 @@ impl DuckDb {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run duckdb (pip install duckdb-cli): {e}"));
+        // NULL prints as an empty field, as in psql's CSV.
+        let script = format!(".nullvalue ''\n{script}");
         child
             .stdin
             .take()
