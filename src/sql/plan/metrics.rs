@@ -12,9 +12,11 @@
 //! with its distinct customers; the final select combines the parts with the
 //! value's arithmetic (division is safe: NULL when dividing by 0).
 //!
-//! This version compiles `count`, `count_distinct`, `sum`, `avg`, `min` and
-//! `max` with arithmetic; a metric calling other functions is reported as
-//! not compiled yet (see [`plan`]).
+//! This version compiles `count`, `count_distinct`, `sum`, `avg`, `min`,
+//! `max`, `nps`, `median` and `percentile` (of a column, or of
+//! `days_between(first A, first B)`, one value per customer at their first
+//! B) with arithmetic; a metric calling other functions is reported as not
+//! compiled yet (see [`plan`]).
 
 use super::{
     ColumnKind, Options, Planned, condition, literal, out, source_column, table_name, table_path,
@@ -29,10 +31,17 @@ use crate::syntax::ast::{self, *};
 /// One aggregate call of a metric's value.
 struct Call<'a> {
     function: &'a str,
+    /// The source of the rows (for `days_between`, the second event's).
     source: &'a Source,
     event: Option<&'a Event>,
-    /// The measured column (logical name), for all but `count`.
+    /// The measured column (logical name), for all but `count` and
+    /// `days_between`.
     column: Option<String>,
+    /// `days_between(first A, first B)`: A's rows; the call then reads one
+    /// row per customer, at their first B.
+    days_from: Option<(&'a Source, Option<&'a Event>)>,
+    /// The rank of `percentile` (0.5 for `median`).
+    fraction: Option<f64>,
 }
 
 /// How a segment is read for rows of one source.
@@ -45,7 +54,17 @@ enum SegmentRead<'a> {
     Stage,
 }
 
-const SUPPORTED: &[&str] = &["count", "count_distinct", "sum", "avg", "min", "max"];
+const SUPPORTED: &[&str] = &[
+    "count",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "nps",
+    "median",
+    "percentile",
+];
 
 /// The metric's query, or why it cannot be compiled yet.
 pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Planned, String> {
@@ -226,26 +245,73 @@ fn collect_calls<'a>(
             if !SUPPORTED.contains(&name) {
                 return Err(format!("`{name}` has no SQL planner yet"));
             }
-            let Some(ArgValue::Expr(ast::Expr::Path(path))) = args.first().map(|a| &a.value) else {
-                return Err(format!("`{name}` needs a path"));
+            let fraction = match name {
+                "median" => Some(0.5),
+                "percentile" => match args.get(1).map(|a| &a.value) {
+                    Some(ArgValue::Expr(ast::Expr::Literal(Literal::Percent(p)))) => {
+                        Some(p.value / 100.0)
+                    }
+                    _ => return Err("`percentile` needs a percentage".to_string()),
+                },
+                _ => None,
             };
-            let rows = &path.segments[0];
-            let (source, event) = match scope.get(&rows.name) {
-                Some(Decl::Source(s)) => (s, None),
-                Some(Decl::Event(e)) => (scope.source_of(e).ok_or("unknown source")?, Some(e)),
-                _ => return Err(format!("`{}` is not an event or source", rows.name)),
+            let rows_of = |ident: &Ident| -> Result<(&'a Source, Option<&'a Event>), String> {
+                match scope.get(&ident.name) {
+                    Some(Decl::Source(s)) => Ok((s, None)),
+                    Some(Decl::Event(e)) => {
+                        Ok((scope.source_of(e).ok_or("unknown source")?, Some(e)))
+                    }
+                    _ => Err(format!("`{}` is not an event or source", ident.name)),
+                }
             };
-            let column = path.segments.get(1).map(|c| c.name.clone());
-            if name != "count" && column.is_none() {
-                return Err(format!("`{name}` needs a column"));
+            match args.first().map(|a| &a.value) {
+                // median(days_between(first A, first B)) and the like
+                Some(ArgValue::Expr(ast::Expr::Call {
+                    function: inner,
+                    args: inner_args,
+                    ..
+                })) if inner.name == "days_between" => {
+                    let firsts: Vec<&Ident> = inner_args
+                        .iter()
+                        .filter_map(|a| match &a.value {
+                            ArgValue::Expr(ast::Expr::Path(p)) if p.segments.len() == 1 => {
+                                Some(&p.segments[0])
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let [from, to] = firsts[..] else {
+                        return Err("`days_between` needs two events".to_string());
+                    };
+                    let (source, event) = rows_of(to)?;
+                    calls.push(Call {
+                        function: &function.name,
+                        source,
+                        event,
+                        column: None,
+                        days_from: Some(rows_of(from)?),
+                        fraction,
+                    });
+                    Ok(())
+                }
+                Some(ArgValue::Expr(ast::Expr::Path(path))) => {
+                    let (source, event) = rows_of(&path.segments[0])?;
+                    let column = path.segments.get(1).map(|c| c.name.clone());
+                    if name != "count" && column.is_none() {
+                        return Err(format!("`{name}` needs a column"));
+                    }
+                    calls.push(Call {
+                        function: &function.name,
+                        source,
+                        event,
+                        column,
+                        days_from: None,
+                        fraction,
+                    });
+                    Ok(())
+                }
+                _ => Err(format!("`{name}` needs a path")),
             }
-            calls.push(Call {
-                function: &function.name,
-                source,
-                event,
-                column,
-            });
-            Ok(())
         }
     }
 }
@@ -326,76 +392,26 @@ fn call_ctes(
                     .map(|c| c.name.clone())
                     .unwrap_or_default();
                 match source_of_path(scope, path) {
-                    Some(other) if other.name.name != source.name.name => SegmentRead::Other {
-                        source: other,
-                        column,
-                    },
+                    // A per-customer row (days_between) has no columns of its
+                    // own: every column segment is looked up.
+                    Some(other)
+                        if other.name.name != source.name.name || call.days_from.is_some() =>
+                    {
+                        SegmentRead::Other {
+                            source: other,
+                            column,
+                        }
+                    }
                     _ => SegmentRead::Own(column),
                 }
             }
         })
         .collect();
 
-    // base: the rows, filtered, with a key for segment lookups
-    let mut filters = Vec::new();
-    if let Some(event_filter) = call.event.and_then(|e| e.filter.as_ref()) {
-        filters.push(condition(event_filter, "r", source));
+    match call.days_from {
+        Some(from) => days_between_base(scope, i, call, from, filter, &reads, options, ctes),
+        None => plain_base(scope, i, call, filter, &reads, options, ctes),
     }
-    if let Some(f) = filter {
-        filters.push(filter_expr(scope, f, source, options));
-    }
-    if let Some(as_of) = &options.as_of {
-        filters.push(bin(
-            Op::Lt,
-            source_column("r", source, "time"),
-            Expr::Date(super::day_after(as_of)),
-        ));
-    }
-    let mut columns = vec![
-        item(
-            window(
-                func("ROW_NUMBER", vec![]),
-                vec![],
-                vec![
-                    Order::asc(source_column("r", source, "time")),
-                    Order::asc(source_column("r", source, "customer")),
-                ],
-            ),
-            "row_key",
-        ),
-        item(source_column("r", source, "customer"), "customer_id"),
-        item(source_column("r", source, "time"), "row_time"),
-        item(
-            match &call.column {
-                Some(column) => source_column("r", source, column),
-                None => Expr::Null,
-            },
-            "measure",
-        ),
-    ];
-    for (k, read) in reads.iter().enumerate() {
-        let value = match read {
-            SegmentRead::Own(column) => Expr::ToText(Box::new(source_column("r", source, column))),
-            SegmentRead::Stage => match call.event.and_then(|e| e.stage.as_ref()) {
-                Some(stage) => Expr::Str(stage.name.clone()),
-                None => Expr::ToText(Box::new(Expr::Null)),
-            },
-            SegmentRead::Other { .. } => continue,
-        };
-        columns.push(item(value, &format!("segment_{k}")));
-    }
-    ctes.push(Cte {
-        name: format!("base_{i}"),
-        body: Body::Select(Box::new(Select {
-            columns,
-            from: Some(From::Table {
-                path: table_path(source, options),
-                alias: "r".to_string(),
-            }),
-            filter: tree::and(filters),
-            ..Select::default()
-        })),
-    });
 
     // Segments of other sources: the customer's latest value at or before
     // the row's time (ties: the greatest value).
@@ -529,16 +545,38 @@ fn call_ctes(
     });
 
     // part: the call's aggregate per group
+    let keys = ["period_start", "segment", "segment_value"];
+    if let Some(fraction) = call.fraction {
+        percentile_part(i, fraction, ctes);
+        return;
+    }
     let measure = || Expr::ToFloat(Box::new(field("k", "measure")));
+    let count_where = |op: Op, bound: i64| {
+        func(
+            "SUM",
+            vec![tree::case(
+                vec![(bin(op, measure(), Expr::Int(bound)), Expr::Int(1))],
+                Expr::Int(0),
+            )],
+        )
+    };
     let aggregate = match call.function {
         "count" => Expr::CountStar,
         "count_distinct" => Expr::CountDistinct(Box::new(field("k", "measure"))),
         "sum" => func("SUM", vec![measure()]),
         "avg" => func("AVG", vec![measure()]),
         "min" => func("MIN", vec![measure()]),
+        // Promoters (9, 10) minus detractors (0 to 6), in % of answers.
+        "nps" => Expr::SafeDiv(
+            Box::new(bin(
+                Op::Mul,
+                Expr::Float(100.0),
+                bin(Op::Sub, count_where(Op::Ge, 9), count_where(Op::Le, 6)),
+            )),
+            Box::new(func("COUNT", vec![measure()])),
+        ),
         _ => func("MAX", vec![measure()]),
     };
-    let keys = ["period_start", "segment", "segment_value"];
     ctes.push(Cte {
         name: format!("part_{i}"),
         body: Body::Select(Box::new(Select {
@@ -549,6 +587,281 @@ fn call_ctes(
                 .collect(),
             from: Some(tree::cte(&format!("keyed_{i}"), "k")),
             group_by: keys.iter().map(|c| field("k", c)).collect(),
+            ..Select::default()
+        })),
+    });
+}
+
+/// `percentile` (and `median`) as SQL's `percentile_cont`, written with
+/// window functions so that every dialect computes it the same way: over
+/// the group's values x_1..x_n in order, h = 1 + (n - 1) p, and the value
+/// is x_floor(h) + (h - floor(h)) (x_ceil(h) - x_floor(h)).
+fn percentile_part(i: usize, fraction: f64, ctes: &mut Vec<Cte>) {
+    let keys = ["period_start", "segment", "segment_value"];
+    let partition = |t: &str| keys.iter().map(|c| field(t, c)).collect::<Vec<_>>();
+    let measure = Expr::ToFloat(Box::new(field("k", "measure")));
+    let mut columns: Vec<tree::Item> = keys.iter().map(|c| item(field("k", c), c)).collect();
+    columns.push(item(measure.clone(), "measure"));
+    columns.push(item(
+        window(
+            func("ROW_NUMBER", vec![]),
+            partition("k"),
+            vec![Order::asc(measure.clone())],
+        ),
+        "value_rank",
+    ));
+    columns.push(item(
+        window(
+            func("COUNT", vec![field("k", "measure")]),
+            partition("k"),
+            vec![],
+        ),
+        "value_count",
+    ));
+    ctes.push(Cte {
+        name: format!("ranked_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(tree::cte(&format!("keyed_{i}"), "k")),
+            filter: Some(Expr::IsNull {
+                expr: Box::new(field("k", "measure")),
+                negated: true,
+            }),
+            ..Select::default()
+        })),
+    });
+    let h = bin(
+        Op::Add,
+        Expr::Float(1.0),
+        bin(
+            Op::Mul,
+            bin(Op::Sub, field("r", "value_count"), Expr::Int(1)),
+            Expr::Float(fraction),
+        ),
+    );
+    let mut columns: Vec<tree::Item> = keys.iter().map(|c| item(field("r", c), c)).collect();
+    columns.push(item(field("r", "measure"), "measure"));
+    columns.push(item(field("r", "value_rank"), "value_rank"));
+    columns.push(item(func("FLOOR", vec![h.clone()]), "lower_rank"));
+    columns.push(item(func("CEIL", vec![h.clone()]), "upper_rank"));
+    columns.push(item(
+        bin(Op::Sub, h.clone(), func("FLOOR", vec![h])),
+        "weight",
+    ));
+    ctes.push(Cte {
+        name: format!("positions_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(tree::cte(&format!("ranked_{i}"), "r")),
+            ..Select::default()
+        })),
+    });
+    let at = |rank: &str| {
+        func(
+            "MAX",
+            vec![tree::case(
+                vec![(
+                    bin(Op::Eq, field("q", "value_rank"), field("q", rank)),
+                    field("q", "measure"),
+                )],
+                Expr::Null,
+            )],
+        )
+    };
+    let value = bin(
+        Op::Add,
+        at("lower_rank"),
+        bin(
+            Op::Mul,
+            func("MAX", vec![field("q", "weight")]),
+            bin(Op::Sub, at("upper_rank"), at("lower_rank")),
+        ),
+    );
+    ctes.push(Cte {
+        name: format!("part_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns: keys
+                .iter()
+                .map(|c| item(field("q", c), c))
+                .chain([item(value, "value")])
+                .collect(),
+            from: Some(tree::cte(&format!("positions_{i}"), "q")),
+            group_by: partition("q"),
+            ..Select::default()
+        })),
+    });
+}
+
+/// The rows a call reads, filtered, with a key for segment lookups.
+#[allow(clippy::too_many_arguments)]
+fn plain_base(
+    scope: &Scope<'_>,
+    i: usize,
+    call: &Call<'_>,
+    filter: Option<&Condition>,
+    reads: &[SegmentRead<'_>],
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+) {
+    let source = call.source;
+    let filters = row_filters(scope, source, call.event, filter, options);
+    let mut columns = vec![
+        item(
+            window(
+                func("ROW_NUMBER", vec![]),
+                vec![],
+                vec![
+                    Order::asc(source_column("r", source, "time")),
+                    Order::asc(source_column("r", source, "customer")),
+                ],
+            ),
+            "row_key",
+        ),
+        item(source_column("r", source, "customer"), "customer_id"),
+        item(source_column("r", source, "time"), "row_time"),
+        item(
+            match &call.column {
+                Some(column) => source_column("r", source, column),
+                None => Expr::Null,
+            },
+            "measure",
+        ),
+    ];
+    for (k, read) in reads.iter().enumerate() {
+        let value = match read {
+            SegmentRead::Own(column) => Expr::ToText(Box::new(source_column("r", source, column))),
+            SegmentRead::Stage => match call.event.and_then(|e| e.stage.as_ref()) {
+                Some(stage) => Expr::Str(stage.name.clone()),
+                None => Expr::ToText(Box::new(Expr::Null)),
+            },
+            SegmentRead::Other { .. } => continue,
+        };
+        columns.push(item(value, &format!("segment_{k}")));
+    }
+    ctes.push(Cte {
+        name: format!("base_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(From::Table {
+                path: table_path(source, options),
+                alias: "r".to_string(),
+            }),
+            filter: tree::and(filters),
+            ..Select::default()
+        })),
+    });
+}
+
+/// Rows filtered as a call reads them: the event's filter, the metric's
+/// `where`, `as of`.
+fn row_filters(
+    scope: &Scope<'_>,
+    source: &Source,
+    event: Option<&Event>,
+    filter: Option<&Condition>,
+    options: &Options,
+) -> Vec<Expr> {
+    let mut filters = Vec::new();
+    if let Some(event_filter) = event.and_then(|e| e.filter.as_ref()) {
+        filters.push(condition(event_filter, "r", source));
+    }
+    if let Some(f) = filter {
+        filters.push(filter_expr(scope, f, source, options));
+    }
+    if let Some(as_of) = &options.as_of {
+        filters.push(bin(
+            Op::Lt,
+            source_column("r", source, "time"),
+            Expr::Date(super::day_after(as_of)),
+        ));
+    }
+    filters
+}
+
+/// `days_between(first A, first B)`: one row per customer with a first B at
+/// or after their first A, at the time of the first B, measuring the
+/// calendar days between the two.
+#[allow(clippy::too_many_arguments)]
+fn days_between_base(
+    scope: &Scope<'_>,
+    i: usize,
+    call: &Call<'_>,
+    from: (&Source, Option<&Event>),
+    filter: Option<&Condition>,
+    reads: &[SegmentRead<'_>],
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+) {
+    for (name, (source, event)) in [
+        ("first_from", from),
+        ("first_to", (call.source, call.event)),
+    ] {
+        ctes.push(Cte {
+            name: format!("{name}_{i}"),
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(source_column("r", source, "customer"), "customer_id"),
+                    item(
+                        func("MIN", vec![source_column("r", source, "time")]),
+                        "first_time",
+                    ),
+                ],
+                from: Some(From::Table {
+                    path: table_path(source, options),
+                    alias: "r".to_string(),
+                }),
+                filter: tree::and(row_filters(scope, source, event, filter, options)),
+                group_by: vec![source_column("r", source, "customer")],
+                ..Select::default()
+            })),
+        });
+    }
+    let mut columns = vec![
+        item(
+            window(
+                func("ROW_NUMBER", vec![]),
+                vec![],
+                vec![
+                    Order::asc(field("b", "first_time")),
+                    Order::asc(field("b", "customer_id")),
+                ],
+            ),
+            "row_key",
+        ),
+        item(field("b", "customer_id"), "customer_id"),
+        item(field("b", "first_time"), "row_time"),
+        item(
+            Expr::DaysBetween {
+                start: Box::new(field("a", "first_time")),
+                end: Box::new(field("b", "first_time")),
+            },
+            "measure",
+        ),
+    ];
+    for (k, read) in reads.iter().enumerate() {
+        if let SegmentRead::Stage = read {
+            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
+                Some(stage) => Expr::Str(stage.name.clone()),
+                None => Expr::ToText(Box::new(Expr::Null)),
+            };
+            columns.push(item(stage, &format!("segment_{k}")));
+        }
+    }
+    ctes.push(Cte {
+        name: format!("base_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(tree::cte(&format!("first_to_{i}"), "b")),
+            joins: vec![Join {
+                kind: JoinKind::Inner,
+                from: tree::cte(&format!("first_from_{i}"), "a"),
+                on: bin(Op::Eq, field("a", "customer_id"), field("b", "customer_id")),
+            }],
+            filter: Some(bin(
+                Op::Ge,
+                field("b", "first_time"),
+                field("a", "first_time"),
+            )),
             ..Select::default()
         })),
     });
