@@ -15,8 +15,10 @@
 //! This version compiles `count`, `count_distinct`, `sum`, `avg`, `min`,
 //! `max`, `nps`, `median` and `percentile` (of a column, or of
 //! `days_between(first A, first B)`, one value per customer at their first
-//! B) with arithmetic; a metric calling other functions is reported as not
-//! compiled yet (see [`plan`]).
+//! B), the rates `conversion_rate`, `upsell_rate` and `retention` (one row
+//! per mature customer at their first event), and arithmetic; a metric
+//! calling other functions (`churn`, `clv`) is reported as not compiled yet
+//! (see [`plan`]).
 
 use super::{
     ColumnKind, Options, Planned, condition, literal, out, source_column, table_name, table_path,
@@ -42,6 +44,46 @@ struct Call<'a> {
     days_from: Option<(&'a Source, Option<&'a Event>)>,
     /// The rank of `percentile` (0.5 for `median`).
     fraction: Option<f64>,
+    /// Conversion, up-sell and retention rates: one row per customer at
+    /// their first event, measuring 1 when the customer did what the rate
+    /// counts.
+    cohort: Option<Cohort<'a>>,
+}
+
+impl Call<'_> {
+    /// Whether the call reads one row per customer rather than source rows.
+    fn per_customer(&self) -> bool {
+        self.days_from.is_some() || self.cohort.is_some()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CohortRule {
+    /// A target row at or after the first event, within `days`.
+    Conversion { days: i64 },
+    /// A target row strictly after the first event, within `days`.
+    Upsell { days: i64 },
+    /// Activity on day `days` or later.
+    RetainedAfter { days: i64 },
+    /// Activity in days `[from, to)`.
+    RetainedBetween { from: i64, to: i64 },
+}
+
+impl CohortRule {
+    /// Days that must have passed since day 0 for a customer to count.
+    fn maturity(self) -> i64 {
+        match self {
+            CohortRule::Conversion { days } | CohortRule::Upsell { days } => days,
+            CohortRule::RetainedAfter { days } => days,
+            CohortRule::RetainedBetween { to, .. } => to - 1,
+        }
+    }
+}
+
+struct Cohort<'a> {
+    rule: CohortRule,
+    /// The rows the rate looks for (B, X or the activity source).
+    target: (&'a Source, Option<&'a Event>),
 }
 
 /// How a segment is read for rows of one source.
@@ -64,6 +106,9 @@ const SUPPORTED: &[&str] = &[
     "nps",
     "median",
     "percentile",
+    "conversion_rate",
+    "upsell_rate",
+    "retention",
 ];
 
 /// The metric's query, or why it cannot be compiled yet.
@@ -264,6 +309,22 @@ fn collect_calls<'a>(
                     _ => Err(format!("`{}` is not an event or source", ident.name)),
                 }
             };
+            if let Some(cohort) = cohort_call(scope, name, args)? {
+                let ArgValue::Expr(ast::Expr::Path(first)) = &args[0].value else {
+                    return Err(format!("`{name}` needs an event"));
+                };
+                let (source, event) = rows_of(&first.segments[0])?;
+                calls.push(Call {
+                    function: &function.name,
+                    source,
+                    event,
+                    column: None,
+                    days_from: None,
+                    fraction: None,
+                    cohort: Some(cohort),
+                });
+                return Ok(());
+            }
             match args.first().map(|a| &a.value) {
                 // median(days_between(first A, first B)) and the like
                 Some(ArgValue::Expr(ast::Expr::Call {
@@ -291,6 +352,7 @@ fn collect_calls<'a>(
                         column: None,
                         days_from: Some(rows_of(from)?),
                         fraction,
+                        cohort: None,
                     });
                     Ok(())
                 }
@@ -307,6 +369,7 @@ fn collect_calls<'a>(
                         column,
                         days_from: None,
                         fraction,
+                        cohort: None,
                     });
                     Ok(())
                 }
@@ -314,6 +377,75 @@ fn collect_calls<'a>(
             }
         }
     }
+}
+
+/// The rule and target rows of a rate function, or `None` for other
+/// functions. Windows are whole days (a window in hours is rounded up).
+fn cohort_call<'a>(
+    scope: &Scope<'a>,
+    name: &str,
+    args: &'a [Arg],
+) -> Result<Option<Cohort<'a>>, String> {
+    let days = |d: &ast::Duration| crate::check::dates::approx_days(d).ceil() as i64;
+    let labelled = |label: &str| {
+        args.iter()
+            .find(|a| a.label.as_ref().is_some_and(|l| l.name == label))
+            .map(|a| &a.value)
+    };
+    let duration = |label: &str| match labelled(label) {
+        Some(ArgValue::Expr(ast::Expr::Literal(Literal::Duration(d)))) => Ok(days(d)),
+        _ => Err(format!("`{name}` needs `{label} DURATION`")),
+    };
+    let rows = |value: Option<&ArgValue>| -> Result<(&'a Source, Option<&'a Event>), String> {
+        let Some(ArgValue::Expr(ast::Expr::Path(path))) = value else {
+            return Err(format!("`{name}` needs an event or source"));
+        };
+        match scope.get(&path.segments[0].name) {
+            Some(Decl::Source(s)) => Ok((s, None)),
+            Some(Decl::Event(e)) => Ok((scope.source_of(e).ok_or("unknown source")?, Some(e))),
+            _ => Err(format!("`{}` is not an event or source", path.dotted())),
+        }
+    };
+    let positional: Vec<&ArgValue> = args
+        .iter()
+        .filter(|a| a.label.is_none())
+        .map(|a| &a.value)
+        .collect();
+    let cohort = match name {
+        "conversion_rate" | "upsell_rate" => {
+            let within = duration("within")?;
+            Cohort {
+                rule: if name == "conversion_rate" {
+                    CohortRule::Conversion { days: within }
+                } else {
+                    CohortRule::Upsell { days: within }
+                },
+                target: rows(positional.get(1).copied())?,
+            }
+        }
+        "retention" => {
+            let rule = match (labelled("after"), labelled("from")) {
+                (Some(_), _) => CohortRule::RetainedAfter {
+                    days: duration("after")?,
+                },
+                (None, Some(ArgValue::Range(from, to))) => CohortRule::RetainedBetween {
+                    from: days(from),
+                    to: days(to),
+                },
+                _ => {
+                    return Err(
+                        "`retention` needs `after N days` or `from A days to B days`".to_string(),
+                    );
+                }
+            };
+            Cohort {
+                rule,
+                target: rows(labelled("activity"))?,
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(cohort))
 }
 
 fn source_of_path<'a>(scope: &Scope<'a>, path: &Path) -> Option<&'a Source> {
@@ -394,9 +526,7 @@ fn call_ctes(
                 match source_of_path(scope, path) {
                     // A per-customer row (days_between) has no columns of its
                     // own: every column segment is looked up.
-                    Some(other)
-                        if other.name.name != source.name.name || call.days_from.is_some() =>
-                    {
+                    Some(other) if other.name.name != source.name.name || call.per_customer() => {
                         SegmentRead::Other {
                             source: other,
                             column,
@@ -408,9 +538,10 @@ fn call_ctes(
         })
         .collect();
 
-    match call.days_from {
-        Some(from) => days_between_base(scope, i, call, from, filter, &reads, options, ctes),
-        None => plain_base(scope, i, call, filter, &reads, options, ctes),
+    match (call.days_from, &call.cohort) {
+        (Some(from), _) => days_between_base(scope, i, call, from, filter, &reads, options, ctes),
+        (None, Some(cohort)) => cohort_base(scope, i, call, cohort, filter, &reads, options, ctes),
+        (None, None) => plain_base(scope, i, call, filter, &reads, options, ctes),
     }
 
     // Segments of other sources: the customer's latest value at or before
@@ -566,6 +697,8 @@ fn call_ctes(
         "sum" => func("SUM", vec![measure()]),
         "avg" => func("AVG", vec![measure()]),
         "min" => func("MIN", vec![measure()]),
+        // Rates: the share of mature customers whose measure is 1.
+        "conversion_rate" | "upsell_rate" | "retention" => func("AVG", vec![measure()]),
         // Promoters (9, 10) minus detractors (0 to 6), in % of answers.
         "nps" => Expr::SafeDiv(
             Box::new(bin(
@@ -861,6 +994,180 @@ fn days_between_base(
                 Op::Ge,
                 field("b", "first_time"),
                 field("a", "first_time"),
+            )),
+            ..Select::default()
+        })),
+    });
+}
+
+/// A rate: one row per MATURE customer at their first event (whose window
+/// has fully passed by the data's last day: the latest date among the
+/// target rows, or `as of`), measuring 1 when the customer has a target row
+/// the rule accepts, else 0.
+#[allow(clippy::too_many_arguments)]
+fn cohort_base(
+    scope: &Scope<'_>,
+    i: usize,
+    call: &Call<'_>,
+    cohort: &Cohort<'_>,
+    filter: Option<&Condition>,
+    reads: &[SegmentRead<'_>],
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+) {
+    let source = call.source;
+    ctes.push(Cte {
+        name: format!("first_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(source_column("r", source, "customer"), "customer_id"),
+                item(
+                    func("MIN", vec![source_column("r", source, "time")]),
+                    "first_time",
+                ),
+            ],
+            from: Some(From::Table {
+                path: table_path(source, options),
+                alias: "r".to_string(),
+            }),
+            filter: tree::and(row_filters(scope, source, call.event, filter, options)),
+            group_by: vec![source_column("r", source, "customer")],
+            ..Select::default()
+        })),
+    });
+    let (target, target_event) = cohort.target;
+    ctes.push(Cte {
+        name: format!("targets_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(source_column("r", target, "customer"), "customer_id"),
+                item(source_column("r", target, "time"), "target_time"),
+            ],
+            from: Some(From::Table {
+                path: table_path(target, options),
+                alias: "r".to_string(),
+            }),
+            filter: tree::and(row_filters(scope, target, target_event, filter, options)),
+            ..Select::default()
+        })),
+    });
+    // One row: the data's last day.
+    let horizon = match &options.as_of {
+        Some(as_of) => Select {
+            columns: vec![item(Expr::Date(as_of.clone()), "last_time")],
+            ..Select::default()
+        },
+        None => Select {
+            columns: vec![item(
+                func("MAX", vec![field("t", "target_time")]),
+                "last_time",
+            )],
+            from: Some(tree::cte(&format!("targets_{i}"), "t")),
+            ..Select::default()
+        },
+    };
+    ctes.push(Cte {
+        name: format!("horizon_{i}"),
+        body: Body::Select(Box::new(horizon)),
+    });
+    let offset = || Expr::DaysBetween {
+        start: Box::new(field("f", "first_time")),
+        end: Box::new(field("t", "target_time")),
+    };
+    let accepted = match cohort.rule {
+        CohortRule::Conversion { days } => bin(
+            Op::And,
+            bin(Op::Ge, field("t", "target_time"), field("f", "first_time")),
+            bin(Op::Le, offset(), Expr::Int(days)),
+        ),
+        CohortRule::Upsell { days } => bin(
+            Op::And,
+            bin(Op::Gt, field("t", "target_time"), field("f", "first_time")),
+            bin(Op::Le, offset(), Expr::Int(days)),
+        ),
+        CohortRule::RetainedAfter { days } => bin(Op::Ge, offset(), Expr::Int(days)),
+        CohortRule::RetainedBetween { from, to } => bin(
+            Op::And,
+            bin(Op::Ge, offset(), Expr::Int(from)),
+            bin(Op::Lt, offset(), Expr::Int(to)),
+        ),
+    };
+    ctes.push(Cte {
+        name: format!("hits_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(field("f", "customer_id"), "customer_id"),
+                item(
+                    func(
+                        "MAX",
+                        vec![tree::case(vec![(accepted, Expr::Int(1))], Expr::Int(0))],
+                    ),
+                    "hit",
+                ),
+            ],
+            from: Some(tree::cte(&format!("first_{i}"), "f")),
+            joins: vec![Join {
+                kind: JoinKind::Inner,
+                from: tree::cte(&format!("targets_{i}"), "t"),
+                on: bin(Op::Eq, field("t", "customer_id"), field("f", "customer_id")),
+            }],
+            group_by: vec![field("f", "customer_id")],
+            ..Select::default()
+        })),
+    });
+    let mut columns = vec![
+        item(
+            window(
+                func("ROW_NUMBER", vec![]),
+                vec![],
+                vec![
+                    Order::asc(field("f", "first_time")),
+                    Order::asc(field("f", "customer_id")),
+                ],
+            ),
+            "row_key",
+        ),
+        item(field("f", "customer_id"), "customer_id"),
+        item(field("f", "first_time"), "row_time"),
+        item(
+            func("COALESCE", vec![field("x", "hit"), Expr::Int(0)]),
+            "measure",
+        ),
+    ];
+    for (k, read) in reads.iter().enumerate() {
+        if let SegmentRead::Stage = read {
+            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
+                Some(stage) => Expr::Str(stage.name.clone()),
+                None => Expr::ToText(Box::new(Expr::Null)),
+            };
+            columns.push(item(stage, &format!("segment_{k}")));
+        }
+    }
+    ctes.push(Cte {
+        name: format!("base_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(tree::cte(&format!("first_{i}"), "f")),
+            joins: vec![
+                Join {
+                    kind: JoinKind::Inner,
+                    from: tree::cte(&format!("horizon_{i}"), "h"),
+                    on: bin(Op::Eq, Expr::Int(1), Expr::Int(1)),
+                },
+                Join {
+                    kind: JoinKind::Left,
+                    from: tree::cte(&format!("hits_{i}"), "x"),
+                    on: bin(Op::Eq, field("x", "customer_id"), field("f", "customer_id")),
+                },
+            ],
+            // Mature customers only: an immature cohort is never churned.
+            filter: Some(bin(
+                Op::Ge,
+                Expr::DaysBetween {
+                    start: Box::new(field("f", "first_time")),
+                    end: Box::new(field("h", "last_time")),
+                },
+                Expr::Int(cohort.rule.maturity()),
             )),
             ..Select::default()
         })),

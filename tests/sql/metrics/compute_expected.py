@@ -2,8 +2,8 @@
 """Compute expected.csv for the metric fixtures, without SQL.
 
 Plain-Python reading of the rules for metric queries (docs/language.md:
-"Metrics and expressions", "Segments", "Events and conditions"), as listed in
-README.md. The sources, events, segments and metrics below must match
+"Metrics and expressions", "Function vocabulary", "Segments", "Events and
+conditions"), as listed in README.md. The sources, events, segments and metrics below must match
 agreement.pactum in this folder; they are written out by hand here rather
 than read from the agreement, so that this program does not share code with
 the compiler.
@@ -13,8 +13,9 @@ Usage:
     python3 compute_expected.py --write      # write expected.csv next to this file
     python3 compute_expected.py --self-test  # check the hand computations of README.md
 
-Arithmetic is exact (Fractions). Whole values are written as integers, other
-values rounded to 15 significant digits, without exponent.
+Arithmetic is exact (Fractions), percentiles and NPS included. Whole values are
+written as integers, other values rounded to 15 significant digits, without
+exponent.
 """
 
 import csv
@@ -37,6 +38,8 @@ SOURCES = {
               {"usage_id": "text", "feature": "text", "seats": "number"}),
     "accounts": ("accounts.csv", "account_id", "updated_at",
                  {"region": "text", "tier": "text"}),
+    "surveys": ("surveys.csv", "customer_id", "answered_at",
+                {"response_id": "text", "score": "number", "survey": "text"}),
 }
 
 # event name -> (source, filter condition on its own source, stage)
@@ -56,15 +59,24 @@ SEGMENTS = {
 # ---------------------------------------------------------------------------
 # Metrics (as declared in agreement.pactum)
 #
-# Expressions: ("call", FUNCTION, X, COLUMN) where X is a source or an event
-# and COLUMN is a column name, "customer" for the customer key, or None for
-# count(X); ("num", value); ("+" | "-" | "*" | "/", LEFT, RIGHT).
+# Expressions: ("call", FUNCTION, X, COLUMN, RANK) where X is a source, an
+# event, or ("days_between", A, B) for days_between(first A, first B); COLUMN
+# is a column name, "customer" for the customer key, or None for count(X) and
+# for days_between; RANK is the percentile (a Fraction) of `percentile`, None
+# otherwise; ("num", value); ("+" | "-" | "*" | "/", LEFT, RIGHT).
 # Conditions: ("cmp", SOURCE, COLUMN, OP, LITERAL), ("and", A, B),
 # ("or", A, B), ("not", A).
 
 
-def call(fn, x, col=None):
-    return ("call", fn, x, col)
+def call(fn, x, col=None, rank=None):
+    return ("call", fn, x, col, rank)
+
+
+def days_between(a, b):
+    return ("days_between", a, b)
+
+
+TIME_TO_VALUE = days_between("feature_used", "purchase")
 
 
 US = ("cmp", "accounts", "region", "=", "US")
@@ -99,6 +111,17 @@ METRICS = [
     dict(name="mixed_filter",
          value=("+", call("count", "orders"), call("count", "usage")),
          where=("and", ("or", US, PRO), ("not", RENEWAL_TYPE))),
+    dict(name="nps_score", value=call("nps", "surveys", "score"),
+         where=("cmp", "surveys", "survey", "=", "nps"), by=["region"]),
+    dict(name="median_order", value=call("median", "orders", "amount"), by=["plan"]),
+    dict(name="p90_order", value=call("percentile", "orders", "amount", Fraction(90))),
+    dict(name="median_seats", value=call("median", "usage", "seats")),
+    dict(name="time_to_value", value=call("median", TIME_TO_VALUE), by=["region"]),
+    dict(name="time_to_value_p75", value=call("percentile", TIME_TO_VALUE, rank=Fraction(75))),
+    dict(name="avg_time_to_value", value=call("avg", TIME_TO_VALUE)),
+    dict(name="survey_to_renewal",
+         value=call("median", days_between("surveys", "renewal")),
+         by=["plan", "region", "journey"]),
 ]
 
 # ---------------------------------------------------------------------------
@@ -186,11 +209,49 @@ def evaluate(cond, row, own_source, data):
 
 
 def rows_of(x, data):
-    """(source, stage, rows) of a source or an event."""
+    """(source, stage, rows) of a source or an event; for days_between, the
+    per-customer rows (see per_customer_rows)."""
+    if isinstance(x, tuple):
+        return per_customer_rows(x, data)
     if x in SOURCES:
         return x, None, data[x]
     source, cond, stage = EVENTS[x]
     return source, stage, [r for r in data[source] if evaluate(cond, r, source, data) is True]
+
+
+def first_times(x, data):
+    """customer -> time of the customer's earliest row of event or source x."""
+    _, _, rows = rows_of(x, data)
+    first = {}
+    for r in rows:
+        if r["customer"] not in first or r["time"] < first[r["customer"]]:
+            first[r["customer"]] = r["time"]
+    return first
+
+
+def per_customer_rows(x, data):
+    """days_between(first A, first B): one row per customer with both an A
+    and a B row whose first B is not before their first A (timestamps
+    compared, so a first B earlier the same day is left out). The row is at
+    the time of the first B, with the source and stage of B; "days" holds the
+    calendar days from the date of the first A to the date of the first B.
+    "per_customer" marks it for segment_value."""
+    _, a, b = x
+    first_a = first_times(a, data)
+    first_b = first_times(b, data)
+    b_source, b_stage, _ = rows_of(b, data)
+    rows = []
+    for customer in sorted(first_a.keys() & first_b.keys()):
+        ta, tb = first_a[customer], first_b[customer]
+        if tb < ta:
+            continue
+        rows.append({
+            "customer": customer,
+            "time": tb,
+            "days": Fraction((tb.date() - ta.date()).days),
+            "per_customer": True,
+        })
+    return b_source, b_stage, rows
 
 
 # ---------------------------------------------------------------------------
@@ -204,10 +265,12 @@ def segment_value(seg, row, source, stage, data):
             raise ValueError("segment %s on a source that is not an event" % seg)
         return stage
     _, seg_source, col = spec
-    if seg_source == source:
+    if seg_source == source and not row.get("per_customer"):
         return row[col]  # the row's own value
     # The customer's latest row of the segment's source at or before the
-    # row's time; ties on time: the greatest value as text.
+    # row's time; ties on time: the greatest value as text. For a
+    # days_between row (at the time of the first B) this holds for B's own
+    # source as well: the latest row of that source, B or not.
     candidates = [
         r for r in data[seg_source]
         if r["customer"] == row["customer"] and r["time"] <= row["time"]
@@ -237,7 +300,18 @@ def calls_of(expr):
     return calls_of(expr[1]) + calls_of(expr[2])
 
 
-def aggregate(fn, col, rows):
+def percentile(values, rank):
+    """SQL's percentile_cont: x_floor(h) + (h - floor(h)) * (x_ceil(h) -
+    x_floor(h)), h = 1 + (n - 1) * rank / 100, over the values sorted
+    ascending (1-based)."""
+    xs = sorted(values)
+    h = 1 + (len(xs) - 1) * rank / 100
+    lo = h.numerator // h.denominator  # floor
+    hi = lo if h == lo else lo + 1  # ceiling
+    return xs[lo - 1] + (h - lo) * (xs[hi - 1] - xs[lo - 1])
+
+
+def aggregate(fn, col, rank, rows):
     if fn == "count":
         return Fraction(len(rows))
     values = [r[col] for r in rows]
@@ -247,7 +321,15 @@ def aggregate(fn, col, rows):
     if fn == "sum":
         return sum(values, Fraction(0))  # no rows, or only NULLs: 0
     if not values:
-        return None  # avg, min, max of no non-null value
+        return None  # avg, min, max, median, percentile, nps of no non-null value
+    if fn == "median":
+        return percentile(values, Fraction(50))
+    if fn == "percentile":
+        return percentile(values, rank)
+    if fn == "nps":
+        promoters = sum(1 for v in values if v >= 9)
+        detractors = sum(1 for v in values if v <= 6)
+        return Fraction(100 * (promoters - detractors), len(values))
     if fn == "avg":
         return sum(values, Fraction(0)) / len(values)
     if fn == "min":
@@ -291,7 +373,9 @@ def compute_metric(metric, data):
     # group key -> call -> rows read by that call in that group
     groups = {}
     for c in calls:
-        _, fn, x, col = c
+        _, fn, x, col, rank = c
+        if isinstance(x, tuple) and where is not None:
+            raise ValueError("where with days_between: not covered by the rules")
         source, stage, rows = rows_of(x, data)
         for row in rows:
             if where is not None and evaluate(where, row, source, data) is not True:
@@ -304,7 +388,11 @@ def compute_metric(metric, data):
 
     out = {}
     for key, per_call in groups.items():
-        results = {c: aggregate(c[1], c[3], per_call.get(c, [])) for c in calls}
+        results = {
+            c: aggregate(c[1], "days" if isinstance(c[2], tuple) else c[3], c[4],
+                         per_call.get(c, []))
+            for c in calls
+        }
         customers = {r["customer"] for rows in per_call.values() for r in rows}
         out[key] = (arithmetic(expr, results), len(customers))
     return out
@@ -363,6 +451,23 @@ HAND = [
     ("mixed_filter", "2025-12-01", "all", None, Fraction(1), 1),
     ("mixed_filter", "2026-03-01", "all", None, Fraction(7), 3),
     ("net_ratio", "2026-01-01", "all", None, Fraction(40, 6), 5),
+    ("nps_score", "2026-01-01", "all", None, Fraction(100, 3), 4),
+    ("nps_score", "2026-02-01", "region", None, None, 1),
+    ("nps_score", "2026-02-01", "region", "US", Fraction(-50), 2),
+    ("nps_score", "2026-02-01", "region", "EU", Fraction(200, 3), 3),
+    ("nps_score", "2026-03-01", "region", "US", Fraction(-100, 3), 2),
+    ("median_order", "2026-01-01", "plan", "team", None, 1),
+    ("median_order", "2026-02-01", "all", None, Fraction(170), 8),
+    ("median_order", "2026-03-01", "plan", "pro", Fraction("152.5"), 4),
+    ("p90_order", "2026-02-01", "all", None, Fraction(360), 8),
+    ("p90_order", "2026-03-01", "all", None, Fraction(255), 10),
+    ("median_seats", "2026-02-01", "all", None, Fraction("3.5"), 7),
+    ("time_to_value", "2026-01-01", "all", None, Fraction(1), 2),
+    ("time_to_value", "2026-02-01", "region", None, Fraction(3), 1),
+    ("time_to_value_p75", "2026-01-01", "all", None, Fraction("1.5"), 2),
+    ("survey_to_renewal", "2026-02-01", "all", None, Fraction(1, 2), 2),
+    ("survey_to_renewal", "2026-02-01", "plan", None, Fraction(0), 1),
+    ("survey_to_renewal", "2026-03-01", "all", None, Fraction(77, 2), 2),
 ]
 
 
