@@ -1,7 +1,9 @@
-//! Metric queries on SQLite, PostgreSQL and DuckDB against the fixture in
-//! `tests/sql/metrics/` (see its README): per period, overall and per
-//! segment value, each engine's values and customer counts must equal the
-//! independently computed `expected.csv` (values to 1e-9 relative).
+//! Metric queries on SQLite, PostgreSQL and DuckDB against the fixtures in
+//! `tests/sql/metrics/` (aggregates, percentiles, time to value) and
+//! `tests/sql/cohorts/` (conversion, up-sell and retention rates); see their
+//! READMEs. Per period, overall and per segment value, each engine's values
+//! and customer counts must equal the independently computed `expected.csv`
+//! (values to 1e-9 relative).
 
 mod engines;
 
@@ -13,14 +15,15 @@ use pactum::check::scope::{Decl, Kind};
 use pactum::sql::plan::Options;
 use pactum::sql::render::Renderer;
 
-const DIR: &str = "tests/sql/metrics";
+const METRICS: &str = "tests/sql/metrics";
+const COHORTS: &str = "tests/sql/cohorts";
 
 /// (metric, period_start, segment, segment_value) -> (value, customers)
 type Figures = BTreeMap<(String, String, String, String), (Option<f64>, i64)>;
 
-fn expected() -> Figures {
+fn expected(dir: &str) -> Figures {
     let (header, rows) =
-        read_csv(&std::fs::read_to_string(Path::new(DIR).join("expected.csv")).unwrap());
+        read_csv(&std::fs::read_to_string(Path::new(dir).join("expected.csv")).unwrap());
     assert_eq!(
         header,
         [
@@ -46,11 +49,11 @@ fn expected() -> Figures {
         .collect()
 }
 
-fn run(engine: &mut dyn Engine) -> Figures {
-    let spec = Spec::load(&Path::new(DIR).join("agreement.pactum"));
+fn run(dir: &str, engine: &mut dyn Engine) -> Figures {
+    let spec = Spec::load(&Path::new(dir).join("agreement.pactum"));
     let scope = spec.scope();
     let options = Options::default();
-    engine.load(&scope, Path::new(DIR), &options);
+    engine.load(&scope, Path::new(dir), &options);
     let mut figures = Figures::new();
     for decl in scope.of_kind(Kind::Metric) {
         let Decl::Metric(metric) = decl else { continue };
@@ -111,15 +114,19 @@ fn compare(engine: &str, actual: &Figures, expected: &Figures) {
 
 #[test]
 fn sqlite_matches_the_expected_figures() {
-    compare("sqlite", &run(&mut engines::Sqlite::new()), &expected());
+    compare(
+        "sqlite",
+        &run(METRICS, &mut engines::Sqlite::new()),
+        &expected(METRICS),
+    );
 }
 
 #[test]
 fn postgres_matches_the_expected_figures() {
     compare(
         "postgres",
-        &run(&mut engines::Postgres::new("metrics")),
-        &expected(),
+        &run(METRICS, &mut engines::Postgres::new("metrics")),
+        &expected(METRICS),
     );
 }
 
@@ -127,7 +134,34 @@ fn postgres_matches_the_expected_figures() {
 fn duckdb_matches_the_expected_figures() {
     compare(
         "duckdb",
-        &run(&mut engines::DuckDb::new("metrics")),
-        &expected(),
+        &run(METRICS, &mut engines::DuckDb::new("metrics")),
+        &expected(METRICS),
+    );
+}
+
+#[test]
+fn sqlite_matches_the_expected_rates() {
+    compare(
+        "sqlite",
+        &run(COHORTS, &mut engines::Sqlite::new()),
+        &expected(COHORTS),
+    );
+}
+
+#[test]
+fn postgres_matches_the_expected_rates() {
+    compare(
+        "postgres",
+        &run(COHORTS, &mut engines::Postgres::new("cohorts")),
+        &expected(COHORTS),
+    );
+}
+
+#[test]
+fn duckdb_matches_the_expected_rates() {
+    compare(
+        "duckdb",
+        &run(COHORTS, &mut engines::DuckDb::new("cohorts")),
+        &expected(COHORTS),
     );
 }
