@@ -1,7 +1,8 @@
 //! The generated SQL at scale: 1,000,000 touches and 100,000 conversions
 //! (seeded, `pactum::generate::attribution_data`), loaded into the embedded
 //! SQLite engine and into PostgreSQL (`PACTUM_TEST_PG`, as `.ci/run` sets
-//! it), then the position-based attribution queries. Prints load and query
+//! it), then the position-based attribution queries and the 90-day
+//! retention query. Prints load and query
 //! times and the main lines of each plan. Target: each query under 30 s.
 //!
 //! Run with `cargo bench --bench sql_scale` (a server: `bash .ci/run` starts
@@ -45,7 +46,15 @@ fn main() {
     let Some(Decl::Attribution(attribution)) = scope.get("position") else {
         panic!("the fixture agreement has a `position` attribution")
     };
-    let queries = pactum::sql::plan::attribution::plan(&scope, attribution, &options).unwrap();
+    let mut queries = pactum::sql::plan::attribution::plan(&scope, attribution, &options)
+        .unwrap()
+        .to_vec();
+    // The retention query: 90-day retention of purchasing customers, with
+    // orders as the activity.
+    let Some(Decl::Metric(retention)) = scope.get("retention_90d") else {
+        panic!("the fixture agreement has a `retention_90d` metric")
+    };
+    queries.push(pactum::sql::plan::metrics::plan(&scope, retention, &options).unwrap());
 
     let mut engines: Vec<Box<dyn Engine>> = vec![Box::new(engines::Sqlite::new())];
     match std::env::var("PACTUM_TEST_PG") {

@@ -287,6 +287,21 @@ impl<'d> Renderer<'d> {
             Expr::ToFloat(inner) => format!("CAST({} AS {})", self.expr(inner, 0), d.float_type()),
             Expr::ToText(inner) => format!("CAST({} AS {})", self.expr(inner, 0), d.text_type()),
             Expr::Date(date) => d.date_literal(date),
+            Expr::AddPeriods {
+                period,
+                count,
+                date,
+            } => {
+                let date = self.expr(date, 0);
+                match period {
+                    Period::Day => d.add_days(&date, *count),
+                    Period::Week => d.add_days(&date, 7 * count),
+                    Period::Month => d.add_months(&date, *count),
+                    Period::Quarter => d.add_months(&date, 3 * count),
+                    Period::Year => d.add_months(&date, 12 * count),
+                }
+            }
+            Expr::StartOfDay(date) => d.start_of_day(&self.expr(date, 0)),
             Expr::Exists(select) => {
                 let inner: Vec<String> = self
                     .select(select)

@@ -134,6 +134,7 @@ pub enum Period {
     Week,
     Month,
     Quarter,
+    Year,
 }
 
 impl Period {
@@ -143,6 +144,7 @@ impl Period {
             Period::Week => "week",
             Period::Month => "month",
             Period::Quarter => "quarter",
+            Period::Year => "year",
         }
     }
 }
@@ -224,6 +226,15 @@ pub enum Expr {
     Date(String),
     /// `EXISTS (SELECT ...)`, for conditions on another source's rows.
     Exists(Box<Select>),
+    /// A date moved by whole periods (calendar months for months,
+    /// quarters and years).
+    AddPeriods {
+        period: Period,
+        count: i64,
+        date: Box<Expr>,
+    },
+    /// Midnight at the start of a date, as a timestamp.
+    StartOfDay(Box<Expr>),
 }
 
 // Small constructors keep planners readable.

@@ -38,6 +38,7 @@ impl Dialect for BigQuery {
             Period::Week => "ISOWEEK",
             Period::Month => "MONTH",
             Period::Quarter => "QUARTER",
+            Period::Year => "YEAR",
         };
         format!("DATE_TRUNC(CAST({x} AS DATE), {part})")
     }
@@ -48,6 +49,18 @@ impl Dialect for BigQuery {
 
     fn float_type(&self) -> &'static str {
         "FLOAT64"
+    }
+
+    fn add_days(&self, date: &str, n: i64) -> String {
+        format!("DATE_ADD(CAST({date} AS DATE), INTERVAL {n} DAY)")
+    }
+
+    fn add_months(&self, date: &str, n: i64) -> String {
+        format!("DATE_ADD(CAST({date} AS DATE), INTERVAL {n} MONTH)")
+    }
+
+    fn start_of_day(&self, date: &str) -> String {
+        format!("CAST({date} AS DATETIME)")
     }
 
     fn text_type(&self) -> &'static str {

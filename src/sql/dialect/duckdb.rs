@@ -15,4 +15,12 @@ impl Dialect for DuckDb {
     fn days_between(&self, start: &str, end: &str) -> String {
         format!("DATE_DIFF('day', CAST({start} AS DATE), CAST({end} AS DATE))")
     }
+
+    fn add_days(&self, date: &str, n: i64) -> String {
+        format!("CAST({date} + INTERVAL {n} DAY AS DATE)")
+    }
+
+    fn add_months(&self, date: &str, n: i64) -> String {
+        format!("CAST({date} + INTERVAL {n} MONTH AS DATE)")
+    }
 }

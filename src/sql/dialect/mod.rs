@@ -74,6 +74,21 @@ pub trait Dialect: Sync {
         format!("DATE {}", self.quote_string(date))
     }
 
+    /// A date `n` days later, as a date.
+    fn add_days(&self, date: &str, n: i64) -> String {
+        format!("CAST({date} + INTERVAL '{n} day' AS DATE)")
+    }
+
+    /// A date `n` calendar months later, as a date.
+    fn add_months(&self, date: &str, n: i64) -> String {
+        format!("CAST({date} + INTERVAL '{n} month' AS DATE)")
+    }
+
+    /// Midnight at the start of a date, as a timestamp.
+    fn start_of_day(&self, date: &str) -> String {
+        format!("CAST({date} AS TIMESTAMP)")
+    }
+
     /// The column type that holds a source column's values.
     fn column_type(&self, ty: ColumnType) -> &'static str {
         match ty {

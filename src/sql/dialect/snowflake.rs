@@ -28,4 +28,12 @@ impl Dialect for Snowflake {
     fn days_between(&self, start: &str, end: &str) -> String {
         format!("DATEDIFF(day, {start}, {end})")
     }
+
+    fn add_days(&self, date: &str, n: i64) -> String {
+        format!("CAST(DATEADD(day, {n}, {date}) AS DATE)")
+    }
+
+    fn add_months(&self, date: &str, n: i64) -> String {
+        format!("CAST(DATEADD(month, {n}, {date}) AS DATE)")
+    }
 }

@@ -32,6 +32,14 @@ impl Dialect for Spark {
         format!("DATEDIFF(CAST({end} AS DATE), CAST({start} AS DATE))")
     }
 
+    fn add_days(&self, date: &str, n: i64) -> String {
+        format!("DATE_ADD(CAST({date} AS DATE), {n})")
+    }
+
+    fn add_months(&self, date: &str, n: i64) -> String {
+        format!("ADD_MONTHS(CAST({date} AS DATE), {n})")
+    }
+
     fn text_type(&self) -> &'static str {
         "STRING"
     }

@@ -23,6 +23,7 @@ impl Dialect for Sqlite {
             // ISO weeks start on Monday.
             Period::Week => format!("date({x}, '-6 days', 'weekday 1')"),
             Period::Month => format!("date({x}, 'start of month')"),
+            Period::Year => format!("date({x}, 'start of year')"),
             Period::Quarter => format!(
                 "date({x}, 'start of month', '-' || ((CAST(strftime('%m', {x}) AS INTEGER) - 1) % 3) || ' months')"
             ),
@@ -35,6 +36,18 @@ impl Dialect for Sqlite {
 
     fn float_type(&self) -> &'static str {
         "REAL"
+    }
+
+    fn add_days(&self, date: &str, n: i64) -> String {
+        format!("date({date}, '{n:+} days')")
+    }
+
+    fn add_months(&self, date: &str, n: i64) -> String {
+        format!("date({date}, '{n:+} months')")
+    }
+
+    fn start_of_day(&self, date: &str) -> String {
+        format!("datetime({date})")
     }
 
     fn text_type(&self) -> &'static str {

@@ -16,17 +16,18 @@
 //! `max`, `nps`, `median` and `percentile` (of a column, or of
 //! `days_between(first A, first B)`, one value per customer at their first
 //! B), the rates `conversion_rate`, `upsell_rate` and `retention` (one row
-//! per mature customer at their first event), and arithmetic; a metric
-//! calling other functions (`churn`, `clv`) is reported as not compiled yet
-//! (see [`plan`]).
+//! per mature customer at their first event), `churn` (one row per customer
+//! active in a period, at the start of the next complete one), `clv`
+//! (revenue per paying customer over the churn rate), and arithmetic. Every
+//! function of the language is compiled.
 
 use super::{
     ColumnKind, Options, Planned, condition, literal, out, source_column, table_name, table_path,
 };
 use crate::check::scope::{Decl, Scope};
 use crate::sql::tree::{
-    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Query, Select, bin, field, func, item,
-    name, window,
+    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
+    func, item, name, window,
 };
 use crate::syntax::ast::{self, *};
 
@@ -48,12 +49,15 @@ struct Call<'a> {
     /// their first event, measuring 1 when the customer did what the rate
     /// counts.
     cohort: Option<Cohort<'a>>,
+    /// `churn(S, per PERIOD)`: one row per customer active in a period, at
+    /// the start of the next one, measuring 1 when they are not active in it.
+    churn_period: Option<Period>,
 }
 
 impl Call<'_> {
     /// Whether the call reads one row per customer rather than source rows.
     fn per_customer(&self) -> bool {
-        self.days_from.is_some() || self.cohort.is_some()
+        self.days_from.is_some() || self.cohort.is_some() || self.churn_period.is_some()
     }
 }
 
@@ -109,6 +113,8 @@ const SUPPORTED: &[&str] = &[
     "conversion_rate",
     "upsell_rate",
     "retention",
+    "churn",
+    "clv",
 ];
 
 /// The metric's query, or why it cannot be compiled yet.
@@ -309,6 +315,9 @@ fn collect_calls<'a>(
                     _ => Err(format!("`{}` is not an event or source", ident.name)),
                 }
             };
+            if matches!(name, "churn" | "clv") {
+                return churn_calls(scope, name, &function.name, args, calls);
+            }
             if let Some(cohort) = cohort_call(scope, name, args)? {
                 let ArgValue::Expr(ast::Expr::Path(first)) = &args[0].value else {
                     return Err(format!("`{name}` needs an event"));
@@ -322,6 +331,7 @@ fn collect_calls<'a>(
                     days_from: None,
                     fraction: None,
                     cohort: Some(cohort),
+                    churn_period: None,
                 });
                 return Ok(());
             }
@@ -353,6 +363,7 @@ fn collect_calls<'a>(
                         days_from: Some(rows_of(from)?),
                         fraction,
                         cohort: None,
+                        churn_period: None,
                     });
                     Ok(())
                 }
@@ -370,6 +381,7 @@ fn collect_calls<'a>(
                         days_from: None,
                         fraction,
                         cohort: None,
+                        churn_period: None,
                     });
                     Ok(())
                 }
@@ -377,6 +389,73 @@ fn collect_calls<'a>(
             }
         }
     }
+}
+
+/// `churn(S, per P)` is one call; `clv(M, activity S, per P)` is three:
+/// the sum of `M`, its paying customers and the churn of `S`, combined as
+/// revenue per paying customer divided by the churn rate.
+fn churn_calls<'a>(
+    scope: &Scope<'a>,
+    name: &str,
+    function: &'a str,
+    args: &'a [Arg],
+    calls: &mut Vec<Call<'a>>,
+) -> Result<(), String> {
+    let labelled = |label: &str| {
+        args.iter()
+            .find(|a| a.label.as_ref().is_some_and(|l| l.name == label))
+            .map(|a| &a.value)
+    };
+    let period = match labelled("per") {
+        Some(ArgValue::Expr(ast::Expr::Path(p))) => match p.dotted().as_str() {
+            "day" => Period::Day,
+            "week" => Period::Week,
+            "month" => Period::Month,
+            "quarter" => Period::Quarter,
+            "year" => Period::Year,
+            other => return Err(format!("`per {other}` is not a period")),
+        },
+        _ => return Err(format!("`{name}` needs `per PERIOD`")),
+    };
+    let rows = |value: Option<&ArgValue>| -> Result<(&'a Source, Option<&'a Event>, Option<String>), String> {
+        let Some(ArgValue::Expr(ast::Expr::Path(path))) = value else {
+            return Err(format!("`{name}` needs an event or source"));
+        };
+        let column = path.segments.get(1).map(|c| c.name.clone());
+        match scope.get(&path.segments[0].name) {
+            Some(Decl::Source(s)) => Ok((s, None, column)),
+            Some(Decl::Event(e)) => Ok((scope.source_of(e).ok_or("unknown source")?, Some(e), column)),
+            _ => Err(format!("`{}` is not an event or source", path.dotted())),
+        }
+    };
+    let first = args.iter().find(|a| a.label.is_none()).map(|a| &a.value);
+    let call = |function: &'a str, source, event, column, churn_period| Call {
+        function,
+        source,
+        event,
+        column,
+        days_from: None,
+        fraction: None,
+        cohort: None,
+        churn_period,
+    };
+    if name == "churn" {
+        let (source, event, _) = rows(first)?;
+        calls.push(call(function, source, event, None, Some(period)));
+        return Ok(());
+    }
+    let (revenue_source, revenue_event, column) = rows(first)?;
+    let (activity, activity_event, _) = rows(labelled("activity"))?;
+    calls.push(call("sum", revenue_source, revenue_event, column, None));
+    calls.push(call(
+        "count_distinct",
+        revenue_source,
+        revenue_event,
+        Some("customer".to_string()),
+        None,
+    ));
+    calls.push(call("churn", activity, activity_event, None, Some(period)));
+    Ok(())
 }
 
 /// The rule and target rows of a rate function, or `None` for other
@@ -538,10 +617,18 @@ fn call_ctes(
         })
         .collect();
 
-    match (call.days_from, &call.cohort) {
-        (Some(from), _) => days_between_base(scope, i, call, from, filter, &reads, options, ctes),
-        (None, Some(cohort)) => cohort_base(scope, i, call, cohort, filter, &reads, options, ctes),
-        (None, None) => plain_base(scope, i, call, filter, &reads, options, ctes),
+    if let Some(period) = call.churn_period {
+        churn_base(scope, i, call, period, filter, &reads, options, ctes);
+    } else {
+        match (call.days_from, &call.cohort) {
+            (Some(from), _) => {
+                days_between_base(scope, i, call, from, filter, &reads, options, ctes)
+            }
+            (None, Some(cohort)) => {
+                cohort_base(scope, i, call, cohort, filter, &reads, options, ctes)
+            }
+            (None, None) => plain_base(scope, i, call, filter, &reads, options, ctes),
+        }
     }
 
     // Segments of other sources: the customer's latest value at or before
@@ -698,7 +785,7 @@ fn call_ctes(
         "avg" => func("AVG", vec![measure()]),
         "min" => func("MIN", vec![measure()]),
         // Rates: the share of mature customers whose measure is 1.
-        "conversion_rate" | "upsell_rate" | "retention" => func("AVG", vec![measure()]),
+        "conversion_rate" | "upsell_rate" | "retention" | "churn" => func("AVG", vec![measure()]),
         // Promoters (9, 10) minus detractors (0 to 6), in % of answers.
         "nps" => Expr::SafeDiv(
             Box::new(bin(
@@ -1174,6 +1261,143 @@ fn cohort_base(
     });
 }
 
+/// `churn(S, per P)`: a row per customer active in a period whose next
+/// period is complete (its last day is on or before the data's last day),
+/// dated at the start of that next period, measuring 1 when the customer has
+/// no activity in it.
+#[allow(clippy::too_many_arguments)]
+fn churn_base(
+    scope: &Scope<'_>,
+    i: usize,
+    call: &Call<'_>,
+    period: Period,
+    filter: Option<&Condition>,
+    reads: &[SegmentRead<'_>],
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+) {
+    let source = call.source;
+    let filters = || tree::and(row_filters(scope, source, call.event, filter, options));
+    ctes.push(Cte {
+        name: format!("activity_{i}"),
+        body: Body::Select(Box::new(Select {
+            distinct: true,
+            columns: vec![
+                item(source_column("r", source, "customer"), "customer_id"),
+                item(
+                    Expr::PeriodStart(period, Box::new(source_column("r", source, "time"))),
+                    "active_period",
+                ),
+            ],
+            from: Some(From::Table {
+                path: table_path(source, options),
+                alias: "r".to_string(),
+            }),
+            filter: filters(),
+            ..Select::default()
+        })),
+    });
+    let horizon = match &options.as_of {
+        Some(as_of) => Select {
+            columns: vec![item(Expr::Date(as_of.clone()), "last_time")],
+            ..Select::default()
+        },
+        None => Select {
+            columns: vec![item(
+                func("MAX", vec![source_column("r", source, "time")]),
+                "last_time",
+            )],
+            from: Some(From::Table {
+                path: table_path(source, options),
+                alias: "r".to_string(),
+            }),
+            filter: filters(),
+            ..Select::default()
+        },
+    };
+    ctes.push(Cte {
+        name: format!("horizon_{i}"),
+        body: Body::Select(Box::new(horizon)),
+    });
+    let next = |by: i64| Expr::AddPeriods {
+        period,
+        count: by,
+        date: Box::new(field("a", "active_period")),
+    };
+    let mut columns = vec![
+        item(
+            window(
+                func("ROW_NUMBER", vec![]),
+                vec![],
+                vec![
+                    Order::asc(field("a", "active_period")),
+                    Order::asc(field("a", "customer_id")),
+                ],
+            ),
+            "row_key",
+        ),
+        item(field("a", "customer_id"), "customer_id"),
+        item(Expr::StartOfDay(Box::new(next(1))), "row_time"),
+        item(
+            tree::case(
+                vec![(
+                    Expr::IsNull {
+                        expr: Box::new(field("n", "customer_id")),
+                        negated: false,
+                    },
+                    Expr::Int(1),
+                )],
+                Expr::Int(0),
+            ),
+            "measure",
+        ),
+    ];
+    for (k, read) in reads.iter().enumerate() {
+        if let SegmentRead::Stage = read {
+            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
+                Some(stage) => Expr::Str(stage.name.clone()),
+                None => Expr::ToText(Box::new(Expr::Null)),
+            };
+            columns.push(item(stage, &format!("segment_{k}")));
+        }
+    }
+    // The next period is complete when the one after it starts no later
+    // than the day after the data's last day.
+    let day_after_last = Expr::AddPeriods {
+        period: Period::Day,
+        count: 1,
+        date: Box::new(Expr::PeriodStart(
+            Period::Day,
+            Box::new(field("h", "last_time")),
+        )),
+    };
+    ctes.push(Cte {
+        name: format!("base_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(tree::cte(&format!("activity_{i}"), "a")),
+            joins: vec![
+                Join {
+                    kind: JoinKind::Inner,
+                    from: tree::cte(&format!("horizon_{i}"), "h"),
+                    on: bin(Op::Eq, Expr::Int(1), Expr::Int(1)),
+                },
+                Join {
+                    kind: JoinKind::Left,
+                    from: tree::cte(&format!("activity_{i}"), "n"),
+                    on: bin(
+                        Op::And,
+                        bin(Op::Eq, field("n", "customer_id"), field("a", "customer_id")),
+                        bin(Op::Eq, field("n", "active_period"), next(1)),
+                    ),
+                },
+            ],
+            filter: Some(bin(Op::Le, next(2), day_after_last)),
+            ..Select::default()
+        })),
+    });
+}
+
 /// The value's arithmetic over the parts: counts and sums of a group with no
 /// rows are 0, averages and extremes stay empty; division is safe.
 fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
@@ -1193,6 +1417,22 @@ fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
         }
         ast::Expr::Literal(Literal::Percent(n)) => Expr::Float(n.value / 100.0),
         ast::Expr::Literal(l) => literal(l),
+        ast::Expr::Call { function, .. } if function.name == "clv" => {
+            // Revenue per paying customer, divided by the churn rate.
+            let part = |i: usize| field(&format!("p{i}"), "value");
+            let zeroed = |i: usize| {
+                func(
+                    "COALESCE",
+                    vec![Expr::ToFloat(Box::new(part(i))), Expr::Float(0.0)],
+                )
+            };
+            let i = *index;
+            *index += 3;
+            Expr::SafeDiv(
+                Box::new(Expr::SafeDiv(Box::new(zeroed(i)), Box::new(zeroed(i + 1)))),
+                Box::new(part(i + 2)),
+            )
+        }
         ast::Expr::Call { .. } => {
             let i = *index;
             *index += 1;
