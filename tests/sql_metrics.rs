@@ -1,6 +1,7 @@
 //! Metric queries on SQLite, PostgreSQL and DuckDB against the fixtures in
 //! `tests/sql/metrics/` (aggregates, percentiles, time to value) and
-//! `tests/sql/cohorts/` (conversion, up-sell and retention rates); see their
+//! `tests/sql/cohorts/` (conversion, up-sell and retention rates) and
+//! `tests/sql/churn/` (churn over complete periods, simple CLV); see their
 //! READMEs. Per period, overall and per segment value, each engine's values
 //! and customer counts must equal the independently computed `expected.csv`
 //! (values to 1e-9 relative).
@@ -17,6 +18,7 @@ use pactum::sql::render::Renderer;
 
 const METRICS: &str = "tests/sql/metrics";
 const COHORTS: &str = "tests/sql/cohorts";
+const CHURN: &str = "tests/sql/churn";
 
 /// (metric, period_start, segment, segment_value) -> (value, customers)
 type Figures = BTreeMap<(String, String, String, String), (Option<f64>, i64)>;
@@ -163,5 +165,32 @@ fn duckdb_matches_the_expected_rates() {
         "duckdb",
         &run(COHORTS, &mut engines::DuckDb::new("cohorts")),
         &expected(COHORTS),
+    );
+}
+
+#[test]
+fn sqlite_matches_the_expected_churn() {
+    compare(
+        "sqlite",
+        &run(CHURN, &mut engines::Sqlite::new()),
+        &expected(CHURN),
+    );
+}
+
+#[test]
+fn postgres_matches_the_expected_churn() {
+    compare(
+        "postgres",
+        &run(CHURN, &mut engines::Postgres::new("churn")),
+        &expected(CHURN),
+    );
+}
+
+#[test]
+fn duckdb_matches_the_expected_churn() {
+    compare(
+        "duckdb",
+        &run(CHURN, &mut engines::DuckDb::new("churn")),
+        &expected(CHURN),
     );
 }
