@@ -48,19 +48,7 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
     for decl in scope.of_kind(Kind::Metric) {
         if let Decl::Metric(metric) = decl {
             match plan::metrics::plan(scope, metric, options) {
-                Ok(query) => {
-                    planned.push(query);
-                    let attributed = metric.fields.iter().find_map(|f| match &f.value {
-                        crate::syntax::ast::MetricField::Attributed(a) => Some(&a.name),
-                        _ => None,
-                    });
-                    if let Some(attribution) = attributed {
-                        not_compiled.push(format!(
-                            "metric `{}`: the split per partner (`attributed {attribution}`); its figures overall and per segment are compiled",
-                            metric.name.name
-                        ));
-                    }
-                }
+                Ok(query) => planned.push(query),
                 Err(reason) => {
                     not_compiled.push(format!("metric `{}`: {reason}", metric.name.name))
                 }

@@ -29,6 +29,21 @@ use crate::sql::tree::{
 };
 use crate::syntax::ast::*;
 
+/// The CTE chain of an attribution (see the module docs), ending with
+/// `attributed`, for queries that credit rows to partners; `None` for
+/// data-driven models.
+pub fn credit_chain(
+    scope: &Scope<'_>,
+    attribution: &Attribution,
+    options: &Options,
+) -> Option<Vec<Cte>> {
+    if !supported(attribution) {
+        return None;
+    }
+    let s = settings(scope, attribution)?;
+    Some(chain(scope, &s, options))
+}
+
 /// The attribution block's settings, read once.
 struct Settings<'a> {
     touches: Vec<(&'a Source, Option<&'a Event>)>,

@@ -144,8 +144,26 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
         .collect();
 
     let mut ctes = Vec::new();
+    // `attributed A`: each customer's first conversion's credits by A.
+    let attribution = metric.fields.iter().find_map(|f| match &f.value {
+        MetricField::Attributed(a) => match scope.get(&a.name) {
+            Some(Decl::Attribution(attribution)) => Some(attribution),
+            _ => None,
+        },
+        _ => None,
+    });
+    let split = match attribution {
+        Some(attribution) => {
+            let chain = super::attribution::credit_chain(scope, attribution, options)
+                .ok_or("its attribution is data-driven, which has no SQL planner yet")?;
+            ctes.extend(chain);
+            ctes.extend(customer_credits());
+            true
+        }
+        None => false,
+    };
     for (i, call) in calls.iter().enumerate() {
-        call_ctes(scope, i, call, filter, &segments, options, &mut ctes);
+        call_ctes(scope, i, call, filter, &segments, split, options, &mut ctes);
     }
     let keys = ["period_start", "segment", "segment_value"];
     // Every group any call has rows in, with its distinct customers.
@@ -588,6 +606,7 @@ fn call_ctes(
     call: &Call<'_>,
     filter: Option<&Condition>,
     segments: &[&Segment],
+    split: bool,
     options: &Options,
     ctes: &mut Vec<Cte>,
 ) {
@@ -736,6 +755,8 @@ fn call_ctes(
     });
 
     // keyed: every row once per grouping
+    // Every row weighs 1, except in the partner groups, where it weighs its
+    // customer's share of credit.
     let grouping = |segment: Expr, value: Expr| Select {
         columns: vec![
             item(field("w", "period_start"), "period_start"),
@@ -743,6 +764,7 @@ fn call_ctes(
             item(value, "segment_value"),
             item(field("w", "customer_id"), "customer_id"),
             item(field("w", "measure"), "measure"),
+            item(Expr::ToFloat(Box::new(Expr::Int(1))), "weight"),
         ],
         from: Some(tree::cte(&format!("rows_{i}"), "w")),
         ..Select::default()
@@ -757,6 +779,37 @@ fn call_ctes(
             field("w", &format!("segment_{k}")),
         ));
     }
+    if split {
+        selects.push(Select {
+            columns: vec![
+                item(field("w", "period_start"), "period_start"),
+                item(Expr::Str("partner".to_string()), "segment"),
+                item(
+                    func(
+                        "COALESCE",
+                        vec![field("c", "partner"), Expr::Str("unattributed".to_string())],
+                    ),
+                    "segment_value",
+                ),
+                item(field("w", "customer_id"), "customer_id"),
+                item(field("w", "measure"), "measure"),
+                item(
+                    func(
+                        "COALESCE",
+                        vec![field("c", "credit"), Expr::ToFloat(Box::new(Expr::Int(1)))],
+                    ),
+                    "weight",
+                ),
+            ],
+            from: Some(tree::cte(&format!("rows_{i}"), "w")),
+            joins: vec![Join {
+                kind: JoinKind::Left,
+                from: tree::cte("customer_credits", "c"),
+                on: bin(Op::Eq, field("c", "customer_id"), field("w", "customer_id")),
+            }],
+            ..Select::default()
+        });
+    }
     ctes.push(Cte {
         name: format!("keyed_{i}"),
         body: Body::UnionAll(selects),
@@ -769,31 +822,47 @@ fn call_ctes(
         return;
     }
     let measure = || Expr::ToFloat(Box::new(field("k", "measure")));
-    let count_where = |op: Op, bound: i64| {
+    let weight = || field("k", "weight");
+    // The sum of the weights of the rows satisfying a condition.
+    let weight_where = |condition: Expr| {
         func(
             "SUM",
-            vec![tree::case(
-                vec![(bin(op, measure(), Expr::Int(bound)), Expr::Int(1))],
-                Expr::Int(0),
-            )],
+            vec![tree::case(vec![(condition, weight())], Expr::Float(0.0))],
         )
     };
+    let answered = || {
+        weight_where(Expr::IsNull {
+            expr: Box::new(measure()),
+            negated: true,
+        })
+    };
+    let weighted_sum = || func("SUM", vec![bin(Op::Mul, weight(), measure())]);
+    if call.function == "count_distinct" {
+        distinct_part(i, ctes);
+        return;
+    }
     let aggregate = match call.function {
-        "count" => Expr::CountStar,
-        "count_distinct" => Expr::CountDistinct(Box::new(field("k", "measure"))),
-        "sum" => func("SUM", vec![measure()]),
-        "avg" => func("AVG", vec![measure()]),
+        "count" => func("SUM", vec![weight()]),
+        "sum" => weighted_sum(),
+        "avg" => Expr::SafeDiv(Box::new(weighted_sum()), Box::new(answered())),
         "min" => func("MIN", vec![measure()]),
-        // Rates: the share of mature customers whose measure is 1.
-        "conversion_rate" | "upsell_rate" | "retention" | "churn" => func("AVG", vec![measure()]),
+        // Rates: the (weighted) share of mature customers whose measure is 1.
+        "conversion_rate" | "upsell_rate" | "retention" | "churn" => Expr::SafeDiv(
+            Box::new(weighted_sum()),
+            Box::new(func("SUM", vec![weight()])),
+        ),
         // Promoters (9, 10) minus detractors (0 to 6), in % of answers.
         "nps" => Expr::SafeDiv(
             Box::new(bin(
                 Op::Mul,
                 Expr::Float(100.0),
-                bin(Op::Sub, count_where(Op::Ge, 9), count_where(Op::Le, 6)),
+                bin(
+                    Op::Sub,
+                    weight_where(bin(Op::Ge, measure(), Expr::Int(9))),
+                    weight_where(bin(Op::Le, measure(), Expr::Int(6))),
+                ),
             )),
-            Box::new(func("COUNT", vec![measure()])),
+            Box::new(answered()),
         ),
         _ => func("MAX", vec![measure()]),
     };
@@ -810,6 +879,106 @@ fn call_ctes(
             ..Select::default()
         })),
     });
+}
+
+/// `count_distinct`: each distinct value counts with the largest weight any
+/// of its rows has in the group (1 outside the partner groups).
+fn distinct_part(i: usize, ctes: &mut Vec<Cte>) {
+    let keys = ["period_start", "segment", "segment_value"];
+    let mut columns: Vec<tree::Item> = keys.iter().map(|c| item(field("k", c), c)).collect();
+    columns.push(item(field("k", "measure"), "measure"));
+    columns.push(item(func("MAX", vec![field("k", "weight")]), "weight"));
+    ctes.push(Cte {
+        name: format!("distinct_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns,
+            from: Some(tree::cte(&format!("keyed_{i}"), "k")),
+            filter: Some(Expr::IsNull {
+                expr: Box::new(field("k", "measure")),
+                negated: true,
+            }),
+            group_by: keys
+                .iter()
+                .map(|c| field("k", c))
+                .chain([field("k", "measure")])
+                .collect(),
+            ..Select::default()
+        })),
+    });
+    ctes.push(Cte {
+        name: format!("part_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns: keys
+                .iter()
+                .map(|c| item(field("d", c), c))
+                .chain([item(func("SUM", vec![field("d", "weight")]), "value")])
+                .collect(),
+            from: Some(tree::cte(&format!("distinct_{i}"), "d")),
+            group_by: keys.iter().map(|c| field("d", c)).collect(),
+            ..Select::default()
+        })),
+    });
+}
+
+/// Each customer's credit shares: those of their first conversion by the
+/// attribution (earliest; ties by event, then id).
+fn customer_credits() -> Vec<Cte> {
+    vec![
+        Cte {
+            name: "first_conversions".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(field("c", "customer_id"), "customer_id"),
+                    item(field("c", "conversion_event"), "conversion_event"),
+                    item(field("c", "conversion_id"), "conversion_id"),
+                    item(
+                        window(
+                            func("ROW_NUMBER", vec![]),
+                            vec![field("c", "customer_id")],
+                            vec![
+                                Order::asc(field("c", "converted_at")),
+                                Order::asc(field("c", "conversion_event")),
+                                Order::asc(field("c", "conversion_id")),
+                            ],
+                        ),
+                        "pick",
+                    ),
+                ],
+                from: Some(tree::cte("conversions", "c")),
+                ..Select::default()
+            })),
+        },
+        Cte {
+            name: "customer_credits".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(field("f", "customer_id"), "customer_id"),
+                    item(field("a", "partner"), "partner"),
+                    item(field("a", "credit"), "credit"),
+                ],
+                from: Some(tree::cte("first_conversions", "f")),
+                joins: vec![Join {
+                    kind: JoinKind::Inner,
+                    from: tree::cte("attributed", "a"),
+                    on: bin(
+                        Op::And,
+                        bin(
+                            Op::Eq,
+                            field("a", "conversion_event"),
+                            field("f", "conversion_event"),
+                        ),
+                        bin(
+                            Op::Eq,
+                            field("a", "conversion_id"),
+                            field("f", "conversion_id"),
+                        ),
+                    ),
+                }],
+                filter: Some(bin(Op::Eq, field("f", "pick"), Expr::Int(1))),
+                ..Select::default()
+            })),
+        },
+    ]
 }
 
 /// `percentile` (and `median`) as SQL's `percentile_cont`, written with
