@@ -1,7 +1,8 @@
 //! Metric queries on SQLite, PostgreSQL and DuckDB against the fixtures in
 //! `tests/sql/metrics/` (aggregates, percentiles, time to value) and
 //! `tests/sql/cohorts/` (conversion, up-sell and retention rates) and
-//! `tests/sql/churn/` (churn over complete periods, simple CLV); see their
+//! `tests/sql/churn/` (churn over complete periods, simple CLV) and
+//! `tests/sql/partners/` (metrics split per partner); see their
 //! READMEs. Per period, overall and per segment value, each engine's values
 //! and customer counts must equal the independently computed `expected.csv`
 //! (values to 1e-9 relative).
@@ -19,6 +20,7 @@ use pactum::sql::render::Renderer;
 const METRICS: &str = "tests/sql/metrics";
 const COHORTS: &str = "tests/sql/cohorts";
 const CHURN: &str = "tests/sql/churn";
+const PARTNERS: &str = "tests/sql/partners";
 
 /// (metric, period_start, segment, segment_value) -> (value, customers)
 type Figures = BTreeMap<(String, String, String, String), (Option<f64>, i64)>;
@@ -192,5 +194,32 @@ fn duckdb_matches_the_expected_churn() {
         "duckdb",
         &run(CHURN, &mut engines::DuckDb::new("churn")),
         &expected(CHURN),
+    );
+}
+
+#[test]
+fn sqlite_matches_the_expected_partner_split() {
+    compare(
+        "sqlite",
+        &run(PARTNERS, &mut engines::Sqlite::new()),
+        &expected(PARTNERS),
+    );
+}
+
+#[test]
+fn postgres_matches_the_expected_partner_split() {
+    compare(
+        "postgres",
+        &run(PARTNERS, &mut engines::Postgres::new("partners")),
+        &expected(PARTNERS),
+    );
+}
+
+#[test]
+fn duckdb_matches_the_expected_partner_split() {
+    compare(
+        "duckdb",
+        &run(PARTNERS, &mut engines::DuckDb::new("partners")),
+        &expected(PARTNERS),
     );
 }

@@ -34,7 +34,10 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
                 }
                 event_stage(ctx, event, own, agreement);
             }
-            Decl::Segment(segment) if own => segment_column(ctx, segment),
+            Decl::Segment(segment) if own => {
+                segment_column(ctx, segment);
+                reserved_segment(ctx, segment);
+            }
             Decl::Attribution(attribution) if own => self::attribution(ctx, attribution),
             _ => {}
         }
@@ -302,6 +305,21 @@ fn event_stage(ctx: &mut Ctx<'_, '_>, event: &Event, own: bool, agreement: bool)
         diagnostic = diagnostic.with_label(journey.span, "the journey is declared here");
     }
     ctx.push(diagnostic);
+}
+
+/// Metric results label their overall figures `all` and their per-partner
+/// figures `partner`: a segment of either name would mix with them.
+fn reserved_segment(ctx: &mut Ctx<'_, '_>, segment: &Segment) {
+    let name = segment.name.name.as_str();
+    if matches!(name, "all" | "partner") {
+        ctx.report(
+            codes::RESERVED_NAME,
+            segment.name.span,
+            format!("a segment cannot be called `{name}`"),
+            "reserved name",
+            "metric results label their overall figures `all` and their per-partner figures `partner`; give the segment another name",
+        );
+    }
 }
 
 fn segment_column(ctx: &mut Ctx<'_, '_>, segment: &Segment) {
