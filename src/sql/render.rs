@@ -1,317 +1,428 @@
 //! Prints a query tree for one dialect, laid out for people: one clause per
 //! line, CTEs in order, two-space indentation. Rendering the same tree twice
-//! gives the same bytes.
+//! gives the same bytes. Everything is written into one buffer: compiling
+//! many agreements renders hundreds of megabytes of SQL.
 
 use super::dialect::Dialect;
 use super::tree::*;
 
 /// Generated names that are also keywords somewhere are always quoted.
-const KEYWORDS: &[&str] = &[
-    "all",
-    "and",
-    "as",
-    "by",
-    "case",
-    "date",
-    "day",
-    "desc",
-    "end",
-    "first",
-    "from",
-    "group",
-    "key",
-    "last",
-    "month",
-    "order",
-    "partition",
-    "position",
-    "range",
-    "rows",
-    "select",
-    "time",
-    "timestamp",
-    "to",
-    "user",
-    "value",
-    "values",
-    "week",
-    "when",
-    "where",
-    "window",
-    "year",
-];
+/// (A `match` on the name: the compiler dispatches on length first, which
+/// keeps this cheap for the millions of names a big compile writes.)
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "all"
+            | "and"
+            | "as"
+            | "by"
+            | "case"
+            | "date"
+            | "day"
+            | "desc"
+            | "end"
+            | "first"
+            | "from"
+            | "group"
+            | "key"
+            | "last"
+            | "month"
+            | "order"
+            | "partition"
+            | "position"
+            | "range"
+            | "rows"
+            | "select"
+            | "time"
+            | "timestamp"
+            | "to"
+            | "user"
+            | "value"
+            | "values"
+            | "week"
+            | "when"
+            | "where"
+            | "window"
+            | "year"
+    )
+}
 
 pub struct Renderer<'d> {
     dialect: &'d dyn Dialect,
-    /// Whether unquoted names keep their case (all but Snowflake-like
-    /// dialects that fold them to upper case).
-    bare_names: bool,
 }
 
 impl<'d> Renderer<'d> {
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        Renderer {
-            dialect,
-            bare_names: dialect.name() != "snowflake" && dialect.quote_ident("a") != "a",
-        }
+        Renderer { dialect }
     }
 
     /// A generated name: bare when safe, quoted otherwise.
-    fn ident(&self, name: &str) -> String {
-        let plain = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+    fn ident(&self, out: &mut String, name: &str) {
+        let plain = !self.dialect.folds_unquoted_names()
             && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && !KEYWORDS.contains(&name);
-        if plain && self.bare_names {
-            name.to_string()
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+            && !is_keyword(name);
+        if plain {
+            out.push_str(name);
         } else {
-            self.dialect.quote_ident(name)
+            out.push_str(&self.dialect.quote_ident(name));
         }
     }
 
     pub fn query(&self, query: &Query) -> String {
-        let query = &query.without_name_clashes();
-        let mut out = String::new();
+        let renamed = query.without_name_clashes();
+        let query = renamed.as_ref().unwrap_or(query);
+        let mut out = String::with_capacity(4096);
         if !query.ctes.is_empty() {
             out.push_str("WITH\n");
-            let ctes: Vec<String> = query
-                .ctes
-                .iter()
-                .map(|cte| {
-                    format!(
-                        "{} AS (\n{}\n)",
-                        self.ident(&cte.name),
-                        indent(&self.body(&cte.body), 1)
-                    )
-                })
-                .collect();
-            out.push_str(&ctes.join(",\n"));
+            for (i, cte) in query.ctes.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\n");
+                }
+                self.ident(&mut out, &cte.name);
+                out.push_str(" AS (\n");
+                self.body(&mut out, &cte.body, 1);
+                out.push_str("\n)");
+            }
             out.push('\n');
         }
-        out.push_str(&self.body(&query.body));
+        self.body(&mut out, &query.body, 0);
         out.push_str(";\n");
         out
     }
 
-    fn body(&self, body: &Body) -> String {
+    fn body(&self, out: &mut String, body: &Body, depth: usize) {
         match body {
-            Body::Select(select) => self.select(select),
-            Body::UnionAll(selects) => selects
-                .iter()
-                .map(|s| self.select(s))
-                .collect::<Vec<_>>()
-                .join("\nUNION ALL\n"),
+            Body::Select(select) => self.select(out, select, depth),
+            Body::UnionAll(selects) => {
+                for (i, select) in selects.iter().enumerate() {
+                    if i > 0 {
+                        newline(out, depth);
+                        out.push_str("UNION ALL");
+                    }
+                    self.select(out, select, depth);
+                }
+            }
         }
     }
 
-    fn select(&self, select: &Select) -> String {
-        let mut lines = Vec::new();
-        lines.push(if select.distinct {
-            "SELECT DISTINCT".to_string()
+    /// A select, each clause on its own line at `depth`; starts with a line
+    /// break unless it is the first thing written.
+    fn select(&self, out: &mut String, select: &Select, depth: usize) {
+        if !out.is_empty() && !out.ends_with('\n') {
+            newline(out, depth);
         } else {
-            "SELECT".to_string()
+            pad(out, depth);
+        }
+        out.push_str(if select.distinct {
+            "SELECT DISTINCT"
+        } else {
+            "SELECT"
         });
-        let columns: Vec<String> = select
-            .columns
-            .iter()
-            .map(|item| {
-                format!(
-                    "  {} AS {}",
-                    self.expr(&item.expr, 0),
-                    self.ident(&item.alias)
-                )
-            })
-            .collect();
-        lines.push(columns.join(",\n"));
+        for (i, item) in select.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline(out, depth + 1);
+            self.expr(out, &item.expr, 0);
+            out.push_str(" AS ");
+            self.ident(out, &item.alias);
+        }
         if let Some(from) = &select.from {
-            lines.push(format!("FROM {}", self.from(from)));
+            newline(out, depth);
+            out.push_str("FROM ");
+            self.from(out, from);
         }
         for join in &select.joins {
-            let kind = match join.kind {
-                JoinKind::Inner => "JOIN",
-                JoinKind::Left => "LEFT JOIN",
-            };
-            lines.push(format!("{kind} {}", self.from(&join.from)));
-            lines.push(format!("  ON {}", self.expr(&join.on, 0)));
+            newline(out, depth);
+            out.push_str(match join.kind {
+                JoinKind::Inner => "JOIN ",
+                JoinKind::Left => "LEFT JOIN ",
+            });
+            self.from(out, &join.from);
+            newline(out, depth + 1);
+            out.push_str("ON ");
+            self.expr(out, &join.on, 0);
         }
         if let Some(filter) = &select.filter {
-            lines.push(format!("WHERE {}", self.expr(filter, 0)));
+            newline(out, depth);
+            out.push_str("WHERE ");
+            self.expr(out, filter, 0);
         }
         if !select.group_by.is_empty() {
-            let keys: Vec<String> = select.group_by.iter().map(|e| self.expr(e, 0)).collect();
-            lines.push(format!("GROUP BY {}", keys.join(", ")));
+            newline(out, depth);
+            out.push_str("GROUP BY ");
+            self.list(out, &select.group_by);
         }
         if let Some(having) = &select.having {
-            lines.push(format!("HAVING {}", self.expr(having, 0)));
+            newline(out, depth);
+            out.push_str("HAVING ");
+            self.expr(out, having, 0);
         }
         if !select.order_by.is_empty() {
-            lines.push(format!("ORDER BY {}", self.orders(&select.order_by)));
+            newline(out, depth);
+            out.push_str("ORDER BY ");
+            self.orders(out, &select.order_by);
         }
-        lines.join("\n")
     }
 
-    fn from(&self, from: &From) -> String {
+    fn from(&self, out: &mut String, from: &From) {
         match from {
             From::Table { path, alias } => {
-                let parts: Vec<String> = path.iter().map(|p| self.dialect.quote_ident(p)).collect();
-                format!("{} AS {}", parts.join("."), self.ident(alias))
+                for (i, part) in path.iter().enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    out.push_str(&self.dialect.quote_ident(part));
+                }
+                out.push_str(" AS ");
+                self.ident(out, alias);
             }
-            From::Cte { name, alias } => format!("{} AS {}", self.ident(name), self.ident(alias)),
+            From::Cte { name, alias } => {
+                self.ident(out, name);
+                out.push_str(" AS ");
+                self.ident(out, alias);
+            }
         }
     }
 
-    fn orders(&self, orders: &[Order]) -> String {
-        orders
-            .iter()
-            .map(|o| {
-                format!(
-                    "{}{}{}",
-                    self.expr(&o.expr, 0),
-                    if o.descending { " DESC" } else { " ASC" },
-                    if o.nulls_last {
-                        " NULLS LAST"
-                    } else {
-                        " NULLS FIRST"
-                    }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+    fn list(&self, out: &mut String, items: &[Expr]) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.expr(out, item, 0);
+        }
     }
 
-    /// An expression; `outer` is the precedence of the enclosing operator,
-    /// so that parentheses appear only where they are needed.
-    pub fn expr(&self, expr: &Expr, outer: u8) -> String {
+    fn orders(&self, out: &mut String, orders: &[Order]) {
+        for (i, o) in orders.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.expr(out, &o.expr, 0);
+            out.push_str(if o.descending { " DESC" } else { " ASC" });
+            out.push_str(if o.nulls_last {
+                " NULLS LAST"
+            } else {
+                " NULLS FIRST"
+            });
+        }
+    }
+
+    /// An expression as text, for the dialect's capability functions.
+    fn text(&self, expr: &Expr, outer: u8) -> String {
+        let mut out = String::new();
+        self.expr(&mut out, expr, outer);
+        out
+    }
+
+    /// Writes an expression; `outer` is the precedence of the enclosing
+    /// operator, so that parentheses appear only where they are needed.
+    pub fn expr(&self, out: &mut String, expr: &Expr, outer: u8) {
         let d = self.dialect;
         match expr {
             Expr::Column { table, name } => {
-                format!("{}.{}", self.ident(table), d.quote_ident(name))
+                self.ident(out, table);
+                out.push('.');
+                out.push_str(&d.quote_ident(name));
             }
-            Expr::Field { table, name } => format!("{}.{}", self.ident(table), self.ident(name)),
-            Expr::Name(name) => self.ident(name),
-            Expr::Str(value) => d.quote_string(value),
-            Expr::Int(value) => value.to_string(),
-            Expr::Float(value) => float(*value),
-            Expr::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_string(),
-            Expr::Null => "NULL".to_string(),
+            Expr::Field { table, name } => {
+                self.ident(out, table);
+                out.push('.');
+                self.ident(out, name);
+            }
+            Expr::Name(name) => self.ident(out, name),
+            Expr::Str(value) => out.push_str(&d.quote_string(value)),
+            Expr::Int(value) => out.push_str(&value.to_string()),
+            Expr::Float(value) => out.push_str(&float(*value)),
+            Expr::Bool(value) => out.push_str(if *value { "TRUE" } else { "FALSE" }),
+            Expr::Null => out.push_str("NULL"),
             Expr::Binary { op, lhs, rhs } => {
                 let p = op.precedence();
+                let wrap = p < outer;
+                if wrap {
+                    out.push('(');
+                }
                 // Left-associative: the right operand of `-` and `/` needs
                 // parentheses at equal precedence.
-                let text = format!(
-                    "{} {} {}",
-                    self.expr(lhs, p),
-                    op.symbol(),
-                    self.expr(rhs, p + 1)
-                );
-                if p < outer { format!("({text})") } else { text }
+                self.expr(out, lhs, p);
+                out.push(' ');
+                out.push_str(op.symbol());
+                out.push(' ');
+                self.expr(out, rhs, p + 1);
+                if wrap {
+                    out.push(')');
+                }
             }
-            Expr::Not(inner) => format!("NOT ({})", self.expr(inner, 0)),
+            Expr::Not(inner) => {
+                out.push_str("NOT (");
+                self.expr(out, inner, 0);
+                out.push(')');
+            }
             Expr::IsNull { expr, negated } => {
-                let text = format!(
-                    "{} IS {}NULL",
-                    self.expr(expr, 6),
-                    if *negated { "NOT " } else { "" }
-                );
-                if outer > 3 { format!("({text})") } else { text }
+                let wrap = outer > 3;
+                if wrap {
+                    out.push('(');
+                }
+                self.expr(out, expr, 6);
+                out.push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
+                if wrap {
+                    out.push(')');
+                }
             }
             Expr::In {
                 expr,
                 list,
                 negated,
             } => {
-                let items: Vec<String> = list.iter().map(|e| self.expr(e, 0)).collect();
-                let text = format!(
-                    "{} {}IN ({})",
-                    self.expr(expr, 6),
-                    if *negated { "NOT " } else { "" },
-                    items.join(", ")
-                );
-                if outer > 3 { format!("({text})") } else { text }
+                let wrap = outer > 3;
+                if wrap {
+                    out.push('(');
+                }
+                self.expr(out, expr, 6);
+                out.push_str(if *negated { " NOT IN (" } else { " IN (" });
+                self.list(out, list);
+                out.push(')');
+                if wrap {
+                    out.push(')');
+                }
             }
             Expr::Func { name, args } => {
-                let args: Vec<String> = args.iter().map(|a| self.expr(a, 0)).collect();
-                format!("{name}({})", args.join(", "))
+                out.push_str(name);
+                out.push('(');
+                self.list(out, args);
+                out.push(')');
             }
-            Expr::CountStar => "COUNT(*)".to_string(),
-            Expr::CountDistinct(inner) => format!("COUNT(DISTINCT {})", self.expr(inner, 0)),
+            Expr::CountStar => out.push_str("COUNT(*)"),
+            Expr::CountDistinct(inner) => {
+                out.push_str("COUNT(DISTINCT ");
+                self.expr(out, inner, 0);
+                out.push(')');
+            }
             Expr::Case { whens, otherwise } => {
-                let mut text = String::from("CASE");
+                out.push_str("CASE");
                 for (when, then) in whens {
-                    text.push_str(&format!(
-                        " WHEN {} THEN {}",
-                        self.expr(when, 0),
-                        self.expr(then, 0)
-                    ));
+                    out.push_str(" WHEN ");
+                    self.expr(out, when, 0);
+                    out.push_str(" THEN ");
+                    self.expr(out, then, 0);
                 }
-                text.push_str(&format!(" ELSE {} END", self.expr(otherwise, 0)));
-                text
+                out.push_str(" ELSE ");
+                self.expr(out, otherwise, 0);
+                out.push_str(" END");
             }
             Expr::Window {
                 func,
                 partition,
                 order,
             } => {
-                let mut over = Vec::new();
+                self.expr(out, func, 0);
+                out.push_str(" OVER (");
                 if !partition.is_empty() {
-                    let keys: Vec<String> = partition.iter().map(|e| self.expr(e, 0)).collect();
-                    over.push(format!("PARTITION BY {}", keys.join(", ")));
+                    out.push_str("PARTITION BY ");
+                    self.list(out, partition);
                 }
                 if !order.is_empty() {
-                    over.push(format!("ORDER BY {}", self.orders(order)));
+                    if !partition.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str("ORDER BY ");
+                    self.orders(out, order);
                 }
-                format!("{} OVER ({})", self.expr(func, 0), over.join(" "))
+                out.push(')');
             }
-            Expr::EpochSeconds(inner) => d.epoch_seconds(&self.expr(inner, 0)),
-            Expr::PeriodStart(period, inner) => d.period_start(*period, &self.expr(inner, 0)),
+            Expr::EpochSeconds(inner) => out.push_str(&d.epoch_seconds(&self.text(inner, 0))),
+            Expr::PeriodStart(period, inner) => {
+                out.push_str(&d.period_start(*period, &self.text(inner, 0)))
+            }
             Expr::DaysBetween { start, end } => {
-                d.days_between(&self.expr(start, 0), &self.expr(end, 0))
+                out.push_str(&d.days_between(&self.text(start, 0), &self.text(end, 0)))
             }
             Expr::SafeDiv(a, b) => {
-                let text = d.safe_div(&self.expr(a, 6), &self.expr(b, 0));
+                let text = d.safe_div(&self.text(a, 6), &self.text(b, 0));
                 if outer >= 5 {
-                    format!("({text})")
+                    out.push('(');
+                    out.push_str(&text);
+                    out.push(')');
                 } else {
-                    text
+                    out.push_str(&text);
                 }
             }
-            Expr::Power(a, b) => d.power(&self.expr(a, 0), &self.expr(b, 0)),
+            Expr::Power(a, b) => out.push_str(&d.power(&self.text(a, 0), &self.text(b, 0))),
             Expr::Distinct(a, b) => {
-                let text = d.distinct(&self.expr(a, 6), &self.expr(b, 6));
-                if outer > 3 { format!("({text})") } else { text }
+                let text = d.distinct(&self.text(a, 6), &self.text(b, 6));
+                if outer > 3 {
+                    out.push('(');
+                    out.push_str(&text);
+                    out.push(')');
+                } else {
+                    out.push_str(&text);
+                }
             }
-            Expr::ToFloat(inner) => format!("CAST({} AS {})", self.expr(inner, 0), d.float_type()),
-            Expr::ToText(inner) => format!("CAST({} AS {})", self.expr(inner, 0), d.text_type()),
-            Expr::Date(date) => d.date_literal(date),
+            Expr::ToFloat(inner) => {
+                out.push_str("CAST(");
+                self.expr(out, inner, 0);
+                out.push_str(" AS ");
+                out.push_str(d.float_type());
+                out.push(')');
+            }
+            Expr::ToText(inner) => {
+                out.push_str("CAST(");
+                self.expr(out, inner, 0);
+                out.push_str(" AS ");
+                out.push_str(d.text_type());
+                out.push(')');
+            }
+            Expr::Date(date) => out.push_str(&d.date_literal(date)),
             Expr::AddPeriods {
                 period,
                 count,
                 date,
             } => {
-                let date = self.expr(date, 0);
-                match period {
+                let date = self.text(date, 0);
+                out.push_str(&match period {
                     Period::Day => d.add_days(&date, *count),
                     Period::Week => d.add_days(&date, 7 * count),
                     Period::Month => d.add_months(&date, *count),
                     Period::Quarter => d.add_months(&date, 3 * count),
                     Period::Year => d.add_months(&date, 12 * count),
-                }
+                });
             }
-            Expr::StartOfDay(date) => d.start_of_day(&self.expr(date, 0)),
+            Expr::StartOfDay(date) => out.push_str(&d.start_of_day(&self.text(date, 0))),
             Expr::Exists(select) => {
-                let inner: Vec<String> = self
-                    .select(select)
-                    .lines()
-                    .map(|l| l.trim().to_string())
-                    .collect();
-                format!("EXISTS ({})", inner.join(" "))
+                // One line: the select's clauses joined by spaces.
+                let mut inner = String::new();
+                self.select(&mut inner, select, 0);
+                out.push_str("EXISTS (");
+                let mut first = true;
+                for line in inner.lines() {
+                    if !first {
+                        out.push(' ');
+                    }
+                    out.push_str(line.trim());
+                    first = false;
+                }
+                out.push(')');
             }
         }
     }
+}
+
+fn pad(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+fn newline(out: &mut String, depth: usize) {
+    out.push('\n');
+    pad(out, depth);
 }
 
 /// A float literal that reads back as the same value, always with a point
@@ -325,16 +436,22 @@ fn float(value: f64) -> String {
     }
 }
 
-fn indent(text: &str, levels: usize) -> String {
-    let pad = "  ".repeat(levels);
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("{pad}{l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::dialect;
+
+    #[test]
+    fn generated_names_are_bare_unless_keywords_or_folded() {
+        let mut out = String::new();
+        let postgres = Renderer::new(&dialect::Postgres);
+        for name in ["customer_id", "value", "position", "Mixed", "x1"] {
+            postgres.ident(&mut out, name);
+            out.push(' ');
+        }
+        assert_eq!(out, "customer_id \"value\" \"position\" \"Mixed\" x1 ");
+        let mut out = String::new();
+        Renderer::new(&dialect::Snowflake).ident(&mut out, "customer_id");
+        assert_eq!(out, "\"customer_id\"");
+    }
 }

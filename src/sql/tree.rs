@@ -309,7 +309,8 @@ impl Query {
     /// Renames CTEs whose name is also the name of a table the query reads
     /// (`WITH touches AS (SELECT ... FROM touches)` would read itself on some
     /// engines and shadow the table on others). Names gain `_q` until free.
-    pub fn without_name_clashes(&self) -> Query {
+    /// `None` when no name clashes (the common case: nothing to copy).
+    pub fn without_name_clashes(&self) -> Option<Query> {
         let mut tables = Vec::new();
         let mut visit = |select: &Select| {
             for from in select
@@ -342,10 +343,10 @@ impl Query {
                 renames.push((cte.name.clone(), fresh));
             }
         }
-        let mut query = self.clone();
         if renames.is_empty() {
-            return query;
+            return None;
         }
+        let mut query = self.clone();
         let rename = |name: &mut String| {
             if let Some((_, new)) = renames.iter().find(|(old, _)| old == name) {
                 *name = new.clone();
@@ -359,7 +360,7 @@ impl Query {
             .body
             .selects_mut()
             .for_each(|s| rename_ctes(s, &rename));
-        query
+        Some(query)
     }
 }
 

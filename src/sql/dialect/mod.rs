@@ -30,6 +30,12 @@ pub trait Dialect: Sync {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
 
+    /// Whether the engine folds unquoted names to upper case (Snowflake), so
+    /// that every generated name must be quoted to keep its case.
+    fn folds_unquoted_names(&self) -> bool {
+        false
+    }
+
     /// A quoted string literal: `'it''s'` in standard SQL.
     fn quote_string(&self, value: &str) -> String {
         format!("'{}'", value.replace('\'', "''"))

@@ -10,6 +10,10 @@ impl Dialect for Snowflake {
         "snowflake"
     }
 
+    fn folds_unquoted_names(&self) -> bool {
+        true
+    }
+
     fn quote_string(&self, value: &str) -> String {
         backslash_escaped(value)
     }
