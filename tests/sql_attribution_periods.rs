@@ -3,7 +3,8 @@
 //! DuckDB: its attributed conversions and value per period and partner must
 //! be the hand-checked per-conversion credits of `tests/sql/attribution/`
 //! summed by the period of each conversion (conversions after the `as of`
-//! day left out).
+//! day left out); per month, its assisted conversions must be those of
+//! `assisted.csv` (from `compute_assisted.py`, an independent count).
 
 mod engines;
 
@@ -74,6 +75,7 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
             ..Options::default()
         };
         let mut actual = Sums::new();
+        let mut assisted: BTreeMap<(String, String, String), f64> = BTreeMap::new();
         for decl in &scope.decls {
             let Decl::Attribution(attribution) = decl else {
                 continue;
@@ -85,6 +87,12 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
                 // period_start, partner, attributed_conversions,
                 // attributed_value, assisted_conversions
                 let (conversions, value) = (row[2].number(), row[3].number());
+                if row[4].number() > 0.0 {
+                    assisted.insert(
+                        (attribution.name.name.clone(), row[0].text(), row[1].text()),
+                        row[4].number(),
+                    );
+                }
                 // Partners with assists only have no credit: no row expected.
                 if conversions == 0.0 && value == 0.0 {
                     assert!(
@@ -108,6 +116,22 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
         }
         for key in actual.keys().filter(|k| !expected.contains_key(*k)) {
             problems.push(format!("unexpected {key:?}"));
+        }
+        if *period == Period::Month && as_of.is_none() {
+            let (_, rows) =
+                read_csv(&std::fs::read_to_string(Path::new(DIR).join("assisted.csv")).unwrap());
+            let want: BTreeMap<(String, String, String), f64> = rows
+                .into_iter()
+                .map(|r| {
+                    let cell = |i: usize| r[i].clone().unwrap_or_default();
+                    ((cell(0), cell(1), cell(2)), cell(3).parse().unwrap())
+                })
+                .collect();
+            if want != assisted {
+                problems.push(format!(
+                    "assisted conversions differ:\n  expected {want:?}\n  actual   {assisted:?}"
+                ));
+            }
         }
         assert!(
             problems.is_empty(),
