@@ -415,13 +415,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         .collect();
     ctes.push(Cte {
         name: "touches".to_string(),
-        body: if touch_selects.len() == 1 {
-            Body::Select(Box::new(
-                touch_selects.into_iter().next().expect("one select"),
-            ))
-        } else {
-            Body::UnionAll(touch_selects)
-        },
+        body: union(touch_selects),
     });
 
     // 2. conversions
@@ -483,13 +477,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         .collect();
     ctes.push(Cte {
         name: "conversions".to_string(),
-        body: if conversion_selects.len() == 1 {
-            Body::Select(Box::new(
-                conversion_selects.into_iter().next().expect("one select"),
-            ))
-        } else {
-            Body::UnionAll(conversion_selects)
-        },
+        body: union(conversion_selects),
     });
 
     // 3. eligible touches, in the fixed order
@@ -798,6 +786,15 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         })),
     });
     ctes
+}
+
+/// One select as it is; several glued with `UNION ALL`.
+fn union(mut selects: Vec<Select>) -> Body {
+    if selects.len() == 1 {
+        Body::Select(Box::new(selects.remove(0)))
+    } else {
+        Body::UnionAll(selects)
+    }
 }
 
 /// The columns every touch-level CTE carries forward.

@@ -1185,57 +1185,23 @@ fn days_between_base(
         ("first_from", from),
         ("first_to", (call.source, call.event)),
     ] {
-        ctes.push(Cte {
-            name: format!("{name}_{i}"),
-            body: Body::Select(Box::new(Select {
-                columns: vec![
-                    item(source_column("r", source, "customer"), "customer_id"),
-                    item(
-                        func("MIN", vec![source_column("r", source, "time")]),
-                        "first_time",
-                    ),
-                ],
-                from: Some(From::Table {
-                    path: table_path(source, options),
-                    alias: "r".to_string(),
-                }),
-                filter: tree::and(row_filters(scope, source, event, filter, options)),
-                group_by: vec![source_column("r", source, "customer")],
-                ..Select::default()
-            })),
-        });
+        ctes.push(first_times(
+            &format!("{name}_{i}"),
+            scope,
+            source,
+            event,
+            filter,
+            options,
+        ));
     }
-    let mut columns = vec![
-        item(
-            window(
-                func("ROW_NUMBER", vec![]),
-                vec![],
-                vec![
-                    Order::asc(field("b", "first_time")),
-                    Order::asc(field("b", "customer_id")),
-                ],
-            ),
-            "row_key",
-        ),
-        item(field("b", "customer_id"), "customer_id"),
-        item(field("b", "first_time"), "row_time"),
-        item(
-            Expr::DaysBetween {
-                start: Box::new(field("a", "first_time")),
-                end: Box::new(field("b", "first_time")),
-            },
-            "measure",
-        ),
-    ];
-    for (k, read) in reads.iter().enumerate() {
-        if let SegmentRead::Stage = read {
-            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
-                Some(stage) => Expr::Str(stage.name.clone()),
-                None => Expr::ToText(Box::new(Expr::Null)),
-            };
-            columns.push(item(stage, &format!("segment_{k}")));
-        }
-    }
+    let mut columns = customer_row(
+        "b",
+        Expr::DaysBetween {
+            start: Box::new(field("a", "first_time")),
+            end: Box::new(field("b", "first_time")),
+        },
+    );
+    columns.extend(stage_segments(call, reads));
     ctes.push(Cte {
         name: format!("base_{i}"),
         body: Body::Select(Box::new(Select {
@@ -1272,25 +1238,14 @@ fn cohort_base(
     ctes: &mut Vec<Cte>,
 ) {
     let source = call.source;
-    ctes.push(Cte {
-        name: format!("first_{i}"),
-        body: Body::Select(Box::new(Select {
-            columns: vec![
-                item(source_column("r", source, "customer"), "customer_id"),
-                item(
-                    func("MIN", vec![source_column("r", source, "time")]),
-                    "first_time",
-                ),
-            ],
-            from: Some(From::Table {
-                path: table_path(source, options),
-                alias: "r".to_string(),
-            }),
-            filter: tree::and(row_filters(scope, source, call.event, filter, options)),
-            group_by: vec![source_column("r", source, "customer")],
-            ..Select::default()
-        })),
-    });
+    ctes.push(first_times(
+        &format!("first_{i}"),
+        scope,
+        source,
+        call.event,
+        filter,
+        options,
+    ));
     let (target, target_event) = cohort.target;
     ctes.push(Cte {
         name: format!("targets_{i}"),
@@ -1371,34 +1326,8 @@ fn cohort_base(
             ..Select::default()
         })),
     });
-    let mut columns = vec![
-        item(
-            window(
-                func("ROW_NUMBER", vec![]),
-                vec![],
-                vec![
-                    Order::asc(field("f", "first_time")),
-                    Order::asc(field("f", "customer_id")),
-                ],
-            ),
-            "row_key",
-        ),
-        item(field("f", "customer_id"), "customer_id"),
-        item(field("f", "first_time"), "row_time"),
-        item(
-            func("COALESCE", vec![field("x", "hit"), Expr::Int(0)]),
-            "measure",
-        ),
-    ];
-    for (k, read) in reads.iter().enumerate() {
-        if let SegmentRead::Stage = read {
-            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
-                Some(stage) => Expr::Str(stage.name.clone()),
-                None => Expr::ToText(Box::new(Expr::Null)),
-            };
-            columns.push(item(stage, &format!("segment_{k}")));
-        }
-    }
+    let mut columns = customer_row("f", func("COALESCE", vec![field("x", "hit"), Expr::Int(0)]));
+    columns.extend(stage_segments(call, reads));
     ctes.push(Cte {
         name: format!("base_{i}"),
         body: Body::Select(Box::new(Select {
@@ -1521,15 +1450,7 @@ fn churn_base(
             "measure",
         ),
     ];
-    for (k, read) in reads.iter().enumerate() {
-        if let SegmentRead::Stage = read {
-            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
-                Some(stage) => Expr::Str(stage.name.clone()),
-                None => Expr::ToText(Box::new(Expr::Null)),
-            };
-            columns.push(item(stage, &format!("segment_{k}")));
-        }
-    }
+    columns.extend(stage_segments(call, reads));
     // The next period is complete when the one after it starts no later
     // than the day after the data's last day.
     let day_after_last = Expr::AddPeriods {
@@ -1565,6 +1486,75 @@ fn churn_base(
             ..Select::default()
         })),
     });
+}
+
+/// The earliest time of each customer's rows of a source (or event).
+fn first_times(
+    name: &str,
+    scope: &Scope<'_>,
+    source: &Source,
+    event: Option<&Event>,
+    filter: Option<&Condition>,
+    options: &Options,
+) -> Cte {
+    Cte {
+        name: name.to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(source_column("r", source, "customer"), "customer_id"),
+                item(
+                    func("MIN", vec![source_column("r", source, "time")]),
+                    "first_time",
+                ),
+            ],
+            from: Some(From::Table {
+                path: table_path(source, options),
+                alias: "r".to_string(),
+            }),
+            filter: tree::and(row_filters(scope, source, event, filter, options)),
+            group_by: vec![source_column("r", source, "customer")],
+            ..Select::default()
+        })),
+    }
+}
+
+/// The columns of a per-customer row read from `alias` (a CTE with
+/// `customer_id` and `first_time`): a row key, the customer, the time and
+/// the measure.
+fn customer_row(alias: &str, measure: Expr) -> Vec<tree::Item> {
+    vec![
+        item(
+            window(
+                func("ROW_NUMBER", vec![]),
+                vec![],
+                vec![
+                    Order::asc(field(alias, "first_time")),
+                    Order::asc(field(alias, "customer_id")),
+                ],
+            ),
+            "row_key",
+        ),
+        item(field(alias, "customer_id"), "customer_id"),
+        item(field(alias, "first_time"), "row_time"),
+        item(measure, "measure"),
+    ]
+}
+
+/// The `from stage` segment columns of per-customer rows: the stage of the
+/// call's event.
+fn stage_segments(call: &Call<'_>, reads: &[SegmentRead<'_>]) -> Vec<tree::Item> {
+    reads
+        .iter()
+        .enumerate()
+        .filter(|(_, read)| matches!(read, SegmentRead::Stage))
+        .map(|(k, _)| {
+            let stage = match call.event.and_then(|e| e.stage.as_ref()) {
+                Some(stage) => Expr::Str(stage.name.clone()),
+                None => Expr::ToText(Box::new(Expr::Null)),
+            };
+            item(stage, &format!("segment_{k}"))
+        })
+        .collect()
 }
 
 /// The value's arithmetic over the parts: counts and sums of a group with no
