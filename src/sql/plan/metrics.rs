@@ -7,7 +7,9 @@
 //! `segment_<i>_<k>` looks up segments that live in another source (the
 //! customer's latest row at or before the row's time), `rows_<i>` puts each
 //! row's segment values beside it, and `keyed_<i>` repeats every row once
-//! per grouping (`all`, then each segment); `part_<i>` aggregates it. The
+//! per grouping (`all`, each segment, and for a metric marked `attributed`
+//! each partner, weighted by the credit of the customer's first conversion);
+//! `part_<i>` aggregates it, weights included. The
 //! `groups` CTE holds every (period, segment, value) any call has rows in,
 //! with its distinct customers; the final select combines the parts with the
 //! value's arithmetic (division is safe: NULL when dividing by 0).
