@@ -248,3 +248,56 @@ fn dates_and_dialects_are_checked_and_prefixes_come_from_pactum_yaml() {
     );
     assert!(sql.contains("< DATE '2026-07-01'"), "{sql}");
 }
+
+#[test]
+fn a_new_compile_removes_only_its_own_stale_files() {
+    let dir = scratch("compile_stale");
+    let spec = std::fs::read_to_string("tests/check/minimal_clean.pactum").unwrap();
+    std::fs::write(dir.join("deal.pactum"), &spec).unwrap();
+    let out = pactum(
+        &[
+            "compile",
+            "deal.pactum",
+            "--dialect",
+            "sqlite",
+            "--out",
+            "build",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let folder = dir.join("build/minimal/sqlite");
+    assert!(folder.join("metric_arpu.sql").is_file());
+    // The user's own file in the same folder.
+    std::fs::write(folder.join("notes.sql"), "-- my notes\nSELECT 1;\n").unwrap();
+
+    // `arpu` is renamed: its old file goes, the user's file stays.
+    std::fs::write(
+        dir.join("deal.pactum"),
+        spec.replace("arpu", "revenue_per_customer"),
+    )
+    .unwrap();
+    let out = pactum(
+        &[
+            "compile",
+            "deal.pactum",
+            "--dialect",
+            "sqlite",
+            "--out",
+            "build",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).ends_with(", removed 1 stale query file\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!folder.join("metric_arpu.sql").exists());
+    assert!(folder.join("metric_revenue_per_customer.sql").is_file());
+    assert_eq!(
+        std::fs::read_to_string(folder.join("notes.sql")).unwrap(),
+        "-- my notes\nSELECT 1;\n"
+    );
+}

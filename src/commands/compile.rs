@@ -179,6 +179,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 )?;
                 compiled.written += 1;
             }
+            compiled.removed += remove_stale(&dir, &planned)?;
         }
         let mut manifest = manifest(&planned, &dialects, &header, &plan_options);
         manifest.not_compiled = plan.not_compiled.clone();
@@ -191,10 +192,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     };
     let results = parallel_map(&agreements, compile_one);
     let mut written = 0;
+    let mut removed = 0;
     let mut printed = false;
     for result in results {
         let compiled = result?;
         written += compiled.written;
+        removed += compiled.removed;
         if options.query.is_none() {
             for what in &compiled.not_compiled {
                 eprintln!("note: not compiled yet: {what}");
@@ -219,7 +222,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     }
     match &out_dir {
         Some(dir) => {
-            write_stdout(format!("wrote {written} files under {}\n", dir.display()).as_bytes())?;
+            let stale = match removed {
+                0 => String::new(),
+                1 => ", removed 1 stale query file".to_string(),
+                n => format!(", removed {n} stale query files"),
+            };
+            write_stdout(format!("wrote {written} files under {}{stale}\n", dir.display()).as_bytes())?;
             Ok(SUCCESS)
         }
         None => Err(Failure(
@@ -233,8 +241,43 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
 #[derive(Default)]
 struct Compiled {
     written: usize,
+    /// Files of an earlier compile for queries that no longer exist.
+    removed: usize,
     /// What the agreement has that has no SQL planner yet.
     not_compiled: Vec<String>,
     /// The `--query` text, when this agreement has that query.
     printed: Option<String>,
+}
+
+/// Removes query files an earlier compile wrote for queries the agreement no
+/// longer has. Only `.sql` files that start with Pactum's header are
+/// touched: anything else in the folder is the user's.
+fn remove_stale(
+    dir: &std::path::Path,
+    planned: &[crate::sql::plan::Planned],
+) -> Result<usize, Failure> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Failure::io(dir, "read folder", &e))?;
+    let mut removed = 0;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Failure::io(dir, "read folder", &e))?
+            .path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".sql"))
+        else {
+            continue;
+        };
+        if planned.iter().any(|p| p.name == stem) {
+            continue;
+        }
+        let ours = std::fs::read_to_string(&path)
+            .is_ok_and(|text| text.starts_with("-- Pactum: agreement "));
+        if ours {
+            std::fs::remove_file(&path).map_err(|e| Failure::io(&path, "remove", &e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
