@@ -286,3 +286,45 @@ fn every_check_code_has_an_explanation_with_a_wrong_and_a_right_example() {
         );
     }
 }
+
+/// The template without its leading comment lines, as the README shows it.
+fn without_header_comments(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip_while(|l| l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_readme_shows_the_ci_files_init_writes_and_they_are_valid_yaml() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for template in [
+        "templates/github-workflow.yml",
+        "templates/pre-commit-config.yaml",
+    ] {
+        let text = std::fs::read_to_string(template).unwrap();
+        let parsed: serde_yaml::Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{template}: {e}"));
+        assert!(parsed.is_mapping(), "{template}");
+        let shown = without_header_comments(&text);
+        assert!(
+            readme.contains(&format!("```yaml\n{}\n```", shown.trim_end())),
+            "README.md does not show {template} as init writes it"
+        );
+    }
+    let workflow: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string("templates/github-workflow.yml").unwrap())
+            .unwrap();
+    let steps = workflow["jobs"]["check"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(runs.contains(&"pactum check --format github ."));
+    assert!(
+        runs.iter()
+            .any(|r| r.starts_with("pactum check --format sarif"))
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("pactum diff --git") && r.contains("--format markdown"))
+    );
+}
