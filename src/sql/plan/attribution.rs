@@ -546,19 +546,13 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         ctes.push(Cte {
             name: "with_previous".to_string(),
             body: Body::Select(Box::new(Select {
-                columns: vec![
-                    item(field("e", "conversion_event"), "conversion_event"),
-                    item(field("e", "conversion_id"), "conversion_id"),
-                    item(field("e", "converted_at"), "converted_at"),
-                    item(field("e", "touched_at"), "touched_at"),
-                    item(field("e", "touch_id"), "touch_id"),
-                    item(field("e", "partner"), "partner"),
-                    item(field("e", "channel"), "channel"),
-                    item(field("e", "seconds_before"), "seconds_before"),
-                    item(field("e", "touch_order"), "touch_order"),
-                    item(previous("partner"), "previous_partner"),
-                    item(previous("channel"), "previous_channel"),
-                ],
+                columns: touch_columns("e")
+                    .into_iter()
+                    .chain([
+                        item(previous("partner"), "previous_partner"),
+                        item(previous("channel"), "previous_channel"),
+                    ])
+                    .collect(),
                 from: Some(tree::cte("eligible", "e")),
                 ..Select::default()
             })),

@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::tree::{self, Expr, Op, Period};
 use crate::check::scope::Scope;
-use crate::check::units::column;
 use crate::syntax::ast::*;
 
 /// Options every query is planned with.
@@ -241,11 +240,6 @@ pub fn partner(scope: &Scope<'_>, credit_column: &str, code: Expr) -> Expr {
         return Expr::ToText(Box::new(code));
     }
     tree::case(whens, Expr::ToText(Box::new(code)))
-}
-
-/// Whether a source has the logical column (keys included).
-pub fn has_column(source: &Source, logical: &str) -> bool {
-    column(source, logical).is_some()
 }
 
 /// The day after `as_of` (a checked `YYYY-MM-DD`), the exclusive upper
