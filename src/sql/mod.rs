@@ -55,6 +55,7 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
             }
         }
     }
+    planned.extend(plan::audits::plan(scope, options));
     Plan {
         queries: planned,
         not_compiled,

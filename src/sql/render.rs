@@ -395,6 +395,15 @@ impl<'d> Renderer<'d> {
                 });
             }
             Expr::StartOfDay(date) => out.push_str(&d.start_of_day(&self.text(date, 0))),
+            Expr::Today => out.push_str(&d.today()),
+            Expr::Now => out.push_str(&d.now()),
+            Expr::RoundToInteger(inner) => {
+                out.push_str("CAST(ROUND(");
+                self.expr(out, inner, 0);
+                out.push_str(") AS ");
+                out.push_str(d.integer_type());
+                out.push(')');
+            }
             Expr::Exists(select) => {
                 // One line: the select's clauses joined by spaces.
                 let mut inner = String::new();

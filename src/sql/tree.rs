@@ -235,6 +235,12 @@ pub enum Expr {
     },
     /// Midnight at the start of a date, as a timestamp.
     StartOfDay(Box<Expr>),
+    /// The engine's current date (used only when no `as of` date is given).
+    Today,
+    /// The engine's current local time, as a timestamp without zone.
+    Now,
+    /// A number rounded to the nearest integer, as an integer.
+    RoundToInteger(Box<Expr>),
 }
 
 // Small constructors keep planners readable.
@@ -361,6 +367,35 @@ impl Query {
             .selects_mut()
             .for_each(|s| rename_ctes(s, &rename));
         Some(query)
+    }
+}
+
+impl Query {
+    /// The query as CTEs of a larger one: every CTE `x` becomes
+    /// `<prefix>_x` and the final select becomes the CTE `<prefix>`.
+    pub fn into_ctes(self, prefix: &str) -> Vec<Cte> {
+        let names: Vec<String> = self.ctes.iter().map(|c| c.name.clone()).collect();
+        let rename = |name: &mut String| {
+            if names.contains(name) {
+                *name = format!("{prefix}_{name}");
+            }
+        };
+        let mut ctes = self.ctes;
+        for cte in &mut ctes {
+            rename(&mut cte.name);
+            cte.body.selects_mut().for_each(|s| rename_ctes(s, &rename));
+        }
+        let mut body = self.body;
+        body.selects_mut().for_each(|s| {
+            rename_ctes(s, &rename);
+            // ORDER BY inside a CTE means nothing; leave ordering to the outer query.
+            s.order_by.clear();
+        });
+        ctes.push(Cte {
+            name: prefix.to_string(),
+            body,
+        });
+        ctes
     }
 }
 

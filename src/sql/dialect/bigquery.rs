@@ -59,6 +59,18 @@ impl Dialect for BigQuery {
         format!("DATE_ADD(CAST({date} AS DATE), INTERVAL {n} MONTH)")
     }
 
+    fn today(&self) -> String {
+        "CURRENT_DATE()".to_string()
+    }
+
+    fn now(&self) -> String {
+        "CURRENT_DATETIME()".to_string()
+    }
+
+    fn integer_type(&self) -> &'static str {
+        "INT64"
+    }
+
     fn start_of_day(&self, date: &str) -> String {
         format!("CAST({date} AS DATETIME)")
     }

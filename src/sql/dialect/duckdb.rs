@@ -16,6 +16,10 @@ impl Dialect for DuckDb {
         format!("DATE_DIFF('day', CAST({start} AS DATE), CAST({end} AS DATE))")
     }
 
+    fn now(&self) -> String {
+        "CAST(now() AS TIMESTAMP)".to_string()
+    }
+
     fn add_days(&self, date: &str, n: i64) -> String {
         format!("CAST({date} + INTERVAL {n} DAY AS DATE)")
     }

@@ -95,6 +95,21 @@ pub trait Dialect: Sync {
         format!("CAST({date} AS TIMESTAMP)")
     }
 
+    /// The current date.
+    fn today(&self) -> String {
+        "CURRENT_DATE".to_string()
+    }
+
+    /// The current local time as a timestamp without zone.
+    fn now(&self) -> String {
+        "LOCALTIMESTAMP".to_string()
+    }
+
+    /// The name of the 64-bit integer type.
+    fn integer_type(&self) -> &'static str {
+        "BIGINT"
+    }
+
     /// The column type that holds a source column's values.
     fn column_type(&self, ty: ColumnType) -> &'static str {
         match ty {

@@ -33,6 +33,10 @@ impl Dialect for Snowflake {
         format!("DATEDIFF(day, {start}, {end})")
     }
 
+    fn now(&self) -> String {
+        "LOCALTIMESTAMP()".to_string()
+    }
+
     fn add_days(&self, date: &str, n: i64) -> String {
         format!("CAST(DATEADD(day, {n}, {date}) AS DATE)")
     }

@@ -40,6 +40,14 @@ impl Dialect for Spark {
         format!("ADD_MONTHS(CAST({date} AS DATE), {n})")
     }
 
+    fn today(&self) -> String {
+        "current_date()".to_string()
+    }
+
+    fn now(&self) -> String {
+        "current_timestamp()".to_string()
+    }
+
     fn text_type(&self) -> &'static str {
         "STRING"
     }

@@ -46,6 +46,18 @@ impl Dialect for Sqlite {
         format!("date({date}, '{n:+} months')")
     }
 
+    fn today(&self) -> String {
+        "date('now')".to_string()
+    }
+
+    fn now(&self) -> String {
+        "datetime('now')".to_string()
+    }
+
+    fn integer_type(&self) -> &'static str {
+        "INTEGER"
+    }
+
     fn start_of_day(&self, date: &str) -> String {
         format!("datetime({date})")
     }

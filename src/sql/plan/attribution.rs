@@ -350,69 +350,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
     // 1. touches. Customer keys are joined as they are (no cast), so that
     // engines can use an index on them.
     let ignore_before_model = !s.ignored.is_empty() && !matches!(s.model, Model::LastTouch);
-    let touch_selects: Vec<Select> = s
-        .touches
-        .iter()
-        .map(|(source, event)| {
-            let alias = "t";
-            let mut filters = Vec::new();
-            if let Some(filter) = event.and_then(|e| e.filter.as_ref()) {
-                filters.push(condition(filter, alias, source));
-            }
-            if let Some(bound) = &as_of {
-                filters.push(bin(
-                    Op::Lt,
-                    source_column(alias, source, "time"),
-                    bound.clone(),
-                ));
-            }
-            let channel = s
-                .channel
-                .as_ref()
-                .map(|c| Expr::ToText(Box::new(source_column(alias, source, c))));
-            if ignore_before_model && let Some(channel) = &channel {
-                // A touch without a channel is not in an ignored channel.
-                filters.push(bin(
-                    Op::Or,
-                    Expr::IsNull {
-                        expr: Box::new(channel.clone()),
-                        negated: false,
-                    },
-                    Expr::In {
-                        expr: Box::new(channel.clone()),
-                        list: s.ignored.iter().map(|c| Expr::Str(c.clone())).collect(),
-                        negated: true,
-                    },
-                ));
-            }
-            let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
-                Expr::ToText(Box::new(source_column(alias, source, "id")))
-            } else {
-                Expr::ToText(Box::new(Expr::Null))
-            };
-            Select {
-                columns: vec![
-                    item(source_column(alias, source, "customer"), "customer_id"),
-                    item(source_column(alias, source, "time"), "touched_at"),
-                    item(id, "touch_id"),
-                    item(
-                        partner(scope, &s.credit, source_column(alias, source, &s.credit)),
-                        "partner",
-                    ),
-                    item(
-                        channel.unwrap_or(Expr::ToText(Box::new(Expr::Null))),
-                        "channel",
-                    ),
-                ],
-                from: Some(From::Table {
-                    path: table_path(source, options),
-                    alias: alias.to_string(),
-                }),
-                filter: tree::and(filters),
-                ..Select::default()
-            }
-        })
-        .collect();
+    let touch_selects = touch_selects(scope, s, options, ignore_before_model);
     ctes.push(Cte {
         name: "touches".to_string(),
         body: union(touch_selects),
@@ -780,6 +718,91 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         })),
     });
     ctes
+}
+
+/// One select per touch source: customer, time, id (as text), partner (its
+/// party) and channel of every touch up to `as of`; with
+/// `drop_ignored`, touches in ignored channels are left out.
+fn touch_selects(
+    scope: &Scope<'_>,
+    s: &Settings<'_>,
+    options: &Options,
+    drop_ignored: bool,
+) -> Vec<Select> {
+    let as_of = options
+        .as_of
+        .as_ref()
+        .map(|d| Expr::Date(super::day_after(d)));
+    s
+        .touches
+        .iter()
+        .map(|(source, event)| {
+            let alias = "t";
+            let mut filters = Vec::new();
+            if let Some(filter) = event.and_then(|e| e.filter.as_ref()) {
+                filters.push(condition(filter, alias, source));
+            }
+            if let Some(bound) = &as_of {
+                filters.push(bin(
+                    Op::Lt,
+                    source_column(alias, source, "time"),
+                    bound.clone(),
+                ));
+            }
+            let channel = s
+                .channel
+                .as_ref()
+                .map(|c| Expr::ToText(Box::new(source_column(alias, source, c))));
+            if drop_ignored && let Some(channel) = &channel {
+                // A touch without a channel is not in an ignored channel.
+                filters.push(bin(
+                    Op::Or,
+                    Expr::IsNull {
+                        expr: Box::new(channel.clone()),
+                        negated: false,
+                    },
+                    Expr::In {
+                        expr: Box::new(channel.clone()),
+                        list: s.ignored.iter().map(|c| Expr::Str(c.clone())).collect(),
+                        negated: true,
+                    },
+                ));
+            }
+            let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
+                Expr::ToText(Box::new(source_column(alias, source, "id")))
+            } else {
+                Expr::ToText(Box::new(Expr::Null))
+            };
+            Select {
+                columns: vec![
+                    item(source_column(alias, source, "customer"), "customer_id"),
+                    item(source_column(alias, source, "time"), "touched_at"),
+                    item(id, "touch_id"),
+                    item(
+                        partner(scope, &s.credit, source_column(alias, source, &s.credit)),
+                        "partner",
+                    ),
+                    item(
+                        channel.unwrap_or(Expr::ToText(Box::new(Expr::Null))),
+                        "channel",
+                    ),
+                ],
+                from: Some(From::Table {
+                    path: table_path(source, options),
+                    alias: alias.to_string(),
+                }),
+                filter: tree::and(filters),
+                ..Select::default()
+            }
+        })
+        .collect()
+}
+
+/// Every touch of an attribution block (ignored channels included), one
+/// row each: `customer_id`, `touched_at`, `touch_id`, `partner`, `channel`.
+pub fn all_touches(scope: &Scope<'_>, attribution: &Attribution, options: &Options) -> Option<Body> {
+    let s = settings(scope, attribution)?;
+    Some(union(touch_selects(scope, &s, options, false)))
 }
 
 /// One select as it is; several glued with `UNION ALL`.

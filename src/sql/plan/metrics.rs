@@ -715,13 +715,36 @@ fn call_ctes(
         });
     }
 
-    // rows: each row with all its segment values
+    // rows: each row with all its segment values; over a window, only the
+    // window's rows, all in one group
+    let (period_start, in_window) = match &options.window {
+        None => (
+            Expr::PeriodStart(options.period, Box::new(field("b", "row_time"))),
+            None,
+        ),
+        Some(w) => (
+            w.start.clone(),
+            tree::and(vec![
+                bin(
+                    Op::Ge,
+                    field("b", "row_time"),
+                    Expr::StartOfDay(Box::new(w.start.clone())),
+                ),
+                bin(
+                    Op::Lt,
+                    field("b", "row_time"),
+                    Expr::StartOfDay(Box::new(Expr::AddPeriods {
+                        period: Period::Day,
+                        count: 1,
+                        date: Box::new(w.end.clone()),
+                    })),
+                ),
+            ]),
+        ),
+    };
     let mut columns = vec![
         item(field("b", "customer_id"), "customer_id"),
-        item(
-            Expr::PeriodStart(options.period, Box::new(field("b", "row_time"))),
-            "period_start",
-        ),
+        item(period_start, "period_start"),
         item(field("b", "measure"), "measure"),
     ];
     let mut joins = Vec::new();
@@ -752,6 +775,7 @@ fn call_ctes(
             columns,
             from: Some(tree::cte(&format!("base_{i}"), "b")),
             joins,
+            filter: in_window,
             ..Select::default()
         })),
     });

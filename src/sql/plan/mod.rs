@@ -4,6 +4,7 @@
 //! dialect differences are the renderer's.
 
 pub mod attribution;
+pub mod audits;
 pub mod events;
 pub mod metrics;
 
@@ -22,6 +23,16 @@ pub struct Options {
     pub as_of: Option<String>,
     /// Put in front of every source table name (from `pactum.yaml`).
     pub table_prefix: String,
+    /// Metrics only: one window of days in place of the periods; every
+    /// figure then has the window's first day as its `period_start`.
+    pub window: Option<Window>,
+}
+
+/// Days `start` to `end`, both included, as date expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub start: Expr,
+    pub end: Expr,
 }
 
 impl Default for Options {
@@ -30,6 +41,7 @@ impl Default for Options {
             period: Period::Month,
             as_of: None,
             table_prefix: String::new(),
+            window: None,
         }
     }
 }
@@ -240,6 +252,15 @@ pub fn partner(scope: &Scope<'_>, credit_column: &str, code: Expr) -> Expr {
         return Expr::ToText(Box::new(code));
     }
     tree::case(whens, Expr::ToText(Box::new(code)))
+}
+
+/// Today: the `as of` date when one is given, else the engine's current
+/// date (docs/scorecard.md).
+pub fn today(options: &Options) -> Expr {
+    match &options.as_of {
+        Some(day) => Expr::Date(day.clone()),
+        None => Expr::Today,
+    }
 }
 
 /// The day after `as_of` (a checked `YYYY-MM-DD`), the exclusive upper
