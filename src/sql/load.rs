@@ -82,10 +82,14 @@ pub fn create_indexes(source: &Source, dialect: &dyn Dialect, options: &Options)
     if columns.is_empty() {
         return String::new();
     }
+    // SQLite's form: a table in an attached database takes its index name
+    // qualified and its own name bare.
+    let (table, schema) = path.split_last().expect("a table path has a name");
+    let mut index = schema.to_vec();
+    index.push(dialect.quote_ident(&format!("{}_customer_time", source.name.name)));
     format!(
-        "CREATE INDEX {} ON {} ({});\n",
-        dialect.quote_ident(&format!("{}_customer_time", source.name.name)),
-        path.join("."),
+        "CREATE INDEX {} ON {table} ({});\n",
+        index.join("."),
         columns.join(", ")
     )
 }

@@ -55,6 +55,12 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
             }
         }
     }
+    planned.extend(plan::funnel::plan(scope, options));
+    for decl in scope.of_kind(Kind::Metric) {
+        if let Decl::Metric(metric) = decl {
+            planned.extend(plan::cohorts::plan(scope, metric, options));
+        }
+    }
     planned.extend(plan::audits::plan(scope, options));
     Plan {
         queries: planned,

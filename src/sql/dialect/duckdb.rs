@@ -21,10 +21,19 @@ impl Dialect for DuckDb {
     }
 
     fn add_days(&self, date: &str, n: i64) -> String {
-        format!("CAST({date} + INTERVAL {n} DAY AS DATE)")
+        format!("CAST({date} + INTERVAL {} DAY AS DATE)", signed(n))
     }
 
     fn add_months(&self, date: &str, n: i64) -> String {
-        format!("CAST({date} + INTERVAL {n} MONTH AS DATE)")
+        format!("CAST({date} + INTERVAL {} MONTH AS DATE)", signed(n))
+    }
+}
+
+/// `INTERVAL -1 DAY` does not parse: a negative count goes in parentheses.
+fn signed(n: i64) -> String {
+    if n < 0 {
+        format!("({n})")
+    } else {
+        n.to_string()
     }
 }

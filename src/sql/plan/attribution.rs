@@ -733,8 +733,7 @@ fn touch_selects(
         .as_of
         .as_ref()
         .map(|d| Expr::Date(super::day_after(d)));
-    s
-        .touches
+    s.touches
         .iter()
         .map(|(source, event)| {
             let alias = "t";
@@ -800,9 +799,20 @@ fn touch_selects(
 
 /// Every touch of an attribution block (ignored channels included), one
 /// row each: `customer_id`, `touched_at`, `touch_id`, `partner`, `channel`.
-pub fn all_touches(scope: &Scope<'_>, attribution: &Attribution, options: &Options) -> Option<Body> {
+pub fn all_touches(
+    scope: &Scope<'_>,
+    attribution: &Attribution,
+    options: &Options,
+) -> Option<Body> {
     let s = settings(scope, attribution)?;
     Some(union(touch_selects(scope, &s, options, false)))
+}
+
+/// The sources an attribution block reads touches from.
+pub fn touch_sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec<&'a Source> {
+    settings(scope, attribution)
+        .map(|s| s.touches.iter().map(|(source, _)| *source).collect())
+        .unwrap_or_default()
 }
 
 /// One select as it is; several glued with `UNION ALL`.

@@ -261,11 +261,7 @@ impl Audited<'_, '_> {
         let known = tree::case(vec![(any, Expr::Int(1))], Expr::Int(0));
         Some(self.rows_per_period(
             "unknown_events",
-            bin(
-                Op::And,
-                bin(Op::Eq, known, Expr::Int(0)),
-                self.not_future(),
-            ),
+            bin(Op::And, bin(Op::Eq, known, Expr::Int(0)), self.not_future()),
         ))
     }
 
@@ -463,7 +459,11 @@ impl Audited<'_, '_> {
         // Sample variance from the sums; never negative from rounding.
         let variance = bin(
             Op::Div,
-            bin(Op::Sub, squares, bin(Op::Div, bin(Op::Mul, total(), total()), n())),
+            bin(
+                Op::Sub,
+                squares,
+                bin(Op::Div, bin(Op::Mul, total(), total()), n()),
+            ),
             bin(Op::Sub, n(), Expr::Float(1.0)),
         );
         ctes.push(Cte {
@@ -475,7 +475,10 @@ impl Audited<'_, '_> {
                     item(bin(Op::Div, total(), n()), "mean"),
                     item(
                         tree::case(
-                            vec![(bin(Op::Lt, variance.clone(), Expr::Float(0.0)), Expr::Float(0.0))],
+                            vec![(
+                                bin(Op::Lt, variance.clone(), Expr::Float(0.0)),
+                                Expr::Float(0.0),
+                            )],
                             variance,
                         ),
                         "variance",

@@ -547,6 +547,47 @@ fn cohort_call<'a>(
     Ok(Some(cohort))
 }
 
+/// A metric whose value holds a `retention(E, ..., activity S)` call: the
+/// cohort rows E, the activity rows S and the metric's `where`.
+pub struct Retention<'a> {
+    pub cohort: (&'a Source, Option<&'a Event>),
+    pub activity: (&'a Source, Option<&'a Event>),
+    pub filter: Option<&'a Condition>,
+}
+
+pub fn retention<'a>(scope: &Scope<'a>, metric: &'a Metric) -> Option<Retention<'a>> {
+    let (expr, filter) = metric.fields.iter().find_map(|f| match &f.value {
+        MetricField::Value { expr, filter } => Some((expr, filter.as_ref())),
+        _ => None,
+    })?;
+    fn find(expr: &ast::Expr) -> Option<(&Ident, &[Arg])> {
+        match expr {
+            ast::Expr::Call { function, args, .. } if function.name == "retention" => {
+                Some((function, args))
+            }
+            ast::Expr::Binary { lhs, rhs, .. } => find(lhs).or_else(|| find(rhs)),
+            ast::Expr::Neg { operand, .. } => find(operand),
+            _ => None,
+        }
+    }
+    let (function, args) = find(expr)?;
+    let cohort = cohort_call(scope, &function.name, args).ok()??;
+    let first = args.iter().find(|a| a.label.is_none())?;
+    let ArgValue::Expr(ast::Expr::Path(path)) = &first.value else {
+        return None;
+    };
+    let rows = match scope.get(&path.segments.first()?.name)? {
+        Decl::Source(s) => (s, None),
+        Decl::Event(e) => (scope.source_of(e)?, Some(e)),
+        _ => return None,
+    };
+    Some(Retention {
+        cohort: rows,
+        activity: cohort.target,
+        filter,
+    })
+}
+
 fn source_of_path<'a>(scope: &Scope<'a>, path: &Path) -> Option<&'a Source> {
     match scope.get(&path.segments.first()?.name)? {
         Decl::Source(s) => Some(s),
@@ -1169,7 +1210,7 @@ fn plain_base(
 
 /// Rows filtered as a call reads them: the event's filter, the metric's
 /// `where`, `as of`.
-fn row_filters(
+pub(super) fn row_filters(
     scope: &Scope<'_>,
     source: &Source,
     event: Option<&Event>,
@@ -1515,7 +1556,7 @@ fn churn_base(
 }
 
 /// The earliest time of each customer's rows of a source (or event).
-fn first_times(
+pub(super) fn first_times(
     name: &str,
     scope: &Scope<'_>,
     source: &Source,

@@ -5,7 +5,9 @@
 
 pub mod attribution;
 pub mod audits;
+pub mod cohorts;
 pub mod events;
+pub mod funnel;
 pub mod metrics;
 
 use serde::Serialize;

@@ -1,0 +1,334 @@
+//! `cohorts_<metric>`: the retention matrix of a retention metric, cohort
+//! period by period offset, with immature cells marked and left empty
+//! (docs/scorecard.md, "cohorts").
+//!
+//! `firsts` holds each customer's first cohort row, `activity` the activity
+//! rows, `horizon` today (the `as of` date, else the latest activity day),
+//! `cohorts` the cohort sizes, `periods` every period in which someone
+//! entered a cohort or was active, `active` the active customers per cohort
+//! and period; `cells` pairs each cohort with each period from its own to
+//! today's.
+
+use super::metrics::{first_times, retention, row_filters};
+use super::{ColumnKind, Options, Planned, out, source_column, table_name, table_path};
+use crate::check::scope::Scope;
+use crate::sql::tree::{
+    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
+    func, item, name,
+};
+use crate::syntax::ast::Metric;
+
+pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Planned> {
+    let parts = retention(scope, metric)?;
+    let period = options.period;
+    let (cohort_source, cohort_event) = parts.cohort;
+    let (activity_source, activity_event) = parts.activity;
+    let mut ctes = vec![first_times(
+        "firsts",
+        scope,
+        cohort_source,
+        cohort_event,
+        parts.filter,
+        options,
+    )];
+    ctes.push(Cte {
+        name: "activity".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(
+                    source_column("r", activity_source, "customer"),
+                    "customer_id",
+                ),
+                item(source_column("r", activity_source, "time"), "active_time"),
+            ],
+            from: Some(From::Table {
+                path: table_path(activity_source, options),
+                alias: "r".to_string(),
+            }),
+            filter: tree::and(row_filters(
+                scope,
+                activity_source,
+                activity_event,
+                parts.filter,
+                options,
+            )),
+            ..Select::default()
+        })),
+    });
+    let horizon = match &options.as_of {
+        Some(as_of) => Select {
+            columns: vec![item(Expr::Date(as_of.clone()), "today")],
+            ..Select::default()
+        },
+        None => Select {
+            columns: vec![item(
+                Expr::PeriodStart(
+                    Period::Day,
+                    Box::new(func("MAX", vec![field("a", "active_time")])),
+                ),
+                "today",
+            )],
+            from: Some(tree::cte("activity", "a")),
+            ..Select::default()
+        },
+    };
+    ctes.push(Cte {
+        name: "horizon".to_string(),
+        body: Body::Select(Box::new(horizon)),
+    });
+    let cohort_of = || Expr::PeriodStart(period, Box::new(field("f", "first_time")));
+    ctes.push(Cte {
+        name: "cohorts".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(cohort_of(), "cohort_start"),
+                item(Expr::CountStar, "cohort_customers"),
+            ],
+            from: Some(tree::cte("firsts", "f")),
+            group_by: vec![cohort_of()],
+            ..Select::default()
+        })),
+    });
+    ctes.push(Cte {
+        name: "period_rows".to_string(),
+        body: Body::UnionAll(vec![
+            Select {
+                columns: vec![item(cohort_of(), "period_start")],
+                from: Some(tree::cte("firsts", "f")),
+                ..Select::default()
+            },
+            Select {
+                columns: vec![item(
+                    Expr::PeriodStart(period, Box::new(field("a", "active_time"))),
+                    "period_start",
+                )],
+                from: Some(tree::cte("activity", "a")),
+                ..Select::default()
+            },
+        ]),
+    });
+    ctes.push(Cte {
+        name: "periods".to_string(),
+        body: Body::Select(Box::new(Select {
+            distinct: true,
+            columns: vec![item(field("p", "period_start"), "period_start")],
+            from: Some(tree::cte("period_rows", "p")),
+            ..Select::default()
+        })),
+    });
+    let active_period = || Expr::PeriodStart(period, Box::new(field("a", "active_time")));
+    ctes.push(Cte {
+        name: "active".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(cohort_of(), "cohort_start"),
+                item(active_period(), "period_start"),
+                item(
+                    Expr::CountDistinct(Box::new(field("f", "customer_id"))),
+                    "active_customers",
+                ),
+            ],
+            from: Some(tree::cte("firsts", "f")),
+            joins: vec![Join {
+                kind: JoinKind::Inner,
+                from: tree::cte("activity", "a"),
+                on: bin(
+                    Op::And,
+                    bin(Op::Eq, field("a", "customer_id"), field("f", "customer_id")),
+                    bin(Op::Ge, field("a", "active_time"), field("f", "first_time")),
+                ),
+            }],
+            group_by: vec![cohort_of(), active_period()],
+            ..Select::default()
+        })),
+    });
+    // A cell is mature when its period ends by today: the day after its
+    // last day is no later than the day after today.
+    let mature = bin(
+        Op::Le,
+        Expr::AddPeriods {
+            period,
+            count: 1,
+            date: Box::new(field("p", "period_start")),
+        },
+        Expr::AddPeriods {
+            period: Period::Day,
+            count: 1,
+            date: Box::new(field("h", "today")),
+        },
+    );
+    ctes.push(Cte {
+        name: "cells".to_string(),
+        body: Body::Select(Box::new(Select {
+            columns: vec![
+                item(field("c", "cohort_start"), "cohort_start"),
+                item(field("p", "period_start"), "period_start"),
+                item(field("c", "cohort_customers"), "cohort_customers"),
+                item(
+                    func(
+                        "COALESCE",
+                        vec![field("a", "active_customers"), Expr::Int(0)],
+                    ),
+                    "active_customers",
+                ),
+                item(
+                    tree::case(vec![(mature, Expr::Int(1))], Expr::Int(0)),
+                    "mature",
+                ),
+            ],
+            from: Some(tree::cte("cohorts", "c")),
+            joins: vec![
+                Join {
+                    kind: JoinKind::Inner,
+                    from: tree::cte("horizon", "h"),
+                    on: bin(Op::Eq, Expr::Int(1), Expr::Int(1)),
+                },
+                Join {
+                    kind: JoinKind::Inner,
+                    from: tree::cte("periods", "p"),
+                    on: bin(
+                        Op::And,
+                        bin(
+                            Op::Ge,
+                            field("p", "period_start"),
+                            field("c", "cohort_start"),
+                        ),
+                        bin(Op::Le, field("p", "period_start"), field("h", "today")),
+                    ),
+                },
+                Join {
+                    kind: JoinKind::Left,
+                    from: tree::cte("active", "a"),
+                    on: bin(
+                        Op::And,
+                        bin(
+                            Op::Eq,
+                            field("a", "cohort_start"),
+                            field("c", "cohort_start"),
+                        ),
+                        bin(
+                            Op::Eq,
+                            field("a", "period_start"),
+                            field("p", "period_start"),
+                        ),
+                    ),
+                },
+            ],
+            ..Select::default()
+        })),
+    });
+    let is_mature = || bin(Op::Eq, field("x", "mature"), Expr::Int(1));
+    // Whole periods between two period starts: exact for days and weeks;
+    // for months, quarters and years the day count over the mean length,
+    // rounded (the calendar's deviation from the mean never reaches half a
+    // period).
+    let mean_days = match period {
+        Period::Day => 1.0,
+        Period::Week => 7.0,
+        Period::Month => 30.436875,
+        Period::Quarter => 91.310625,
+        Period::Year => 365.2425,
+    };
+    let offset = Expr::RoundToInteger(Box::new(bin(
+        Op::Div,
+        Expr::ToFloat(Box::new(Expr::DaysBetween {
+            start: Box::new(field("x", "cohort_start")),
+            end: Box::new(field("x", "period_start")),
+        })),
+        Expr::Float(mean_days),
+    )));
+    let select = Select {
+        columns: vec![
+            item(field("x", "cohort_start"), "cohort_start"),
+            item(offset, "period_offset"),
+            item(field("x", "period_start"), "period_start"),
+            item(field("x", "cohort_customers"), "cohort_customers"),
+            item(
+                tree::case(
+                    vec![(is_mature(), field("x", "active_customers"))],
+                    Expr::Null,
+                ),
+                "active_customers",
+            ),
+            item(
+                tree::case(
+                    vec![(
+                        is_mature(),
+                        Expr::SafeDiv(
+                            Box::new(field("x", "active_customers")),
+                            Box::new(field("x", "cohort_customers")),
+                        ),
+                    )],
+                    Expr::Null,
+                ),
+                "retention",
+            ),
+            item(
+                tree::case(
+                    vec![(is_mature(), Expr::Str("mature".to_string()))],
+                    Expr::Str("immature".to_string()),
+                ),
+                "status",
+            ),
+        ],
+        from: Some(tree::cte("cells", "x")),
+        order_by: vec![
+            Order::asc(name("cohort_start")),
+            Order::asc(name("period_start")),
+        ],
+        ..Select::default()
+    };
+    let mut inputs = vec![table_name(cohort_source), table_name(activity_source)];
+    inputs.sort();
+    inputs.dedup();
+    Some(Planned {
+        name: format!("cohorts_{}", metric.name.name),
+        purpose: format!(
+            "Retention matrix of `{}`: per {} cohort (the period of the first row) and period offset, the share of the cohort active in that period; cells whose period has not ended are immature and left empty.",
+            metric.name.name,
+            period.word()
+        ),
+        inputs,
+        columns: vec![
+            out(
+                "cohort_start",
+                ColumnKind::Date,
+                "first day of the cohort's period",
+            ),
+            out(
+                "period_offset",
+                ColumnKind::Integer,
+                "periods since the cohort's (0: its own)",
+            ),
+            out(
+                "period_start",
+                ColumnKind::Date,
+                "first day of the cell's period",
+            ),
+            out(
+                "cohort_customers",
+                ColumnKind::Integer,
+                "customers in the cohort",
+            ),
+            out(
+                "active_customers",
+                ColumnKind::Integer,
+                "of them, customers active in the period (empty when immature)",
+            ),
+            out(
+                "retention",
+                ColumnKind::Number,
+                "active_customers / cohort_customers (empty when immature)",
+            ),
+            out(
+                "status",
+                ColumnKind::Text,
+                "`mature`, or `immature` while the period has not ended",
+            ),
+        ],
+        query: Query {
+            ctes,
+            body: Body::Select(Box::new(select)),
+        },
+    })
+}
