@@ -61,6 +61,16 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
             planned.extend(plan::cohorts::plan(scope, metric, options));
         }
     }
+    for decl in scope.of_kind(Kind::Scorecard) {
+        if let Decl::Scorecard(scorecard) = decl {
+            match plan::scorecard::plan(scope, scorecard, options) {
+                Ok(query) => planned.push(query),
+                Err(reason) => {
+                    not_compiled.push(format!("scorecard `{}`: {reason}", scorecard.name.name))
+                }
+            }
+        }
+    }
     planned.extend(plan::audits::plan(scope, options));
     Plan {
         queries: planned,

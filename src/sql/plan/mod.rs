@@ -7,8 +7,10 @@ pub mod attribution;
 pub mod audits;
 pub mod cohorts;
 pub mod events;
+pub mod figures;
 pub mod funnel;
 pub mod metrics;
+pub mod scorecard;
 
 use serde::Serialize;
 

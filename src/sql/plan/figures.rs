@@ -1,0 +1,327 @@
+//! Building blocks of the scorecard, target, pilot and incentive queries:
+//! a metric's query embedded as CTEs (per period, or over one window of
+//! days), what kind of figure a metric gives, goalposts as numbers, and
+//! the interval statistics of docs/scorecard.md.
+
+use super::{Options, Window};
+use crate::check::dates;
+use crate::check::scope::{Decl, Scope};
+use crate::sql::tree::{self, Cte, Expr, Op, Period, bin, func};
+use crate::syntax::ast::{self, *};
+
+/// How a metric's value behaves when its window grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Counts and sums: the value grows with the window, so windows of
+    /// different lengths are compared after scaling.
+    Extensive,
+    /// One `conversion_rate`, `upsell_rate` or `retention` call: a share of
+    /// customers, compared with Wilson and Newcombe intervals.
+    Rate,
+    /// Averages, ratios, medians, NPS, churn: compared as they are.
+    Other,
+}
+
+pub fn shape(metric: &Metric) -> Shape {
+    let Some(expr) = metric.fields.iter().find_map(|f| match &f.value {
+        MetricField::Value { expr, .. } => Some(expr),
+        _ => None,
+    }) else {
+        return Shape::Other;
+    };
+    if let ast::Expr::Call { function, .. } = expr
+        && matches!(
+            function.name.as_str(),
+            "conversion_rate" | "upsell_rate" | "retention"
+        )
+    {
+        return Shape::Rate;
+    }
+    fn extensive(e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Call { function, .. } => {
+                matches!(function.name.as_str(), "count" | "count_distinct" | "sum")
+            }
+            ast::Expr::Binary {
+                op: BinOp::Add | BinOp::Sub,
+                lhs,
+                rhs,
+                ..
+            } => extensive(lhs) && extensive(rhs),
+            ast::Expr::Binary {
+                op: BinOp::Mul,
+                lhs,
+                rhs,
+                ..
+            } => {
+                (extensive(lhs) && matches!(**rhs, ast::Expr::Literal(_)))
+                    || (extensive(rhs) && matches!(**lhs, ast::Expr::Literal(_)))
+            }
+            ast::Expr::Neg { operand, .. } => extensive(operand),
+            _ => false,
+        }
+    }
+    if extensive(expr) {
+        Shape::Extensive
+    } else {
+        Shape::Other
+    }
+}
+
+/// Whether a metric has per-partner groups (`attributed`).
+pub fn attributed(metric: &Metric) -> bool {
+    metric
+        .fields
+        .iter()
+        .any(|f| matches!(f.value, MetricField::Attributed(_)))
+}
+
+pub fn metric<'a>(scope: &Scope<'a>, name: &str) -> Option<&'a Metric> {
+    match scope.get(name) {
+        Some(Decl::Metric(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// A metric's query as CTEs named `<prefix>_...`, its rows in the CTE
+/// `<prefix>` (`period_start`, `segment`, `segment_value`, `value`,
+/// `customers`): per period, or over `window`. `extra` is ANDed to the
+/// metric's `where` (control groups of customers).
+pub fn metric_ctes(
+    scope: &Scope<'_>,
+    metric: &Metric,
+    options: &Options,
+    window: Option<Window>,
+    extra: Option<Condition>,
+    prefix: &str,
+) -> Result<Vec<Cte>, String> {
+    let options = Options {
+        window,
+        ..options.clone()
+    };
+    let planned = match extra {
+        None => super::metrics::plan(scope, metric, &options)?,
+        Some(extra) => {
+            let mut metric = metric.clone();
+            for field in &mut metric.fields {
+                if let MetricField::Value { filter, .. } = &mut field.value {
+                    let span = extra.span();
+                    *filter = Some(match filter.take() {
+                        None => extra.clone(),
+                        Some(own) => Condition::And {
+                            operands: vec![own, extra.clone()],
+                            span,
+                        },
+                    });
+                }
+            }
+            super::metrics::plan(scope, &metric, &options)?
+        }
+    };
+    Ok(planned.query.into_ctes(prefix))
+}
+
+/// A date of the spec as a day number.
+pub fn day(date: &Date) -> i64 {
+    dates::day_number(date)
+}
+
+pub fn date_expr(day: i64) -> Expr {
+    Expr::Date(dates::show(day))
+}
+
+/// The last day of a window of `duration` starting on `start` (the window
+/// includes its first day: 90 days from 2026-01-01 end on 2026-03-31).
+pub fn window_end(start: i64, duration: &Duration) -> i64 {
+    dates::add(start, duration) - 1
+}
+
+/// A goalpost's written value as a number of the metric's scale: percents
+/// become fractions, durations days, money its amount.
+pub fn value(literal: &Literal) -> f64 {
+    match literal {
+        Literal::Percent(n) => n.value / 100.0,
+        Literal::Number(n) => n.value,
+        Literal::Money(m) => m.amount,
+        Literal::Duration(d) => dates::approx_days(d),
+        Literal::Date(_) | Literal::String(_) | Literal::Bool(_) => 0.0,
+    }
+}
+
+/// The target's relative change as a signed fraction: 0.15 for
+/// `increase 15%`, -0.1 for `decrease 10%`, 0 for a bare `increase`.
+pub fn change(direction: Direction, amount: Option<&Number>) -> f64 {
+    let a = amount.map_or(0.0, |n| n.value / 100.0);
+    match direction {
+        Direction::Increase => a,
+        Direction::Decrease => -a,
+    }
+}
+
+/// Days in the period starting on `start` (a date expression).
+pub fn period_days(period: Period, start: Expr) -> Expr {
+    Expr::DaysBetween {
+        start: Box::new(start.clone()),
+        end: Box::new(Expr::AddPeriods {
+            period,
+            count: 1,
+            date: Box::new(start),
+        }),
+    }
+}
+
+/// Days of the window `start` to `end`, both included.
+pub fn window_days(start: Expr, end: Expr) -> Expr {
+    bin(
+        Op::Add,
+        Expr::DaysBetween {
+            start: Box::new(start),
+            end: Box::new(end),
+        },
+        Expr::Int(1),
+    )
+}
+
+pub fn float(e: Expr) -> Expr {
+    Expr::ToFloat(Box::new(e))
+}
+
+pub fn lit(v: f64) -> Expr {
+    Expr::Float(v)
+}
+
+pub fn add(a: Expr, b: Expr) -> Expr {
+    bin(Op::Add, a, b)
+}
+
+pub fn sub(a: Expr, b: Expr) -> Expr {
+    bin(Op::Sub, a, b)
+}
+
+pub fn mul(a: Expr, b: Expr) -> Expr {
+    bin(Op::Mul, a, b)
+}
+
+pub fn div(a: Expr, b: Expr) -> Expr {
+    Expr::SafeDiv(Box::new(a), Box::new(b))
+}
+
+pub fn sqrt(a: Expr) -> Expr {
+    func("SQRT", vec![a])
+}
+
+pub fn is_null(e: Expr) -> Expr {
+    Expr::IsNull {
+        expr: Box::new(e),
+        negated: false,
+    }
+}
+
+pub fn when(cond: Expr, then: Expr, otherwise: Expr) -> Expr {
+    tree::case(vec![(cond, then)], otherwise)
+}
+
+pub fn text(value: &str) -> Expr {
+    Expr::Str(value.to_string())
+}
+
+pub fn no_text() -> Expr {
+    Expr::ToText(Box::new(Expr::Null))
+}
+
+/// The 97.5% quantile of the standard normal distribution.
+pub const Z: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval of a share `p` of `n`: (low, high).
+pub fn wilson(p: &Expr, n: &Expr) -> (Expr, Expr) {
+    let z2 = Z * Z;
+    let centre = add(p.clone(), div(lit(z2 / 2.0), n.clone()));
+    let spread = mul(
+        lit(Z),
+        sqrt(add(
+            div(mul(p.clone(), sub(lit(1.0), p.clone())), n.clone()),
+            div(lit(z2 / 4.0), mul(n.clone(), n.clone())),
+        )),
+    );
+    let scale = add(lit(1.0), div(lit(z2), n.clone()));
+    (
+        div(sub(centre.clone(), spread.clone()), scale.clone()),
+        div(add(centre, spread), scale),
+    )
+}
+
+/// Newcombe's hybrid score interval of `p1 - p0`: (low, high).
+pub fn newcombe(p1: &Expr, n1: &Expr, p0: &Expr, n0: &Expr) -> (Expr, Expr) {
+    let (l1, u1) = wilson(p1, n1);
+    let (l0, u0) = wilson(p0, n0);
+    let square = |e: Expr| mul(e.clone(), e);
+    let d = sub(p1.clone(), p0.clone());
+    let below = sqrt(add(
+        square(sub(p1.clone(), l1)),
+        square(sub(u0, p0.clone())),
+    ));
+    let above = sqrt(add(
+        square(sub(u1, p1.clone())),
+        square(sub(p0.clone(), l0)),
+    ));
+    (sub(d.clone(), below), add(d, above))
+}
+
+/// The bounds of `exp(ln r ± z·sqrt(1/x1 + 1/x0)) - 1`, the Poisson
+/// rate-ratio interval of a lift `r - 1`, for counts x1 and x0 above 0.
+pub fn poisson(ratio: &Expr, x1: &Expr, x0: &Expr) -> (Expr, Expr) {
+    let half = mul(
+        lit(Z),
+        sqrt(add(div(lit(1.0), x1.clone()), div(lit(1.0), x0.clone()))),
+    );
+    let ln = func("LN", vec![ratio.clone()]);
+    (
+        sub(func("EXP", vec![sub(ln.clone(), half.clone())]), lit(1.0)),
+        sub(func("EXP", vec![add(ln, half)]), lit(1.0)),
+    )
+}
+
+/// The verdict of a lift against a target lift, by the rule of
+/// docs/scorecard.md: for an increase, `met` when the lift reaches the
+/// target and the interval is above 0; `inconclusive` when the interval
+/// holds both 0 and the target (or there is no lift); else `not met`. A
+/// decrease mirrors it. Without an interval, the point estimate decides.
+pub fn verdict(lift: Expr, bounds: Option<(Expr, Expr)>, target: f64) -> Expr {
+    let (lift, bounds, target) = if target < 0.0 {
+        let neg = |e: Expr| sub(lit(0.0), e);
+        (
+            neg(lift),
+            bounds.map(|(low, high)| (neg(high), neg(low))),
+            -target,
+        )
+    } else {
+        (lift, bounds, target)
+    };
+    let reaches = bin(Op::Ge, lift.clone(), lit(target));
+    let mut whens = vec![(is_null(lift), text("inconclusive"))];
+    match bounds {
+        Some((low, high)) => {
+            whens.push((
+                bin(Op::And, reaches, bin(Op::Gt, low.clone(), lit(0.0))),
+                text("met"),
+            ));
+            let contains = |x: f64| {
+                bin(
+                    Op::And,
+                    bin(Op::Le, low.clone(), lit(x)),
+                    bin(Op::Ge, high.clone(), lit(x)),
+                )
+            };
+            whens.push((
+                bin(Op::Or, is_null(low.clone()), is_null(high.clone())),
+                text("inconclusive"),
+            ));
+            whens.push((
+                bin(Op::And, contains(0.0), contains(target)),
+                text("inconclusive"),
+            ));
+        }
+        None => whens.push((reaches, text("met"))),
+    }
+    tree::case(whens, text("not met"))
+}

@@ -1,0 +1,479 @@
+//! `scorecard_<name>`: each metric of a scorecard per period and group,
+//! against its target, with progress, status, trend, and small groups
+//! suppressed when the scorecard is shared (docs/scorecard.md,
+//! "scorecard").
+//!
+//! Metric `j` is embedded as the CTEs `m<j>...` (and, for a relative
+//! target, its value over the baseline window as `b<j>...`); `s<j>` puts
+//! target, progress and status beside each of its rows; `scored` glues
+//! them, and the final select joins each row to the period before it.
+
+use super::figures::{
+    self, Shape, date_expr, day, div, float, is_null, lit, mul, no_text, sub, text, when,
+};
+use super::{ColumnKind, Options, Planned, Window, out};
+use crate::check::scope::{Decl, Scope};
+use crate::sql::tree::{
+    self, Body, Cte, Expr, Join, JoinKind, Op, Order, Period, Query, Select, bin, field, item, name,
+};
+use crate::syntax::ast::*;
+
+pub fn plan(
+    scope: &Scope<'_>,
+    scorecard: &Scorecard,
+    options: &Options,
+) -> Result<Planned, String> {
+    let mut metrics = Vec::new();
+    let mut by = Vec::new();
+    let mut shared = false;
+    let mut minimum = None;
+    let mut on_track = None;
+    let mut at_risk = None;
+    for f in &scorecard.fields {
+        match &f.value {
+            ScorecardField::SharedWith(list) => shared |= !list.is_empty(),
+            ScorecardField::Metrics(list) => metrics.extend(list.iter().map(|m| m.name.as_str())),
+            ScorecardField::MinimumGroup { size, .. } => minimum = Some(size.value as i64),
+            ScorecardField::OnTrackFrom(n) => on_track = Some(n.value / 100.0),
+            ScorecardField::AtRiskFrom(n) => at_risk = Some(n.value / 100.0),
+            ScorecardField::By(list) => by.extend(list.iter().map(|s| s.name.as_str())),
+        }
+    }
+    let on_track = on_track.unwrap_or(1.0);
+    let at_risk = at_risk.unwrap_or(on_track);
+    let period = options.period;
+    let mut ctes = Vec::new();
+    let mut scored = Vec::new();
+    let mut inputs = Vec::new();
+    for (j, metric_name) in metrics.iter().enumerate() {
+        let metric = figures::metric(scope, metric_name)
+            .ok_or_else(|| format!("its metric `{metric_name}` is not defined"))?;
+        let planned = super::metrics::plan(scope, metric, options)
+            .map_err(|why| format!("metric `{metric_name}`: {why}"))?;
+        inputs.extend(planned.inputs.clone());
+        let m = format!("m{j}");
+        ctes.extend(planned.query.into_ctes(&m));
+        let target = scope.targets.iter().find(|t| t.metric.name == *metric_name);
+        let extensive = figures::shape(metric) == Shape::Extensive;
+        let actual = || field("r", "value");
+        // Days of the row's period, for scaling extensive targets.
+        let row_days = || float(figures::period_days(period, field("r", "period_start")));
+        let per_scale = |t: &Target| match (&t.per, extensive) {
+            (Some(per), true) => {
+                let p = tree_period(per.value);
+                let start = Expr::PeriodStart(p, Box::new(field("r", "period_start")));
+                Some(div(row_days(), float(figures::period_days(p, start))))
+            }
+            _ => None,
+        };
+        let scaled = |v: f64, t: &Target| match per_scale(t) {
+            Some(factor) => mul(lit(v), factor),
+            None => lit(v),
+        };
+        let mut joins = Vec::new();
+        let (target_value, progress, lower_better) = match target.map(|t| (t, &t.goalpost)) {
+            None => (Expr::Null, Expr::Null, false),
+            Some((t, Goalpost::AtLeast { value })) => {
+                let target = scaled(figures::value(value), t);
+                (target.clone(), div(actual(), target), false)
+            }
+            Some((t, Goalpost::AtMost { value })) => {
+                let target = scaled(figures::value(value), t);
+                (target.clone(), div(target, actual()), true)
+            }
+            Some((t, Goalpost::Between { low, high })) => {
+                let (low, high) = (figures::value(low), figures::value(high));
+                let (l, h) = (scaled(low, t), scaled(high, t));
+                let middle = scaled((low + high) / 2.0, t);
+                (
+                    when(bin(Op::Lt, actual(), middle), l.clone(), h.clone()),
+                    tree::case(
+                        vec![
+                            (bin(Op::Lt, actual(), l.clone()), div(actual(), l)),
+                            (bin(Op::Gt, actual(), h.clone()), div(h, actual())),
+                        ],
+                        lit(1.0),
+                    ),
+                    false,
+                )
+            }
+            Some((
+                t,
+                Goalpost::Change {
+                    direction,
+                    amount,
+                    baseline,
+                },
+            )) => match baseline_window(scope, t, baseline.as_ref()) {
+                None => (Expr::Null, Expr::Null, false),
+                Some((start, end)) => {
+                    let b = format!("b{j}");
+                    ctes.extend(
+                        figures::metric_ctes(
+                            scope,
+                            metric,
+                            options,
+                            Some(Window {
+                                start: date_expr(start),
+                                end: date_expr(end),
+                            }),
+                            None,
+                            &b,
+                        )
+                        .map_err(|why| format!("metric `{metric_name}`: {why}"))?,
+                    );
+                    joins.push(Join {
+                        kind: JoinKind::Left,
+                        from: tree::cte(&b, "b"),
+                        on: same_group("b", "r"),
+                    });
+                    let base = if extensive {
+                        div(
+                            mul(field("b", "value"), row_days()),
+                            lit((end - start + 1) as f64),
+                        )
+                    } else {
+                        field("b", "value")
+                    };
+                    let change = figures::change(direction.value, amount.as_ref());
+                    let target = mul(base.clone(), lit(1.0 + change));
+                    let rose = match direction.value {
+                        Direction::Increase => bin(Op::Gt, actual(), base.clone()),
+                        Direction::Decrease => bin(Op::Lt, actual(), base.clone()),
+                    };
+                    let progress = if amount.is_some() {
+                        div(sub(actual(), base.clone()), sub(target.clone(), base))
+                    } else {
+                        when(rose, lit(1.0), lit(0.0))
+                    };
+                    (target, progress, false)
+                }
+            },
+        };
+        let mut status = vec![
+            (is_null(actual()), text("no data")),
+            (is_null(field("r", "target")), text("no target")),
+        ];
+        if lower_better {
+            status.push((bin(Op::Eq, actual(), lit(0.0)), text("on track")));
+        }
+        status.push((
+            bin(Op::Ge, field("r", "progress"), lit(on_track)),
+            text("on track"),
+        ));
+        status.push((
+            bin(Op::Ge, field("r", "progress"), lit(at_risk)),
+            text("at risk"),
+        ));
+        // Two steps: target and progress first, then the status reads them.
+        let s = format!("s{j}");
+        let mut segments = vec![text("all"), text("partner")];
+        let metric_by: Vec<&str> = metric
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                MetricField::By(list) => Some(list),
+                _ => None,
+            })
+            .flatten()
+            .map(|s| s.name.as_str())
+            .collect();
+        segments.extend(by.iter().filter(|s| metric_by.contains(s)).map(|s| text(s)));
+        let indicator = metric.fields.iter().find_map(|f| match &f.value {
+            MetricField::Indicator(i) => Some(match i.value {
+                Indicator::Leading => "leading",
+                Indicator::Lagging => "lagging",
+            }),
+            _ => None,
+        });
+        let unit = metric.fields.iter().find_map(|f| match &f.value {
+            MetricField::Unit(u) => Some(u.value.word()),
+            _ => None,
+        });
+        ctes.push(Cte {
+            name: format!("{s}_targets"),
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(text(metric_name), "metric"),
+                    item(indicator.map_or_else(no_text, text), "indicator"),
+                    item(unit.map_or_else(no_text, text), "unit"),
+                    item(field("r", "period_start"), "period_start"),
+                    item(field("r", "segment"), "segment"),
+                    item(field("r", "segment_value"), "segment_value"),
+                    item(actual(), "value"),
+                    item(field("r", "customers"), "customers"),
+                    item(float(target_value), "target"),
+                    item(float(progress), "progress"),
+                ],
+                from: Some(tree::cte(&m, "r")),
+                joins,
+                filter: Some(Expr::In {
+                    expr: Box::new(field("r", "segment")),
+                    list: segments,
+                    negated: false,
+                }),
+                ..Select::default()
+            })),
+        });
+        ctes.push(Cte {
+            name: s.clone(),
+            body: Body::Select(Box::new(Select {
+                columns: [
+                    "metric",
+                    "indicator",
+                    "unit",
+                    "period_start",
+                    "segment",
+                    "segment_value",
+                    "value",
+                    "customers",
+                    "target",
+                    "progress",
+                ]
+                .iter()
+                .map(|c| item(field("r", c), c))
+                .chain([item(tree::case(status, text("off track")), "status")])
+                .collect(),
+                from: Some(tree::cte(&format!("{s}_targets"), "r")),
+                ..Select::default()
+            })),
+        });
+        scored.push(Select {
+            columns: [
+                "metric",
+                "indicator",
+                "unit",
+                "period_start",
+                "segment",
+                "segment_value",
+                "value",
+                "customers",
+                "target",
+                "progress",
+                "status",
+            ]
+            .iter()
+            .map(|c| item(field("x", c), c))
+            .collect(),
+            from: Some(tree::cte(&s, "x")),
+            ..Select::default()
+        });
+    }
+    if scored.is_empty() {
+        return Err("it lists no metric".to_string());
+    }
+    ctes.push(Cte {
+        name: "scored".to_string(),
+        body: if scored.len() == 1 {
+            Body::Select(Box::new(scored.remove(0)))
+        } else {
+            Body::UnionAll(scored)
+        },
+    });
+    let small = |alias: &str| match (shared, minimum) {
+        (true, Some(n)) => Some(bin(Op::Lt, field(alias, "customers"), Expr::Int(n))),
+        _ => None,
+    };
+    let hide = |e: Expr| match small("r") {
+        Some(cond) => when(cond, Expr::Null, e),
+        None => e,
+    };
+    let previous_hidden = match (small("r"), small("p")) {
+        (Some(a), Some(b)) => Some(bin(Op::Or, a, b)),
+        _ => None,
+    };
+    let previous = match &previous_hidden {
+        Some(cond) => when(cond.clone(), Expr::Null, field("p", "value")),
+        None => field("p", "value"),
+    };
+    let mut trend = vec![(
+        bin(
+            Op::Or,
+            is_null(field("p", "value")),
+            is_null(field("r", "value")),
+        ),
+        no_text(),
+    )];
+    if let Some(cond) = previous_hidden {
+        trend.insert(0, (cond, no_text()));
+    }
+    trend.push((
+        bin(Op::Gt, field("r", "value"), field("p", "value")),
+        text("up"),
+    ));
+    trend.push((
+        bin(Op::Lt, field("r", "value"), field("p", "value")),
+        text("down"),
+    ));
+    let status = match small("r") {
+        Some(cond) => when(cond, text("suppressed"), field("r", "status")),
+        None => field("r", "status"),
+    };
+    let select = Select {
+        columns: vec![
+            item(field("r", "metric"), "metric"),
+            item(field("r", "indicator"), "indicator"),
+            item(field("r", "unit"), "unit"),
+            item(field("r", "period_start"), "period_start"),
+            item(field("r", "segment"), "segment"),
+            item(field("r", "segment_value"), "segment_value"),
+            item(hide(field("r", "value")), "actual"),
+            item(hide(field("r", "customers")), "customers"),
+            item(hide(field("r", "target")), "target"),
+            item(hide(field("r", "progress")), "percent_of_target"),
+            item(status, "status"),
+            item(previous, "previous"),
+            item(tree::case(trend, text("flat")), "trend"),
+        ],
+        from: Some(tree::cte("scored", "r")),
+        joins: vec![Join {
+            kind: JoinKind::Left,
+            from: tree::cte("scored", "p"),
+            on: bin(
+                Op::And,
+                bin(
+                    Op::And,
+                    bin(Op::Eq, field("p", "metric"), field("r", "metric")),
+                    same_group("p", "r"),
+                ),
+                bin(
+                    Op::Eq,
+                    field("p", "period_start"),
+                    Expr::AddPeriods {
+                        period,
+                        count: -1,
+                        date: Box::new(field("r", "period_start")),
+                    },
+                ),
+            ),
+        }],
+        order_by: vec![
+            Order::asc(name("metric")),
+            Order::asc(name("period_start")),
+            Order::asc(name("segment")),
+            Order {
+                expr: name("segment_value"),
+                descending: false,
+                nulls_last: false,
+            },
+        ],
+        ..Select::default()
+    };
+    inputs.sort();
+    inputs.dedup();
+    Ok(Planned {
+        name: format!("scorecard_{}", scorecard.name.name),
+        purpose: format!(
+            "Scorecard `{}` per {}: each metric's actual against its target, progress, status and trend{}.",
+            scorecard.name.name,
+            period.word(),
+            match minimum {
+                Some(n) if shared => format!(", figures from fewer than {n} customers suppressed"),
+                _ => String::new(),
+            }
+        ),
+        inputs,
+        columns: vec![
+            out("metric", ColumnKind::Text, "the metric"),
+            out("indicator", ColumnKind::Text, "`leading` or `lagging`"),
+            out("unit", ColumnKind::Text, "the metric's unit"),
+            out("period_start", ColumnKind::Date, "first day of the period"),
+            out(
+                "segment",
+                ColumnKind::Text,
+                "`all`, `partner`, or the segment the row splits by",
+            ),
+            out(
+                "segment_value",
+                ColumnKind::Text,
+                "the partner or segment value (empty for `all`)",
+            ),
+            out(
+                "actual",
+                ColumnKind::Number,
+                "the metric's value (empty when suppressed)",
+            ),
+            out(
+                "customers",
+                ColumnKind::Integer,
+                "customers behind the figure (empty when suppressed)",
+            ),
+            out(
+                "target",
+                ColumnKind::Number,
+                "the target for this period and group",
+            ),
+            out(
+                "percent_of_target",
+                ColumnKind::Number,
+                "progress toward the target, 1 = met",
+            ),
+            out(
+                "status",
+                ColumnKind::Text,
+                "`on track`, `at risk`, `off track`, `no target`, `no data` or `suppressed`",
+            ),
+            out(
+                "previous",
+                ColumnKind::Number,
+                "the value in the period before",
+            ),
+            out(
+                "trend",
+                ColumnKind::Text,
+                "`up`, `down` or `flat` against the period before",
+            ),
+        ],
+        query: Query {
+            ctes,
+            body: Body::Select(Box::new(select)),
+        },
+    })
+}
+
+/// Rows of the same group: same segment and segment value (NULL for `all`).
+pub fn same_group(a: &str, b: &str) -> Expr {
+    bin(
+        Op::And,
+        bin(Op::Eq, field(a, "segment"), field(b, "segment")),
+        Expr::Not(Box::new(Expr::Distinct(
+            Box::new(field(a, "segment_value")),
+            Box::new(field(b, "segment_value")),
+        ))),
+    )
+}
+
+/// The baseline window of a relative target, as day numbers: its own
+/// `over baseline`, else the baseline of the pilot its deadline names.
+pub fn baseline_window(
+    scope: &Scope<'_>,
+    target: &Target,
+    own: Option<&DateRange>,
+) -> Option<(i64, i64)> {
+    if let Some(range) = own {
+        return Some((day(&range.start), day(&range.end)));
+    }
+    let Some(Deadline::Within {
+        of: Some(pilot), ..
+    }) = target.deadline.as_ref().map(|d| &d.value)
+    else {
+        return None;
+    };
+    let Some(Decl::Pilot(pilot)) = scope.get(&pilot.name) else {
+        return None;
+    };
+    pilot.fields.iter().find_map(|f| match &f.value {
+        PilotField::Baseline(range) => Some((day(&range.start), day(&range.end))),
+        _ => None,
+    })
+}
+
+pub fn tree_period(p: crate::syntax::ast::Period) -> Period {
+    match p {
+        crate::syntax::ast::Period::Day => Period::Day,
+        crate::syntax::ast::Period::Week => Period::Week,
+        crate::syntax::ast::Period::Month => Period::Month,
+        crate::syntax::ast::Period::Quarter => Period::Quarter,
+        crate::syntax::ast::Period::Year => Period::Year,
+    }
+}

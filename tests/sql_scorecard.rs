@@ -1,0 +1,204 @@
+//! The scorecard queries (docs/scorecard.md) on SQLite, PostgreSQL and
+//! DuckDB against hand-checked fixtures, each with an independent Python
+//! implementation beside it:
+//!
+//! - `tests/sql/funnel/`: `funnel` (skipped stages, unattributed customers,
+//!   a first-touch tie) and `cohorts_<metric>` (immature cells);
+//! - `tests/sql/scorecard/`: `scorecard_<name>` (every status, one
+//!   suppressed cell, scaled targets), `targets`, `incentive_<name>` (a
+//!   failing condition, a binding cap);
+//! - `tests/sql/pilots/`: `pilot_<name>` (all four verdicts, every method);
+//! - `tests/sql/audits/`: `audits` (every check firing once on one source,
+//!   none on a clean one).
+//!
+//! Every engine's rows must equal the expected file row by row, in order:
+//! text exactly, numbers to 1e-9 relative, empty cells as NULL.
+
+mod engines;
+
+use std::path::Path;
+
+use engines::{Engine, Value, close, read_csv};
+use pactum::sql::plan::{Options, Planned};
+use pactum::sql::render::Renderer;
+
+/// A fixture: its agreement loaded into an engine, planned as of the date
+/// in its `as_of` file.
+struct Fixture {
+    dir: &'static str,
+    plan: Vec<Planned>,
+}
+
+impl Fixture {
+    fn load(dir: &'static str, engine: &mut dyn Engine) -> Fixture {
+        let spec = engines::Spec::load(&Path::new(dir).join("agreement.pactum"));
+        let scope = spec.scope();
+        let as_of = std::fs::read_to_string(Path::new(dir).join("as_of")).unwrap();
+        let options = Options {
+            as_of: Some(as_of.trim().to_string()),
+            ..Options::default()
+        };
+        engine.load(&scope, Path::new(dir), &options);
+        let plan = pactum::sql::plan_agreement(&scope, &options);
+        assert!(
+            plan.not_compiled.is_empty(),
+            "{dir}: not compiled: {:?}",
+            plan.not_compiled
+        );
+        Fixture {
+            dir,
+            plan: plan.queries,
+        }
+    }
+
+    /// The rows of the queries whose names start with `prefix`, each row
+    /// led by the query's name without the prefix when `label` is set.
+    fn rows(&self, engine: &mut dyn Engine, prefix: &str, label: bool) -> Vec<Vec<Value>> {
+        let mut all = Vec::new();
+        let queries: Vec<&Planned> = self
+            .plan
+            .iter()
+            .filter(|q| q.name.starts_with(prefix))
+            .collect();
+        assert!(!queries.is_empty(), "{}: no query {prefix}*", self.dir);
+        for query in queries {
+            let sql = Renderer::new(engine.dialect()).query(&query.query);
+            for mut row in engine.query(&sql) {
+                assert_eq!(row.len(), query.columns.len(), "{}", query.name);
+                if label {
+                    row.insert(0, Value::Text(query.name[prefix.len()..].to_string()));
+                }
+                all.push(row);
+            }
+        }
+        all
+    }
+
+    fn check(&self, engine: &mut dyn Engine, expected: &str, prefix: &str, label: bool) {
+        let text = std::fs::read_to_string(Path::new(self.dir).join(expected)).unwrap();
+        let (header, want) = read_csv(&text);
+        let got = self.rows(engine, prefix, label);
+        let mut problems = Vec::new();
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            for (k, (gc, wc)) in g.iter().zip(w).enumerate() {
+                let same = match (gc, wc) {
+                    (Value::Null, None) => true,
+                    (Value::Null, Some(_)) | (_, None) => false,
+                    (value, Some(w)) => match (w.parse::<f64>(), value) {
+                        (Ok(w), Value::Number(n)) => close(*n, w),
+                        (Ok(w), Value::Text(t)) => t.parse::<f64>().is_ok_and(|n| close(n, w)),
+                        _ => value.text() == *w,
+                    },
+                };
+                if !same {
+                    problems.push(format!(
+                        "row {} ({:?}): {} = {:?}, expected {:?}",
+                        i + 1,
+                        w.iter().take(4).collect::<Vec<_>>(),
+                        header[k],
+                        gc,
+                        wc
+                    ));
+                }
+            }
+        }
+        if got.len() != want.len() {
+            problems.push(format!(
+                "{} rows, expected {}; first extra: {:?}",
+                got.len(),
+                want.len(),
+                got.get(want.len()).or(None)
+            ));
+        }
+        assert!(
+            problems.is_empty(),
+            "{} {expected}: {} differences:\n{}",
+            engine.name(),
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+}
+
+fn funnel_and_cohorts(engine: &mut dyn Engine) {
+    let fixture = Fixture::load("tests/sql/funnel", engine);
+    fixture.check(engine, "expected_funnel.csv", "funnel", false);
+    fixture.check(engine, "expected_cohorts.csv", "cohorts_", false);
+}
+
+fn scorecard_targets_incentives(engine: &mut dyn Engine) {
+    let fixture = Fixture::load("tests/sql/scorecard", engine);
+    fixture.check(engine, "expected_scorecard.csv", "scorecard_", true);
+    fixture.check(engine, "expected_targets.csv", "targets", false);
+    fixture.check(engine, "expected_incentives.csv", "incentive_", true);
+}
+
+fn pilots(engine: &mut dyn Engine) {
+    let fixture = Fixture::load("tests/sql/pilots", engine);
+    fixture.check(engine, "expected.csv", "pilot_", true);
+}
+
+fn audits(engine: &mut dyn Engine) {
+    let fixture = Fixture::load("tests/sql/audits", engine);
+    fixture.check(engine, "expected.csv", "audits", false);
+}
+
+#[test]
+fn funnel_and_cohorts_on_sqlite() {
+    funnel_and_cohorts(&mut engines::Sqlite::new());
+}
+
+#[test]
+fn funnel_and_cohorts_on_postgres() {
+    funnel_and_cohorts(&mut engines::Postgres::new("funnel"));
+}
+
+#[test]
+fn funnel_and_cohorts_on_duckdb() {
+    funnel_and_cohorts(&mut engines::DuckDb::new("funnel"));
+}
+
+#[test]
+fn scorecard_targets_and_incentives_on_sqlite() {
+    scorecard_targets_incentives(&mut engines::Sqlite::new());
+}
+
+#[test]
+fn scorecard_targets_and_incentives_on_postgres() {
+    scorecard_targets_incentives(&mut engines::Postgres::new("scorecard"));
+}
+
+#[test]
+fn scorecard_targets_and_incentives_on_duckdb() {
+    scorecard_targets_incentives(&mut engines::DuckDb::new("scorecard"));
+}
+
+#[test]
+fn pilots_on_sqlite() {
+    pilots(&mut engines::Sqlite::new());
+}
+
+#[test]
+fn pilots_on_postgres() {
+    pilots(&mut engines::Postgres::new("pilots"));
+}
+
+#[test]
+fn pilots_on_duckdb() {
+    pilots(&mut engines::DuckDb::new("pilots"));
+}
+
+#[test]
+fn audits_on_sqlite() {
+    audits(&mut engines::Sqlite::new());
+}
+
+#[test]
+fn audits_on_postgres() {
+    audits(&mut engines::Postgres::new("audits"));
+}
+
+#[test]
+fn audits_on_duckdb() {
+    audits(&mut engines::DuckDb::new("audits"));
+}
