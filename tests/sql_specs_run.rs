@@ -122,7 +122,7 @@ fn cell(
         }
         ColumnType::Date => "2026-01-15".to_string(),
         ColumnType::Number | ColumnType::Money => format!("{}", (i * 37 + k as u32) % 11),
-        ColumnType::Boolean => if i % 2 == 0 { "true" } else { "false" }.to_string(),
+        ColumnType::Boolean => if i.is_multiple_of(2) { "true" } else { "false" }.to_string(),
         ColumnType::Text => match values.get(name) {
             Some(list) if i % 7 != 6 => list[(i as usize) % list.len()].clone(),
             _ if i % 5 == 4 => String::new(),

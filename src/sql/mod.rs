@@ -71,6 +71,20 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
             }
         }
     }
+    match plan::targets::plan(scope, options) {
+        Ok(query) => planned.extend(query),
+        Err(reason) => not_compiled.push(format!("targets: {reason}")),
+    }
+    for decl in scope.of_kind(Kind::Incentive) {
+        if let Decl::Incentive(incentive) = decl {
+            match plan::incentives::plan(scope, incentive, options) {
+                Ok(query) => planned.push(query),
+                Err(reason) => {
+                    not_compiled.push(format!("incentive `{}`: {reason}", incentive.name.name))
+                }
+            }
+        }
+    }
     planned.extend(plan::audits::plan(scope, options));
     Plan {
         queries: planned,

@@ -397,6 +397,15 @@ impl<'d> Renderer<'d> {
             Expr::StartOfDay(date) => out.push_str(&d.start_of_day(&self.text(date, 0))),
             Expr::Today => out.push_str(&d.today()),
             Expr::Now => out.push_str(&d.now()),
+            Expr::TypedNull(ty) => {
+                out.push_str("CAST(NULL AS ");
+                out.push_str(match ty {
+                    NullType::Date => "DATE",
+                    NullType::Integer => d.integer_type(),
+                    NullType::Float => d.float_type(),
+                });
+                out.push(')');
+            }
             Expr::RoundToInteger(inner) => {
                 out.push_str("CAST(ROUND(");
                 self.expr(out, inner, 0);

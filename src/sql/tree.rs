@@ -241,6 +241,17 @@ pub enum Expr {
     Now,
     /// A number rounded to the nearest integer, as an integer.
     RoundToInteger(Box<Expr>),
+    /// NULL of a given type, where a bare NULL would be taken for text
+    /// (PostgreSQL types a NULL column of a CTE as text, which a UNION with
+    /// dates or numbers then rejects).
+    TypedNull(NullType),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullType {
+    Date,
+    Integer,
+    Float,
 }
 
 // Small constructors keep planners readable.

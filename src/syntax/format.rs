@@ -587,7 +587,7 @@ pub fn condition(c: &Condition) -> String {
     }
 }
 
-fn goalpost(g: &Goalpost) -> String {
+pub fn goalpost(g: &Goalpost) -> String {
     match g {
         Goalpost::AtLeast { value } => format!("at least {}", literal(value)),
         Goalpost::AtMost { value } => format!("at most {}", literal(value)),
@@ -873,25 +873,32 @@ fn evidence_field(f: &EvidenceField) -> String {
     }
 }
 
-fn incentive_field(f: &IncentiveField) -> String {
+/// A `pay` line's payment as written after the party.
+pub fn payment(payment: &Payment) -> String {
+    match payment {
+        Payment::ShareOfAttributed { rate, attribution } => {
+            format!(
+                "{} of attributed value by {}",
+                percent(rate),
+                attribution.name
+            )
+        }
+        Payment::ShareOfMetric { rate, metric } => {
+            format!("{} of {}", percent(rate), metric.name)
+        }
+        Payment::AmountPerMetric { amount, metric } => {
+            format!("{} per {}", money(amount), metric.name)
+        }
+    }
+}
+
+pub fn incentive_field(f: &IncentiveField) -> String {
     match f {
-        IncentiveField::Pay { party, payment } => {
-            let what = match payment {
-                Payment::ShareOfAttributed { rate, attribution } => {
-                    format!(
-                        "{} of attributed value by {}",
-                        percent(rate),
-                        attribution.name
-                    )
-                }
-                Payment::ShareOfMetric { rate, metric } => {
-                    format!("{} of {}", percent(rate), metric.name)
-                }
-                Payment::AmountPerMetric { amount, metric } => {
-                    format!("{} per {}", money(amount), metric.name)
-                }
-            };
-            format!("pay {} {what}", party.name)
+        IncentiveField::Pay {
+            party,
+            payment: what,
+        } => {
+            format!("pay {} {}", party.name, payment(what))
         }
         IncentiveField::When(conditions) => {
             let parts: Vec<String> = conditions

@@ -12,14 +12,25 @@ use crate::syntax::ast::{self, *};
 /// How a metric's value behaves when its window grows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// Counts and sums: the value grows with the window, so windows of
-    /// different lengths are compared after scaling.
-    Extensive,
+    /// Counts (`count`, `count_distinct`): the value grows with the window,
+    /// so windows of different lengths are compared after scaling, and
+    /// compared with Poisson rate-ratio intervals.
+    Count,
+    /// Sums, alone or with counts: scaled like counts, but an amount of
+    /// money is no count of events, so no Poisson interval.
+    Sum,
     /// One `conversion_rate`, `upsell_rate` or `retention` call: a share of
     /// customers, compared with Wilson and Newcombe intervals.
     Rate,
     /// Averages, ratios, medians, NPS, churn: compared as they are.
     Other,
+}
+
+impl Shape {
+    /// Whether the value grows with the length of its window.
+    pub fn extensive(self) -> bool {
+        matches!(self, Shape::Count | Shape::Sum)
+    }
 }
 
 pub fn shape(metric: &Metric) -> Shape {
@@ -37,9 +48,10 @@ pub fn shape(metric: &Metric) -> Shape {
     {
         return Shape::Rate;
     }
-    fn extensive(e: &ast::Expr) -> bool {
+    fn extensive(e: &ast::Expr, sums: &mut bool) -> bool {
         match e {
             ast::Expr::Call { function, .. } => {
+                *sums |= function.name == "sum";
                 matches!(function.name.as_str(), "count" | "count_distinct" | "sum")
             }
             ast::Expr::Binary {
@@ -47,24 +59,25 @@ pub fn shape(metric: &Metric) -> Shape {
                 lhs,
                 rhs,
                 ..
-            } => extensive(lhs) && extensive(rhs),
+            } => extensive(lhs, sums) && extensive(rhs, sums),
             ast::Expr::Binary {
                 op: BinOp::Mul,
                 lhs,
                 rhs,
                 ..
             } => {
-                (extensive(lhs) && matches!(**rhs, ast::Expr::Literal(_)))
-                    || (extensive(rhs) && matches!(**lhs, ast::Expr::Literal(_)))
+                (extensive(lhs, sums) && matches!(**rhs, ast::Expr::Literal(_)))
+                    || (extensive(rhs, sums) && matches!(**lhs, ast::Expr::Literal(_)))
             }
-            ast::Expr::Neg { operand, .. } => extensive(operand),
+            ast::Expr::Neg { operand, .. } => extensive(operand, sums),
             _ => false,
         }
     }
-    if extensive(expr) {
-        Shape::Extensive
-    } else {
-        Shape::Other
+    let mut sums = false;
+    match (extensive(expr, &mut sums), sums) {
+        (true, false) => Shape::Count,
+        (true, true) => Shape::Sum,
+        (false, _) => Shape::Other,
     }
 }
 
@@ -324,4 +337,52 @@ pub fn verdict(lift: Expr, bounds: Option<(Expr, Expr)>, target: f64) -> Expr {
         None => whens.push((reaches, text("met"))),
     }
     tree::case(whens, text("not met"))
+}
+
+/// A treatment figure against a baseline: the lift, its 95% interval when
+/// the metric's shape has one, and the method's name.
+pub struct Comparison {
+    pub lift: Expr,
+    pub bounds: Option<(Expr, Expr)>,
+    pub method: &'static str,
+}
+
+/// Compares `x1` (from `n1` customers) with `x0` (from `n0`), the
+/// baseline's value scaled by `scale` (the treatment window's length over
+/// the baseline's, for extensive metrics; 1 otherwise).
+pub fn compare(shape: Shape, x1: Expr, n1: Expr, x0: Expr, n0: Expr, scale: Expr) -> Comparison {
+    match shape {
+        Shape::Rate => {
+            let (p1, p0) = (float(x1), float(x0));
+            let (n1, n0) = (float(n1), float(n0));
+            let (low, high) = newcombe(&p1, &n1, &p0, &n0);
+            Comparison {
+                lift: div(sub(p1.clone(), p0.clone()), p0.clone()),
+                bounds: Some((div(low, p0.clone()), div(high, p0))),
+                method: "newcombe",
+            }
+        }
+        Shape::Count => {
+            let ratio = div(float(x1.clone()), mul(float(x0.clone()), scale));
+            let (low, high) = poisson(&ratio, &float(x1.clone()), &float(x0.clone()));
+            let counted = bin(
+                Op::And,
+                bin(Op::Gt, x1, lit(0.0)),
+                bin(Op::Gt, x0, lit(0.0)),
+            );
+            Comparison {
+                lift: sub(ratio, lit(1.0)),
+                bounds: Some((
+                    when(counted.clone(), low, Expr::Null),
+                    when(counted, high, Expr::Null),
+                )),
+                method: "poisson rate ratio",
+            }
+        }
+        Shape::Sum | Shape::Other => Comparison {
+            lift: sub(div(float(x1), mul(float(x0), scale)), lit(1.0)),
+            bounds: None,
+            method: "point estimate",
+        },
+    }
 }

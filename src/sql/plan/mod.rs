@@ -9,8 +9,10 @@ pub mod cohorts;
 pub mod events;
 pub mod figures;
 pub mod funnel;
+pub mod incentives;
 pub mod metrics;
 pub mod scorecard;
+pub mod targets;
 
 use serde::Serialize;
 

@@ -9,7 +9,7 @@
 //! them, and the final select joins each row to the period before it.
 
 use super::figures::{
-    self, Shape, date_expr, day, div, float, is_null, lit, mul, no_text, sub, text, when,
+    self, date_expr, day, div, float, is_null, lit, mul, no_text, sub, text, when,
 };
 use super::{ColumnKind, Options, Planned, Window, out};
 use crate::check::scope::{Decl, Scope};
@@ -54,7 +54,7 @@ pub fn plan(
         let m = format!("m{j}");
         ctes.extend(planned.query.into_ctes(&m));
         let target = scope.targets.iter().find(|t| t.metric.name == *metric_name);
-        let extensive = figures::shape(metric) == Shape::Extensive;
+        let extensive = figures::shape(metric).extensive();
         let actual = || field("r", "value");
         // Days of the row's period, for scaling extensive targets.
         let row_days = || float(figures::period_days(period, field("r", "period_start")));

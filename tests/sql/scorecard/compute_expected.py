@@ -364,10 +364,11 @@ def compute_metric(name, data, window=None):
 
 
 def scorecard_target(name, period, segment, segval, data, cache):
-    """The metric's first target for one row, scaled to the row's period."""
+    """The metric's first target for one row, scaled to the row's period,
+    and for a relative target the scaled baseline it is measured from."""
     first = [t for t in TARGETS if t[0] == name]
     if not first:
-        return None
+        return None, None
     _, goalpost, values, per, deadline, baseline = first[0]
     metric = METRICS[name]
     plen = month_length(period)
@@ -378,7 +379,7 @@ def scorecard_target(name, period, segment, segval, data, cache):
         if per is not None:
             p_start = period_holding(period, per)
             t = t * plen / length(p_start, period_end(p_start, per))
-        return t
+        return t, None
     # relative: the metric over the baseline window, same group
     if baseline is None:
         baseline = PILOTS[deadline[2]]["baseline"]
@@ -386,20 +387,24 @@ def scorecard_target(name, period, segment, segval, data, cache):
         cache[baseline] = compute_metric(name, data, baseline)
     row = cache[baseline].get(("window", segment, segval))
     if row is None or row[0] is None:
-        return None
+        return None, None
     b = row[0]
     if metric["extensive"]:
         b = b * plen / length(*baseline)
     a = values[0]
-    return b * (1 + a) if goalpost == "increase" else b * (1 - a)
+    return (b * (1 + a) if goalpost == "increase" else b * (1 - a)), b
 
 
-def percent_of(goalpost, actual, target):
+def percent_of(goalpost, actual, target, base):
+    """Progress: actual / target (at least), target / actual (at most), and
+    for relative targets the achieved change over the targeted change."""
     if actual is None or target is None:
         return None
-    if goalpost in ("at least", "increase"):
+    if goalpost in ("increase", "decrease"):
+        return None if target == base else (actual - base) / (target - base)
+    if goalpost == "at least":
         return None if target == 0 else actual / target
-    if goalpost in ("at most", "decrease"):
+    if goalpost == "at most":
         return None if actual == 0 else target / actual
     raise ValueError(goalpost)
 
@@ -420,8 +425,8 @@ def scorecard_rows(card_name, data):
         for (period, seg, segval), (actual, customers) in values.items():
             if seg not in segments:
                 continue
-            target = scorecard_target(name, period, seg, segval, data, cache)
-            pct = percent_of(goalpost, actual, target) if first else None
+            target, base = scorecard_target(name, period, seg, segval, data, cache)
+            pct = percent_of(goalpost, actual, target, base) if first else None
             suppressed = card["shared"] and customers < card["minimum"]
             if suppressed:
                 status = "suppressed"
@@ -448,7 +453,8 @@ def scorecard_rows(card_name, data):
             if not r["suppressed"] and previous is not None and r["actual"] is not None:
                 trend = "up" if r["actual"] > previous else "down" if r["actual"] < previous else "flat"
             if r["suppressed"]:
-                r.update(actual=None, customers=None, pct=None)
+                # A relative target would reveal the small group's baseline.
+                r.update(actual=None, customers=None, target=None, pct=None)
                 previous = None
             out.append(dict(scorecard=card_name, metric=name, indicator=metric["indicator"],
                             unit=metric["unit"], period_start=period, segment=seg,
@@ -513,11 +519,27 @@ def target_rows(data):
         if metric["extensive"] and due is not None and not passed \
                 and goalpost in ("at least", "increase"):
             required = max(threshold - value, F(0)) / days_left
+        # Verdict: not yet due while the deadline is ahead; relative targets
+        # by their lift (revenue is a sum: a point estimate, no interval),
+        # the others by `met`.
+        lift = method = None
+        if goalpost in ("increase", "decrease"):
+            if metric["value"][:2] != ("call", "sum"):
+                raise NotImplementedError("only sums are relative targets here")
+            lift, method = value / base - 1, "point estimate"
+            wanted = values[0] if goalpost == "increase" else -values[0]
+            reached = lift >= wanted if goalpost == "increase" else -lift >= -wanted
+            verdict = "met" if reached else "not met"
+        else:
+            verdict = "met" if met == "yes" else "not met"
+        if due is not None and due > AS_OF:
+            verdict = "not yet due"
         out.append(dict(target_number=number, metric=name, goalpost=goalpost,
                         threshold=threshold, threshold_high=threshold_high, baseline=base,
                         window_start=window_start, deadline=due, evaluated_on=evaluated,
                         days_left=days_left, value=value, met=met,
-                        required_per_day=required))
+                        required_per_day=required, lift=lift, lift_low=None,
+                        lift_high=None, method=method, verdict=verdict))
     return out
 
 
@@ -616,7 +638,8 @@ SCORECARD_COLUMNS = ["scorecard", "metric", "indicator", "unit", "period_start",
                      "status", "previous", "trend"]
 TARGET_COLUMNS = ["target_number", "metric", "goalpost", "threshold", "threshold_high",
                   "baseline", "window_start", "deadline", "evaluated_on", "days_left",
-                  "value", "met", "required_per_day"]
+                  "value", "met", "required_per_day", "lift", "lift_low", "lift_high",
+                  "method", "verdict"]
 INCENTIVE_COLUMNS = ["incentive", "period_start", "party", "line_number", "line",
                      "description", "figure", "holds", "amount"]
 
@@ -677,7 +700,7 @@ def self_test(data):
     r = row("new_customers", D(2026, 3, 1), "plan", "pro")
     check("suppressed cell", (r["actual"], r["customers"], r["target"], r["pct"],
                               r["status"], r["previous"], r["trend"]),
-          (None, None, F(31, 5), None, "suppressed", None, None))
+          (None, None, None, None, "suppressed", None, None))
     check("only one suppressed cell",
           [k for k, v in card.items() if v["status"] == "suppressed"],
           [("new_customers", D(2026, 3, 1), "plan", "pro")])
@@ -694,13 +717,16 @@ def self_test(data):
     r = row("new_customers", D(2026, 4, 1), "partner", "beta")
     check("new_customers April beta", (r["actual"], r["pct"], r["status"], r["previous"], r["trend"]),
           (F(3), F(3) / F(540, 91), "off track", F(2), "up"))
-    # Relative target: January revenue per group x 1.3 x (month length / 31).
+    # Relative target: January revenue per group x 1.3 x (month length / 31);
+    # progress is the achieved change over the targeted change.
     r = row("revenue", D(2026, 1, 1))
     check("revenue January", (r["actual"], r["target"], r["pct"], r["status"]),
-          (F(1100), F(1430), F(10, 13), "at risk"))
+          (F(1100), F(1430), F(0), "off track"))
     r = row("revenue", D(2026, 2, 1))
+    base = F(1100 * 28, 31)
     check("revenue February", (r["actual"], r["target"], r["pct"], r["status"], r["trend"]),
-          (F(970), F(1430 * 28, 31), F(970 * 31, 1430 * 28), "at risk", "down"))
+          (F(970), F(1430 * 28, 31), (F(970) - base) / (F(1430 * 28, 31) - base),
+           "off track", "down"))
     r = row("revenue", D(2026, 2, 1), "plan", "basic")
     check("revenue February basic", (r["actual"], r["target"], r["status"]),
           (F(460), F(290) * F(13, 10) * F(28, 31), "on track"))
