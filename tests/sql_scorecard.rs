@@ -55,11 +55,13 @@ impl Fixture {
     /// led by the query's name without the prefix when `label` is set.
     fn rows(&self, engine: &mut dyn Engine, prefix: &str, label: bool) -> Vec<Vec<Value>> {
         let mut all = Vec::new();
-        let queries: Vec<&Planned> = self
+        // Expected files list several queries sorted by name.
+        let mut queries: Vec<&Planned> = self
             .plan
             .iter()
             .filter(|q| q.name.starts_with(prefix))
             .collect();
+        queries.sort_by(|a, b| a.name.cmp(&b.name));
         assert!(!queries.is_empty(), "{}: no query {prefix}*", self.dir);
         for query in queries {
             let sql = Renderer::new(engine.dialect()).query(&query.query);

@@ -75,6 +75,14 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
         Ok(query) => planned.extend(query),
         Err(reason) => not_compiled.push(format!("targets: {reason}")),
     }
+    for decl in scope.of_kind(Kind::Pilot) {
+        if let Decl::Pilot(pilot) = decl {
+            match plan::pilots::plan(scope, pilot, options) {
+                Ok(query) => planned.extend(query),
+                Err(reason) => not_compiled.push(format!("pilot `{}`: {reason}", pilot.name.name)),
+            }
+        }
+    }
     for decl in scope.of_kind(Kind::Incentive) {
         if let Decl::Incentive(incentive) = decl {
             match plan::incentives::plan(scope, incentive, options) {

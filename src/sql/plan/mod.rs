@@ -11,6 +11,7 @@ pub mod figures;
 pub mod funnel;
 pub mod incentives;
 pub mod metrics;
+pub mod pilots;
 pub mod scorecard;
 pub mod targets;
 
