@@ -394,6 +394,21 @@ impl<'d> Renderer<'d> {
                     Period::Year => d.add_months(&date, 12 * count),
                 });
             }
+            Expr::AddPeriodsBy {
+                period,
+                count,
+                date,
+            } => {
+                let date = self.text(date, 0);
+                let count = self.text(count, 0);
+                out.push_str(&match period {
+                    Period::Day => d.add_days_by(&date, &count),
+                    Period::Week => d.add_days_by(&date, &format!("7 * ({count})")),
+                    Period::Month => d.add_months_by(&date, &count),
+                    Period::Quarter => d.add_months_by(&date, &format!("3 * ({count})")),
+                    Period::Year => d.add_months_by(&date, &format!("12 * ({count})")),
+                });
+            }
             Expr::StartOfDay(date) => out.push_str(&d.start_of_day(&self.text(date, 0))),
             Expr::Today => out.push_str(&d.today()),
             Expr::Now => out.push_str(&d.now()),

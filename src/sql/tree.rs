@@ -233,6 +233,13 @@ pub enum Expr {
         count: i64,
         date: Box<Expr>,
     },
+    /// A date moved by a computed number of whole periods (an integer
+    /// expression), as `AddPeriods` does for a fixed number.
+    AddPeriodsBy {
+        period: Period,
+        count: Box<Expr>,
+        date: Box<Expr>,
+    },
     /// Midnight at the start of a date, as a timestamp.
     StartOfDay(Box<Expr>),
     /// The engine's current date (used only when no `as of` date is given).

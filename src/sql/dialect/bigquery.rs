@@ -71,6 +71,14 @@ impl Dialect for BigQuery {
         "INT64"
     }
 
+    fn add_days_by(&self, date: &str, n: &str) -> String {
+        format!("DATE_ADD(CAST({date} AS DATE), INTERVAL ({n}) DAY)")
+    }
+
+    fn add_months_by(&self, date: &str, n: &str) -> String {
+        format!("DATE_ADD(CAST({date} AS DATE), INTERVAL ({n}) MONTH)")
+    }
+
     fn start_of_day(&self, date: &str) -> String {
         format!("CAST({date} AS DATETIME)")
     }

@@ -16,6 +16,14 @@ impl Dialect for DuckDb {
         format!("DATE_DIFF('day', CAST({start} AS DATE), CAST({end} AS DATE))")
     }
 
+    fn add_days_by(&self, date: &str, n: &str) -> String {
+        format!("CAST({date} + INTERVAL ({n}) DAY AS DATE)")
+    }
+
+    fn add_months_by(&self, date: &str, n: &str) -> String {
+        format!("CAST({date} + INTERVAL ({n}) MONTH AS DATE)")
+    }
+
     fn now(&self) -> String {
         "CAST(now() AS TIMESTAMP)".to_string()
     }

@@ -90,6 +90,16 @@ pub trait Dialect: Sync {
         format!("CAST({date} + INTERVAL '{n} month' AS DATE)")
     }
 
+    /// A date moved by `n` days, `n` an integer expression.
+    fn add_days_by(&self, date: &str, n: &str) -> String {
+        format!("CAST({date} + ({n}) * INTERVAL '1 day' AS DATE)")
+    }
+
+    /// A date moved by `n` calendar months, `n` an integer expression.
+    fn add_months_by(&self, date: &str, n: &str) -> String {
+        format!("CAST({date} + ({n}) * INTERVAL '1 month' AS DATE)")
+    }
+
     /// Midnight at the start of a date, as a timestamp.
     fn start_of_day(&self, date: &str) -> String {
         format!("CAST({date} AS TIMESTAMP)")

@@ -33,6 +33,14 @@ impl Dialect for Snowflake {
         format!("DATEDIFF(day, {start}, {end})")
     }
 
+    fn add_days_by(&self, date: &str, n: &str) -> String {
+        format!("CAST(DATEADD(day, {n}, {date}) AS DATE)")
+    }
+
+    fn add_months_by(&self, date: &str, n: &str) -> String {
+        format!("CAST(DATEADD(month, {n}, {date}) AS DATE)")
+    }
+
     fn now(&self) -> String {
         "LOCALTIMESTAMP()".to_string()
     }

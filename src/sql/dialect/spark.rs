@@ -40,6 +40,14 @@ impl Dialect for Spark {
         format!("ADD_MONTHS(CAST({date} AS DATE), {n})")
     }
 
+    fn add_days_by(&self, date: &str, n: &str) -> String {
+        format!("DATE_ADD(CAST({date} AS DATE), {n})")
+    }
+
+    fn add_months_by(&self, date: &str, n: &str) -> String {
+        format!("ADD_MONTHS(CAST({date} AS DATE), {n})")
+    }
+
     fn today(&self) -> String {
         "current_date()".to_string()
     }

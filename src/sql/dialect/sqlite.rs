@@ -58,6 +58,14 @@ impl Dialect for Sqlite {
         "INTEGER"
     }
 
+    fn add_days_by(&self, date: &str, n: &str) -> String {
+        format!("date({date}, ({n}) || ' days')")
+    }
+
+    fn add_months_by(&self, date: &str, n: &str) -> String {
+        format!("date({date}, ({n}) || ' months')")
+    }
+
     fn start_of_day(&self, date: &str) -> String {
         format!("datetime({date})")
     }

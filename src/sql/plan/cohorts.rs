@@ -4,10 +4,10 @@
 //!
 //! `firsts` holds each customer's first cohort row, `activity` the activity
 //! rows, `horizon` today (the `as of` date, else the latest activity day),
-//! `cohorts` the cohort sizes, `periods` every period in which someone
-//! entered a cohort or was active, `active` the active customers per cohort
-//! and period; `cells` pairs each cohort with each period from its own to
-//! today's.
+//! `cohorts` the cohort sizes, `offsets` the numbers 0 to 9999, `active`
+//! the active customers per cohort and period; `cells` pairs each cohort
+//! with each period from its own to today's, whether or not anything
+//! happened in it.
 
 use super::metrics::{first_times, retention, row_filters};
 use super::{ColumnKind, Options, Planned, out, source_column, table_name, table_path};
@@ -77,6 +77,13 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
         body: Body::Select(Box::new(horizon)),
     });
     let cohort_of = || Expr::PeriodStart(period, Box::new(field("f", "first_time")));
+    let shortest = match period {
+        Period::Day => 1,
+        Period::Week => 7,
+        Period::Month => 28,
+        Period::Quarter => 89,
+        Period::Year => 365,
+    };
     ctes.push(Cte {
         name: "cohorts".to_string(),
         body: Body::Select(Box::new(Select {
@@ -89,30 +96,38 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
             ..Select::default()
         })),
     });
+    // Offsets 0 to 9999: four digits crossed, so that a period without any
+    // row still gets its cells.
     ctes.push(Cte {
-        name: "period_rows".to_string(),
-        body: Body::UnionAll(vec![
-            Select {
-                columns: vec![item(cohort_of(), "period_start")],
-                from: Some(tree::cte("firsts", "f")),
-                ..Select::default()
-            },
-            Select {
-                columns: vec![item(
-                    Expr::PeriodStart(period, Box::new(field("a", "active_time"))),
-                    "period_start",
-                )],
-                from: Some(tree::cte("activity", "a")),
-                ..Select::default()
-            },
-        ]),
+        name: "digits".to_string(),
+        body: Body::UnionAll(
+            (0..10)
+                .map(|d| Select {
+                    columns: vec![item(Expr::Int(d), "d")],
+                    ..Select::default()
+                })
+                .collect(),
+        ),
     });
+    let cross = |alias: &str| Join {
+        kind: JoinKind::Inner,
+        from: tree::cte("digits", alias),
+        on: bin(Op::Eq, Expr::Int(1), Expr::Int(1)),
+    };
+    let digit = |alias: &str, weight: i64| bin(Op::Mul, field(alias, "d"), Expr::Int(weight));
     ctes.push(Cte {
-        name: "periods".to_string(),
+        name: "offsets".to_string(),
         body: Body::Select(Box::new(Select {
-            distinct: true,
-            columns: vec![item(field("p", "period_start"), "period_start")],
-            from: Some(tree::cte("period_rows", "p")),
+            columns: vec![item(
+                bin(
+                    Op::Add,
+                    bin(Op::Add, field("d0", "d"), digit("d1", 10)),
+                    bin(Op::Add, digit("d2", 100), digit("d3", 1000)),
+                ),
+                "k",
+            )],
+            from: Some(tree::cte("digits", "d0")),
+            joins: vec![cross("d1"), cross("d2"), cross("d3")],
             ..Select::default()
         })),
     });
@@ -144,12 +159,17 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
     });
     // A cell is mature when its period ends by today: the day after its
     // last day is no later than the day after today.
+    let cell_start = || Expr::AddPeriodsBy {
+        period,
+        count: Box::new(field("o", "k")),
+        date: Box::new(field("c", "cohort_start")),
+    };
     let mature = bin(
         Op::Le,
-        Expr::AddPeriods {
+        Expr::AddPeriodsBy {
             period,
-            count: 1,
-            date: Box::new(field("p", "period_start")),
+            count: Box::new(bin(Op::Add, field("o", "k"), Expr::Int(1))),
+            date: Box::new(field("c", "cohort_start")),
         },
         Expr::AddPeriods {
             period: Period::Day,
@@ -162,7 +182,8 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
         body: Body::Select(Box::new(Select {
             columns: vec![
                 item(field("c", "cohort_start"), "cohort_start"),
-                item(field("p", "period_start"), "period_start"),
+                item(field("o", "k"), "period_offset"),
+                item(cell_start(), "period_start"),
                 item(field("c", "cohort_customers"), "cohort_customers"),
                 item(
                     func(
@@ -183,17 +204,18 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
                     from: tree::cte("horizon", "h"),
                     on: bin(Op::Eq, Expr::Int(1), Expr::Int(1)),
                 },
+                // No period is shorter than `shortest` days: offsets beyond
+                // the days to today over it cannot reach today.
                 Join {
                     kind: JoinKind::Inner,
-                    from: tree::cte("periods", "p"),
+                    from: tree::cte("offsets", "o"),
                     on: bin(
-                        Op::And,
-                        bin(
-                            Op::Ge,
-                            field("p", "period_start"),
-                            field("c", "cohort_start"),
-                        ),
-                        bin(Op::Le, field("p", "period_start"), field("h", "today")),
+                        Op::Le,
+                        bin(Op::Mul, field("o", "k"), Expr::Int(shortest)),
+                        Expr::DaysBetween {
+                            start: Box::new(field("c", "cohort_start")),
+                            end: Box::new(field("h", "today")),
+                        },
                     ),
                 },
                 Join {
@@ -206,41 +228,19 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
                             field("a", "cohort_start"),
                             field("c", "cohort_start"),
                         ),
-                        bin(
-                            Op::Eq,
-                            field("a", "period_start"),
-                            field("p", "period_start"),
-                        ),
+                        bin(Op::Eq, field("a", "period_start"), cell_start()),
                     ),
                 },
             ],
+            filter: Some(bin(Op::Le, cell_start(), field("h", "today"))),
             ..Select::default()
         })),
     });
     let is_mature = || bin(Op::Eq, field("x", "mature"), Expr::Int(1));
-    // Whole periods between two period starts: exact for days and weeks;
-    // for months, quarters and years the day count over the mean length,
-    // rounded (the calendar's deviation from the mean never reaches half a
-    // period).
-    let mean_days = match period {
-        Period::Day => 1.0,
-        Period::Week => 7.0,
-        Period::Month => 30.436875,
-        Period::Quarter => 91.310625,
-        Period::Year => 365.2425,
-    };
-    let offset = Expr::RoundToInteger(Box::new(bin(
-        Op::Div,
-        Expr::ToFloat(Box::new(Expr::DaysBetween {
-            start: Box::new(field("x", "cohort_start")),
-            end: Box::new(field("x", "period_start")),
-        })),
-        Expr::Float(mean_days),
-    )));
     let select = Select {
         columns: vec![
             item(field("x", "cohort_start"), "cohort_start"),
-            item(offset, "period_offset"),
+            item(field("x", "period_offset"), "period_offset"),
             item(field("x", "period_start"), "period_start"),
             item(field("x", "cohort_customers"), "cohort_customers"),
             item(
