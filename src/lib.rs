@@ -14,6 +14,7 @@ pub mod commands;
 pub mod diagnostics;
 pub mod diff;
 pub mod generate;
+pub mod report;
 pub mod source;
 pub mod sql;
 pub mod syntax;

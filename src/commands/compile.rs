@@ -189,6 +189,18 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let yaml = serde_yaml::to_string(&manifest).expect("the manifest serializes");
         write_generated(&folder.join("manifest.yaml"), yaml.as_bytes())?;
         compiled.written += 2;
+        // The joint scorecard's templates, bound to these queries.
+        let report_dir = folder.join("report");
+        std::fs::create_dir_all(&report_dir)
+            .map_err(|e| Failure::io(&report_dir, "create folder", &e))?;
+        let about = crate::report::About {
+            title: agreement.title.as_ref().map(|t| t.value.as_str()),
+            version,
+        };
+        for (name, content) in crate::report::files(&scope, &planned, &about) {
+            write_generated(&report_dir.join(name), content.as_bytes())?;
+            compiled.written += 1;
+        }
         Ok(compiled)
     };
     let results = parallel_map(&agreements, compile_one);

@@ -808,6 +808,22 @@ pub fn all_touches(
     Some(union(touch_selects(scope, &s, options, false)))
 }
 
+/// Every source an attribution block reads: touches, conversions and the
+/// value's source.
+pub fn sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec<&'a Source> {
+    let Some(s) = settings(scope, attribution) else {
+        return Vec::new();
+    };
+    let mut list: Vec<&'a Source> = s.touches.iter().map(|(source, _)| *source).collect();
+    list.extend(s.conversions.iter().map(|(source, _)| *source));
+    if let Some((name, _)) = &s.value
+        && let Some(Decl::Source(source)) = scope.get(name)
+    {
+        list.push(source);
+    }
+    list
+}
+
 /// The sources an attribution block reads touches from.
 pub fn touch_sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec<&'a Source> {
     settings(scope, attribution)

@@ -246,6 +246,31 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
         ..Select::default()
     };
     let mut inputs: Vec<String> = calls.iter().map(|c| table_name(c.source)).collect();
+    for call in &calls {
+        if let Some((from, _)) = call.days_from {
+            inputs.push(table_name(from));
+        }
+        if let Some(cohort) = &call.cohort {
+            inputs.push(table_name(cohort.target.0));
+        }
+    }
+    // Sources a `where` reads through another source's rows.
+    if let Some(filter) = filter {
+        let mut paths = Vec::new();
+        condition_paths(filter, &mut paths);
+        for path in paths {
+            if let Some(source) = source_of_path(scope, path) {
+                inputs.push(table_name(source));
+            }
+        }
+    }
+    if let Some(attribution) = attribution {
+        inputs.extend(
+            super::attribution::sources(scope, attribution)
+                .into_iter()
+                .map(table_name),
+        );
+    }
     for segment in &segments {
         if let SegmentSource::Column(path) = &segment.from
             && let Some(source) = source_of_path(scope, path)
@@ -600,28 +625,41 @@ fn source_of_path<'a>(scope: &Scope<'a>, path: &Path) -> Option<&'a Source> {
 /// the rows' own source apply to the row; on another source, the row's
 /// customer must have a row there that satisfies the comparison.
 fn filter_expr(scope: &Scope<'_>, filter: &Condition, source: &Source, options: &Options) -> Expr {
-    let leaf = |c: &Condition, path: &Path| -> Expr {
-        match source_of_path(scope, path) {
-            Some(other) if other.name.name != source.name.name => Expr::Exists(Box::new(Select {
-                columns: vec![item(Expr::Int(1), "one")],
-                from: Some(From::Table {
-                    path: table_path(other, options),
-                    alias: "o".to_string(),
-                }),
-                filter: Some(bin(
-                    Op::And,
-                    bin(
-                        Op::Eq,
-                        source_column("o", other, "customer"),
-                        source_column("r", source, "customer"),
-                    ),
-                    condition(c, "o", other),
-                )),
-                ..Select::default()
-            })),
-            _ => condition(c, "r", source),
+    // A condition whose columns all live in one other source reads one row
+    // of it: `accounts.vendor = "helix" and accounts.region = "DACH"` needs
+    // a single accounts row with both. `not` stays outside: `not
+    // accounts.region = "EU"` keeps customers with no EU row at all.
+    if !matches!(filter, Condition::Not { .. })
+        && let Some(other) = single_other_source(scope, filter, source)
+    {
+        let mut filters = vec![
+            bin(
+                Op::Eq,
+                source_column("o", other, "customer"),
+                source_column("r", source, "customer"),
+            ),
+            condition(filter, "o", other),
+        ];
+        // Rows after `as of` are ignored here too.
+        if let Some(as_of) = &options.as_of
+            && super::has_key(other, |f| matches!(f, SourceField::Time(_)))
+        {
+            filters.push(bin(
+                Op::Lt,
+                source_column("o", other, "time"),
+                Expr::Date(super::day_after(as_of)),
+            ));
         }
-    };
+        return Expr::Exists(Box::new(Select {
+            columns: vec![item(Expr::Int(1), "one")],
+            from: Some(From::Table {
+                path: table_path(other, options),
+                alias: "o".to_string(),
+            }),
+            filter: tree::and(filters),
+            ..Select::default()
+        }));
+    }
     match filter {
         Condition::Or { operands, .. } => operands
             .iter()
@@ -636,10 +674,46 @@ fn filter_expr(scope: &Scope<'_>, filter: &Condition, source: &Source, options: 
         Condition::Not { operand, .. } => {
             Expr::Not(Box::new(filter_expr(scope, operand, source, options)))
         }
+        Condition::Compare { .. } | Condition::In { .. } | Condition::IsNull { .. } => {
+            condition(filter, "r", source)
+        }
+    }
+}
+
+/// Every column path a condition compares.
+fn condition_paths<'c>(c: &'c Condition, out: &mut Vec<&'c Path>) {
+    match c {
+        Condition::Or { operands, .. } | Condition::And { operands, .. } => {
+            operands.iter().for_each(|o| condition_paths(o, out))
+        }
+        Condition::Not { operand, .. } => condition_paths(operand, out),
         Condition::Compare { column, .. }
         | Condition::In { column, .. }
-        | Condition::IsNull { column, .. } => leaf(filter, column),
+        | Condition::IsNull { column, .. } => out.push(column),
     }
+}
+
+/// The other source every column of a condition lives in, when there is
+/// exactly one and it is not `source`.
+fn single_other_source<'a>(
+    scope: &Scope<'a>,
+    filter: &Condition,
+    source: &Source,
+) -> Option<&'a Source> {
+    let mut list = Vec::new();
+    condition_paths(filter, &mut list);
+    let mut found: Option<&'a Source> = None;
+    for path in list {
+        let other = source_of_path(scope, path)?;
+        if other.name.name == source.name.name {
+            return None;
+        }
+        match found {
+            Some(f) if f.name.name != other.name.name => return None,
+            _ => found = Some(other),
+        }
+    }
+    found
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -3,8 +3,9 @@
 
 Plain-Python reading of docs/scorecard.md, section "`pilot_<name>`" (and the
 shared conventions at its top), as listed in README.md: per expectation of
-every pilot (and per pilot partner for a metric attributed to partners), the
-metric over the baseline (or control) and over the pilot window, the scale,
+every pilot (and per pilot partner for a metric attributed to partners,
+except against control customers), the metric over the baseline (or control
+partners, or control customers) and over the pilot window, the scale,
 the lift with its 95% interval (Newcombe's hybrid score for rates, a Poisson
 rate ratio for extensive metrics, a point estimate otherwise, a threshold for
 absolute goalposts) and the verdict, as of the date in the file `as_of`.
@@ -68,6 +69,8 @@ SOURCES = {
     "trials": ("trials.csv", "customer_id", "started_at", {"trial_id": "text"}),
     "touches": ("touches.csv", "customer_id", "occurred_at",
                 {"touch_id": "text", "partner_id": "text", "channel": "text"}),
+    "accounts": ("accounts.csv", "customer_id", "opened_at",
+                 {"account_id": "text", "region": "text"}),
 }
 
 # event name -> (source, row filter)
@@ -109,6 +112,10 @@ METRICS = {
 # or "at least"; amount the fraction A of `increase A%` / `decrease A%`
 # (0 for a bare increase) or T of `at least T`; deadline None, ("by", date)
 # or ("within", n, "days" | "months").
+#
+# `control customers where S.C = V` is written (S, C, V): a customer matches
+# when at least one of their rows of source S (up to today) has C = V (a NULL
+# C equals nothing); a customer without any row of S does not match.
 
 D = date.fromisoformat
 PCT = Fraction(1, 100)
@@ -143,6 +150,26 @@ PILOTS = [
          expect=[
              ("avg_order", "increase", 5 * PCT, None),
              ("new_customers", "at least", Fraction(4), ("by", D("2026-06-30"))),
+         ]),
+    dict(name="eu_holdout", partners=["alpha"],
+         during=(D("2026-02-01"), D("2026-03-31")),
+         control_customers=("accounts", "region", "EU"),
+         expect=[
+             ("trial_to_paid", "increase", 100 * PCT, None),
+             ("referred_customers", "increase", 50 * PCT, None),
+         ]),
+    dict(name="spring_referrals", partners=["alpha", "beta"],
+         during=(D("2026-04-01"), D("2026-05-31")),
+         baseline=(D("2026-02-01"), D("2026-03-31")),
+         expect=[
+             ("referred_customers", "increase", 50 * PCT, None),
+             ("referred_customers", "at least", Fraction(10), None),
+         ]),
+    dict(name="quiet_start", partners=["delta"],
+         during=(D("2026-02-01"), D("2026-02-28")),
+         baseline=(D("2026-01-01"), D("2026-01-15")),
+         expect=[
+             ("refunds", "decrease", 10 * PCT, None),
          ]),
 ]
 
@@ -267,24 +294,37 @@ def conversion_cohort(metric, window, data):
     return out
 
 
-def metric_over(name, window, party, data, credits):
+def matching_customers(condition, data):
+    """The customers with at least one row of the condition's source (up to
+    today) whose column equals the value; NULL equals nothing."""
+    source, column, value = condition
+    return {r["customer"] for r in data[source] if r[column] is not None and r[column] == value}
+
+
+def metric_over(name, window, party, data, credits, customers_in=None):
     """(value, customers) of metric `name` over `window` for the group `all`
-    (party None) or a partner. Counts of a group without rows are 0; an
-    average or a rate without rows is None."""
+    (party None) or a partner, read only from the rows of the customers for
+    which `customers_in` holds (every customer when None). Counts of a group
+    without rows are 0; an average or a rate without rows is None."""
     metric = METRICS[name]
     kind = metric["kind"]
     if party is not None:
         assert metric.get("attributed")
+    if customers_in is None:
+        customers_in = lambda customer: True  # noqa: E731
     if kind == "conversion":
+        # The filter keeps or drops all of a customer's rows of both events,
+        # so it keeps or drops the customer's whole cohort entry.
         cohort = [(c, ok, weight(c, party, credits))
-                  for c, ok in conversion_cohort(metric, window, data)]
+                  for c, ok in conversion_cohort(metric, window, data) if customers_in(c)]
         cohort = [(c, ok, w) for c, ok, w in cohort if w > 0]
         total = sum((w for _, _, w in cohort), Fraction(0))
         if not cohort:
             return None, 0
         return sum((w for _, ok, w in cohort if ok), Fraction(0)) / total, len(cohort)
     rows = [(r, weight(r["customer"], party, credits))
-            for r in rows_of(metric["event"], data) if in_window(r["time"], window)]
+            for r in rows_of(metric["event"], data)
+            if in_window(r["time"], window) and customers_in(r["customer"])]
     rows = [(r, w) for r, w in rows if w > 0]
     customers = len({r["customer"] for r, _ in rows})
     if kind == "count":
@@ -412,16 +452,31 @@ def evaluate(pilot, number, expectation, party, data, credits):
     metric = METRICS[name]
     window = pilot_window(pilot, deadline)
     due = window[1]
-    control = "control_partners" in pilot
-    design = "control partners" if control else "before/after"
-    if control:
+    treated = None  # every customer
+    if "control_partners" in pilot:
+        design = "control partners"
         base_window = window
         base_value, base_customers = control_over(name, window, pilot["control_partners"],
                                                   data, credits)
+    elif "control_customers" in pilot:
+        # Treatment: the customers who do not match the condition (also
+        # those without any row in its source); control: those who do. Both
+        # over the pilot window, the group `all`.
+        design = "control customers"
+        assert party is None
+        base_window = window
+        matching = matching_customers(pilot["control_customers"], data)
+        treated = lambda customer: customer not in matching  # noqa: E731
+        base_value, base_customers = metric_over(name, window, None, data, credits,
+                                                 lambda customer: customer in matching)
     else:
+        # Before/after: the same group (`all`, or the partner) over the
+        # baseline window.
+        design = "before/after"
         base_window = pilot["baseline"]
-        base_value, base_customers = metric_over(name, base_window, None, data, credits)
-    value, customers = metric_over(name, window, party, data, credits)
+        base_value, base_customers = metric_over(name, base_window, party, data, credits)
+    control = design != "before/after"
+    value, customers = metric_over(name, window, party, data, credits, treated)
     t1, t0 = length(window), length(base_window)
     scale = Fraction(t1, t0) if metric["extensive"] else Fraction(1)
 
@@ -467,7 +522,8 @@ def all_rows(data):
     rows = []
     for pilot in PILOTS:
         for number, expectation in enumerate(pilot["expect"], start=1):
-            if METRICS[expectation[0]].get("attributed"):
+            if (METRICS[expectation[0]].get("attributed")
+                    and "control_customers" not in pilot):
                 parties = pilot["partners"]  # one row per pilot partner
             else:
                 parties = [None]
@@ -557,6 +613,28 @@ HAND_CREDITS = {
     "c60": "delta",
 }
 
+# Credits of the customers with a purchase in the spring_referrals baseline
+# (2026-02-01..03-31), from the touches t26..t36 added for it: every
+# customer's first conversion is in that window.
+HAND_CREDITS_BASELINE = {
+    "c11": UNATTRIBUTED, "c12": "alpha", "c13": "alpha", "c14": "alpha",
+    "c02": "beta", "c04": "beta", "c34": "beta", "c05": "beta", "c16": "beta",
+    "c17": "beta", "c15": "beta", "c18": "beta", "c35": UNATTRIBUTED,
+    "c36": UNATTRIBUTED,
+}
+
+# eu_holdout: the customers with a row of `accounts` whose region is "EU"
+# (the control group), and customers of its windows who do not match.
+HAND_EU = {"c12", "c19", "c20", "c02", "c34", "c36"}
+HAND_NOT_EU = {
+    "c11",  # US only
+    "c13", "c17", "c18", "c04", "c35",  # no row in accounts
+    "c14",  # "eu": text is compared exactly
+    "c15",  # NULL region: matches nothing
+    "c16",  # UK and US
+    "c05",  # US
+}
+
 # (pilot, expectation, partner): (baseline_start, baseline_end, pilot_end,
 #  baseline_value, baseline_customers, pilot_value, pilot_customers, scale,
 #  lift, lift_low, lift_high, target_lift, method, verdict); bounds to 4
@@ -598,6 +676,27 @@ HAND = {
     ("summer_launch", 2, None): (
         "2026-05-01", "2026-05-31", "2026-06-30", F(9), 9, F(4), 4, F(30, 31),
         None, None, None, None, "threshold", "met"),
+    ("eu_holdout", 1, None): (
+        None, None, "2026-03-31", F(1, 3), 3, F(1), 7, F(1),
+        F(2), 0.2604, 2.8155, F(1), "newcombe", "met"),
+    ("eu_holdout", 2, None): (
+        None, None, "2026-03-31", F(4), 4, F(10), 10, F(1),
+        F(3, 2), -0.2159, 6.9711, F(1, 2), "poisson rate ratio", "inconclusive"),
+    ("spring_referrals", 1, "alpha"): (
+        "2026-02-01", "2026-03-31", "2026-05-31", F(3), 3, F(12), 12, F(61, 59),
+        F(175, 61), 0.0918, 12.7098, F(1, 2), "poisson rate ratio", "met"),
+    ("spring_referrals", 1, "beta"): (
+        "2026-02-01", "2026-03-31", "2026-05-31", F(8), 8, F(2), 2, F(61, 59),
+        F(-185, 244), -0.9487, 0.1387, F(1, 2), "poisson rate ratio", "not met"),
+    ("spring_referrals", 2, "alpha"): (
+        "2026-02-01", "2026-03-31", "2026-05-31", F(3), 3, F(12), 12, F(61, 59),
+        None, None, None, None, "threshold", "met"),
+    ("spring_referrals", 2, "beta"): (
+        "2026-02-01", "2026-03-31", "2026-05-31", F(8), 8, F(2), 2, F(61, 59),
+        None, None, None, None, "threshold", "not met"),
+    ("quiet_start", 1, None): (
+        "2026-01-01", "2026-01-15", "2026-02-28", F(0), 0, F(4), 4, F(28, 15),
+        None, None, None, F(-1, 10), "poisson rate ratio", "inconclusive"),
 }
 
 # Newcombe (1998), Statistics in Medicine 17:873-890, method 10 (score,
@@ -644,6 +743,26 @@ def self_test(data):
                abs(u0 - 0.509838)) < 1e-6, "Wilson 8/10 and 2/10 by hand")
     report(abs(a[0] - 0.161824) < 1e-6 and abs(a[1] - 0.802682) < 1e-6,
            "Newcombe 8/10 - 2/10 by hand: 0.161824 to 0.802682")
+    # eu_holdout #1: 7/7 against 1/3. By hand (README.md): Wilson 7/7, p = 1:
+    # p(1-p)/n = 0, z²/4n² = 3.841459 / 196 = 0.019599, half-width z ×
+    # 0.139997 = 0.274390 = z²/2n, 1 + z²/n = 1.548780: 1 / 1.548780 =
+    # 0.645670 to 1.548780 / 1.548780 = 1. Wilson 1/3: z²/2n = 0.640243,
+    # p(1-p)/n = 2/27 = 0.074074, z²/4n² = 0.106707, sqrt(0.180781) =
+    # 0.425184, half-width 0.833345, 1 + z²/n = 2.280486: (0.973576 ∓
+    # 0.833345) / 2.280486 = 0.061492 to 0.792340. d = 2/3; d -
+    # sqrt(0.354330² + 0.459007²) = 0.666667 - 0.579860 = 0.086807; d +
+    # sqrt(0² + 0.271841²) = 0.938508; over p0 = 1/3: 0.260420 to 2.815524.
+    a = newcombe(1.0, 7, 1 / 3, 3)
+    b = newcombe_method_10(7, 7, 1, 3)
+    report(abs(a[0] - b[0]) < 1e-12 and abs(a[1] - b[1]) < 1e-12,
+           "Newcombe 7/7 - 1/3: closed form == method 10")
+    l1, u1 = wilson(1.0, 7)
+    l0, u0 = wilson(1 / 3, 3)
+    report(max(abs(l1 - 0.645670), abs(u1 - 1), abs(l0 - 0.061492),
+               abs(u0 - 0.792340)) < 1e-6, "Wilson 7/7 and 1/3 by hand")
+    report(abs(a[0] - 0.086807) < 1e-6 and abs(a[1] - 0.938508) < 1e-6
+           and abs(a[0] * 3 - 0.260420) < 1e-6 and abs(a[1] * 3 - 2.815524) < 1e-6,
+           "Newcombe 7/7 - 1/3 by hand: 0.086807 to 0.938508, lift 0.260420 to 2.815524")
 
     # 2. Poisson rate ratio by hand (README.md): r·exp(∓z·sqrt(1/x1 + 1/x0)).
     #    referral_race alpha: x1 = 12, x0 = 3, equal windows: r = 4,
@@ -662,12 +781,42 @@ def self_test(data):
     lo, hi = poisson_bounds(2.0, 31, 6.0, 59)
     report(abs(lo - 0.128046) < 1e-6 and abs(hi - 3.143201) < 1e-6,
            "refund_desk: rate ratio 0.128046 to 3.143201, got %r to %r" % (lo, hi))
+    #    eu_holdout #2: x1 = 10 (not EU), x0 = 4 (EU), the same 59 days: r =
+    #    2.5, se = sqrt(1/10 + 1/4) = sqrt(0.35) = 0.591608, z·se = 1.159530,
+    #    2.5 × exp(∓1.159530) = 2.5 × 0.313633 = 0.784084 to 2.5 × 3.188435
+    #    = 7.971089.
+    lo, hi = poisson_bounds(10.0, 59, 4.0, 59)
+    report(abs(lo - 0.784084) < 1e-6 and abs(hi - 7.971089) < 1e-6,
+           "eu_holdout: rate ratio 0.784084 to 7.971089, got %r to %r" % (lo, hi))
+    #    spring_referrals alpha: 12 in 61 days against 3 in 59: r = 708/183 =
+    #    236/61 = 3.868852, se = sqrt(5/12) as for referral_race's alpha,
+    #    3.868852 × 0.282197 = 1.091777 to 3.868852 × 3.543629 = 13.709777.
+    lo, hi = poisson_bounds(12.0, 61, 3.0, 59)
+    report(abs(lo - 1.091777) < 1e-6 and abs(hi - 13.709777) < 1e-6,
+           "spring_referrals alpha: rate ratio 1.091777 to 13.709777, got %r to %r" % (lo, hi))
+    #    beta: 2 in 61 days against 8 in 59: r = 118/488 = 59/244 = 0.241803,
+    #    se = sqrt(1/2 + 1/8) = sqrt(0.625) = 0.790569, z·se = 1.549488,
+    #    0.241803 × exp(∓1.549488) = 0.241803 × 0.212357 = 0.051349 to
+    #    0.241803 × 4.709057 = 1.138665.
+    se = math.sqrt(1 / 2 + 1 / 8)
+    report(abs(se - 0.790569) < 1e-6 and abs(Z * se - 1.549488) < 1e-6, "beta: se, z·se")
+    lo, hi = poisson_bounds(2.0, 61, 8.0, 59)
+    report(abs(lo - 0.051349) < 1e-6 and abs(hi - 1.138665) < 1e-6,
+           "spring_referrals beta: rate ratio 0.051349 to 1.138665, got %r to %r" % (lo, hi))
 
     # 3. Credits of the referral_race customers (first touch, 30 days).
     credits = customer_credits(data)
     for customer, party in sorted(HAND_CREDITS.items()):
         report(credits.get(customer, {UNATTRIBUTED: 1}) == {party: 1},
                "credit of %s: %s" % (customer, party))
+    for customer, party in sorted(HAND_CREDITS_BASELINE.items()):
+        report(credits.get(customer, {UNATTRIBUTED: 1}) == {party: 1},
+               "credit of %s (spring_referrals baseline): %s" % (customer, party))
+
+    # 3b. The control group of eu_holdout.
+    eu = matching_customers(("accounts", "region", "EU"), data)
+    report(eu == HAND_EU, "EU customers: %s" % ", ".join(sorted(HAND_EU)))
+    report(not (eu & HAND_NOT_EU), "not EU: %s" % ", ".join(sorted(HAND_NOT_EU)))
 
     # 4. Every row against the hand computations.
     rows = all_rows(data)

@@ -1,0 +1,263 @@
+//! The report templates that `pactum compile` writes beside the SQL
+//! (`report/scorecard.html.j2`, `report/scorecard.md.j2`): they parse, name
+//! only columns that the manifest declares, and render the results of real
+//! queries run on SQLite (the fixtures of `tests/sql/`) with MiniJinja's
+//! strict undefined behaviour, so that any name the context lacks fails.
+
+mod engines;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use engines::{Engine, Value};
+use minijinja::{Environment, UndefinedBehavior};
+use pactum::report::{About, HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
+use pactum::sql::plan::{ColumnKind, Options};
+use pactum::sql::render::Renderer;
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_template("scorecard.html.j2", HTML_TEMPLATE)
+        .unwrap();
+    env.add_template("scorecard.md.j2", MARKDOWN_TEMPLATE)
+        .unwrap();
+    env
+}
+
+#[test]
+fn templates_parse() {
+    environment();
+}
+
+/// Names the templates read from result rows: `row.x`, `cell.x`,
+/// `cells[0].x`, and `attribute="x"` / `selectattr("x", ...)` arguments.
+fn row_names(template: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let bytes = template.as_bytes();
+    for prefix in [
+        "row.",
+        "cell.",
+        "cells[0].",
+        "series[0].",
+        "shown[0].",
+        "shown[-1].",
+        "attribute=\"",
+        "selectattr(\"",
+        "rejectattr(\"",
+    ] {
+        let mut from = 0;
+        while let Some(at) = template[from..].find(prefix) {
+            let start = from + at + prefix.len();
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_lowercase() || **b == b'_')
+                    .count();
+            // `row.` inside a longer word (`arrow.`) is no row access.
+            let before = (from + at).checked_sub(1).map(|i| bytes[i]);
+            if end > start && !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                names.insert(template[start..end].to_string());
+            }
+            from = end.max(start);
+        }
+    }
+    names
+}
+
+/// Every output column of every query of the example agreements and fixtures.
+fn manifest_columns() -> BTreeSet<String> {
+    let mut columns = BTreeSet::new();
+    for dir in [
+        "tests/sql/scorecard",
+        "tests/sql/pilots",
+        "tests/sql/funnel",
+        "tests/sql/audits",
+    ] {
+        let spec = engines::Spec::load(&Path::new(dir).join("agreement.pactum"));
+        let scope = spec.scope();
+        for query in pactum::sql::plan_all(&scope, &Options::default()) {
+            columns.extend(query.columns.iter().map(|c| c.name.clone()));
+        }
+    }
+    columns
+}
+
+#[test]
+fn templates_name_only_columns_the_manifest_declares() {
+    let declared = manifest_columns();
+    for (name, template) in [("html", HTML_TEMPLATE), ("markdown", MARKDOWN_TEMPLATE)] {
+        let used = row_names(template);
+        assert!(used.len() > 30, "{name}: only {used:?}");
+        let unknown: Vec<&String> = used.difference(&declared).collect();
+        assert!(
+            unknown.is_empty(),
+            "the {name} template reads columns no query declares: {unknown:?}"
+        );
+    }
+}
+
+/// Runs every query of a fixture on SQLite and renders both templates.
+fn render(dir: &str) -> (String, String) {
+    let spec = engines::Spec::load(&Path::new(dir).join("agreement.pactum"));
+    let scope = spec.scope();
+    let as_of = std::fs::read_to_string(Path::new(dir).join("as_of")).unwrap();
+    let options = Options {
+        as_of: Some(as_of.trim().to_string()),
+        ..Options::default()
+    };
+    let mut engine = engines::Sqlite::new();
+    engine.load(&scope, Path::new(dir), &options);
+    let planned = pactum::sql::plan_all(&scope, &options);
+    let mut results = serde_json::Map::new();
+    for query in &planned {
+        let sql = Renderer::new(engine.dialect()).query(&query.query);
+        let rows: Vec<serde_json::Value> = engine
+            .query(&sql)
+            .into_iter()
+            .map(|row| {
+                let object: serde_json::Map<String, serde_json::Value> = query
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(column, value)| {
+                        let value = match (value, column.kind) {
+                            (Value::Null, _) => serde_json::Value::Null,
+                            (Value::Number(n), ColumnKind::Integer) => (n as i64).into(),
+                            (Value::Number(n), _) => n.into(),
+                            (Value::Text(t), _) => t.into(),
+                        };
+                        (column.name.clone(), value)
+                    })
+                    .collect();
+                serde_json::Value::Object(object)
+            })
+            .collect();
+        results.insert(query.name.clone(), rows.into());
+    }
+    let agreement = agreement_context(
+        &scope,
+        &planned,
+        &About {
+            title: Some("Fixture agreement"),
+            version: Some(1),
+        },
+    );
+    let context = minijinja::context! {
+        agreement => agreement,
+        results => results,
+        generated_at => "2026-05-01T00:00:00Z",
+        as_of => as_of.trim(),
+    };
+    let env = environment();
+    let html = env
+        .get_template("scorecard.html.j2")
+        .unwrap()
+        .render(&context)
+        .unwrap_or_else(|e| panic!("{dir}: HTML: {e:#}"));
+    let markdown = env
+        .get_template("scorecard.md.j2")
+        .unwrap()
+        .render(&context)
+        .unwrap_or_else(|e| panic!("{dir}: Markdown: {e:#}"));
+    (html, markdown)
+}
+
+#[test]
+fn scorecard_fixture_renders() {
+    let (html, markdown) = render("tests/sql/scorecard");
+    for section in [
+        "Scorecard: Partner scorecard",
+        "Targets",
+        "Attribution: Last touch",
+        "Incentive: Alpha revenue share",
+        "suppressed",
+        "<svg",
+    ] {
+        assert!(html.contains(section), "HTML lacks {section:?}");
+    }
+    // Self-contained: no script, stylesheet link or remote image.
+    for outside in ["<script", "<link", "src=\"http", "url(http"] {
+        assert!(!html.contains(outside), "HTML loads {outside}");
+    }
+    // The alpha_share payout of March 2026 is capped at 18 (hand-computed in
+    // tests/sql/scorecard/README.md).
+    assert!(
+        markdown.contains("| 2026-03-01 | alpha | payout | – |  | **18** |"),
+        "{markdown}"
+    );
+    insta::assert_snapshot!("scorecard_fixture_markdown", markdown);
+}
+
+#[test]
+fn pilot_funnel_and_audit_fixtures_render() {
+    let (_, pilots) = render("tests/sql/pilots");
+    assert!(
+        pilots.contains("## Pilot: Winter trial nurture"),
+        "{pilots}"
+    );
+    assert!(pilots.contains("inconclusive"));
+    let (html, funnel) = render("tests/sql/funnel");
+    assert!(funnel.contains("## Funnel"));
+    assert!(funnel.contains("## Retention"));
+    assert!(funnel.contains("immature"));
+    assert!(html.contains("Retention curves per cohort"));
+    let (_, audits) = render("tests/sql/audits");
+    assert!(audits.contains("## Data quality"));
+    assert!(audits.contains("| web_events | drift |"), "{audits}");
+}
+
+/// `pactum compile` writes the templates and `agreement.json` beside each
+/// agreement's SQL, and every query the context names is in the manifest.
+#[test]
+fn compile_writes_the_report_folder() {
+    let out = std::env::temp_dir().join(format!("pactum-report-{}", std::process::id()));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(["compile", "specs/", "--dialect", "postgres", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    for agreement in [
+        "acme_referral",
+        "channel_resellers",
+        "marketplace_integration",
+    ] {
+        let folder = out.join(agreement);
+        let read = |name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+        assert_eq!(read("report/scorecard.html.j2"), HTML_TEMPLATE);
+        assert_eq!(read("report/scorecard.md.j2"), MARKDOWN_TEMPLATE);
+        let context: serde_json::Value =
+            serde_json::from_str(&read("report/agreement.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
+        let queries: BTreeSet<&str> = manifest["queries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["name"].as_str().unwrap())
+            .collect();
+        let mut named = Vec::new();
+        for key in ["funnel", "targets", "audits"] {
+            named.extend(context[key].as_str());
+        }
+        for key in [
+            "scorecards",
+            "attributions",
+            "cohorts",
+            "pilots",
+            "incentives",
+        ] {
+            for item in context[key].as_array().unwrap() {
+                named.extend(item["query"].as_str());
+            }
+        }
+        assert!(named.len() >= 6, "{agreement}: {named:?}");
+        for query in named {
+            assert!(
+                queries.contains(query),
+                "{agreement}: {query} is not in the manifest"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
