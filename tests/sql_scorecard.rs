@@ -4,6 +4,7 @@
 //!
 //! - `tests/sql/funnel/`: `funnel` (skipped stages, unattributed customers,
 //!   a first-touch tie) and `cohorts_<metric>` (immature cells);
+//! - `tests/sql/cohort_gaps/`: a retention matrix across an empty month;
 //! - `tests/sql/scorecard/`: `scorecard_<name>` (every status, one
 //!   suppressed cell, scaled targets), `targets`, `incentive_<name>` (a
 //!   failing condition, a binding cap);
@@ -128,6 +129,12 @@ fn funnel_and_cohorts(engine: &mut dyn Engine) {
     fixture.check(engine, "expected_cohorts.csv", "cohorts_", false);
 }
 
+/// A month with no activity and no new customer still has its cells.
+fn cohorts_across_an_empty_month(engine: &mut dyn Engine) {
+    let fixture = Fixture::load("tests/sql/cohort_gaps", engine);
+    fixture.check(engine, "expected.csv", "cohorts_", false);
+}
+
 fn scorecard_targets_incentives(engine: &mut dyn Engine) {
     let fixture = Fixture::load("tests/sql/scorecard", engine);
     fixture.check(engine, "expected_scorecard.csv", "scorecard_", true);
@@ -158,6 +165,21 @@ fn funnel_and_cohorts_on_postgres() {
 #[test]
 fn funnel_and_cohorts_on_duckdb() {
     funnel_and_cohorts(&mut engines::DuckDb::new("funnel"));
+}
+
+#[test]
+fn cohorts_across_an_empty_month_on_sqlite() {
+    cohorts_across_an_empty_month(&mut engines::Sqlite::new());
+}
+
+#[test]
+fn cohorts_across_an_empty_month_on_postgres() {
+    cohorts_across_an_empty_month(&mut engines::Postgres::new("cohort_gaps"));
+}
+
+#[test]
+fn cohorts_across_an_empty_month_on_duckdb() {
+    cohorts_across_an_empty_month(&mut engines::DuckDb::new("cohort_gaps"));
 }
 
 #[test]

@@ -94,6 +94,9 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
         }
     }
     planned.extend(plan::audits::plan(scope, options));
+    for query in &mut planned {
+        query.query.share_identical_ctes();
+    }
     Plan {
         queries: planned,
         not_compiled,

@@ -417,6 +417,39 @@ impl Query {
     }
 }
 
+impl Query {
+    /// Drops CTEs whose body repeats an earlier CTE's (after the same
+    /// renaming), pointing their readers at the earlier one. Queries that
+    /// embed several metrics repeat, say, an attribution chain; engines
+    /// materialize a CTE that is read more than once, so the shared chain
+    /// is computed once.
+    pub fn share_identical_ctes(&mut self) {
+        let mut kept: Vec<Cte> = Vec::with_capacity(self.ctes.len());
+        let mut renames: Vec<(String, String)> = Vec::new();
+        for mut cte in std::mem::take(&mut self.ctes) {
+            let rename = |name: &mut String| {
+                if let Some((_, to)) = renames.iter().find(|(from, _)| from == name) {
+                    *name = to.clone();
+                }
+            };
+            cte.body.selects_mut().for_each(|s| rename_ctes(s, &rename));
+            match kept.iter().find(|k| k.body == cte.body) {
+                Some(same) => renames.push((cte.name, same.name.clone())),
+                None => kept.push(cte),
+            }
+        }
+        let rename = |name: &mut String| {
+            if let Some((_, to)) = renames.iter().find(|(from, _)| from == name) {
+                *name = to.clone();
+            }
+        };
+        self.body
+            .selects_mut()
+            .for_each(|s| rename_ctes(s, &rename));
+        self.ctes = kept;
+    }
+}
+
 fn rename_ctes(select: &mut Select, rename: &impl Fn(&mut String)) {
     for from in select
         .from
