@@ -78,6 +78,24 @@ impl Order {
             nulls_last: true,
         }
     }
+
+    /// Ascending with NULLs first (`all` rows before their segments).
+    pub fn nulls_first(expr: Expr) -> Self {
+        Order {
+            expr,
+            descending: false,
+            nulls_last: false,
+        }
+    }
+}
+
+/// One select as it is; several glued with `UNION ALL`.
+pub fn union(mut selects: Vec<Select>) -> Body {
+    if selects.len() == 1 {
+        Body::Select(Box::new(selects.remove(0)))
+    } else {
+        Body::UnionAll(selects)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

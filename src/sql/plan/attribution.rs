@@ -353,7 +353,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
     let touch_selects = touch_selects(scope, s, options, ignore_before_model);
     ctes.push(Cte {
         name: "touches".to_string(),
-        body: union(touch_selects),
+        body: tree::union(touch_selects),
     });
 
     // 2. conversions
@@ -415,7 +415,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         .collect();
     ctes.push(Cte {
         name: "conversions".to_string(),
-        body: union(conversion_selects),
+        body: tree::union(conversion_selects),
     });
 
     // 3. eligible touches, in the fixed order
@@ -805,7 +805,7 @@ pub fn all_touches(
     options: &Options,
 ) -> Option<Body> {
     let s = settings(scope, attribution)?;
-    Some(union(touch_selects(scope, &s, options, false)))
+    Some(tree::union(touch_selects(scope, &s, options, false)))
 }
 
 /// Every source an attribution block reads: touches, conversions and the
@@ -829,15 +829,6 @@ pub fn touch_sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec
     settings(scope, attribution)
         .map(|s| s.touches.iter().map(|(source, _)| *source).collect())
         .unwrap_or_default()
-}
-
-/// One select as it is; several glued with `UNION ALL`.
-fn union(mut selects: Vec<Select>) -> Body {
-    if selects.len() == 1 {
-        Body::Select(Box::new(selects.remove(0)))
-    } else {
-        Body::UnionAll(selects)
-    }
 }
 
 /// The columns every touch-level CTE carries forward.

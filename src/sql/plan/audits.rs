@@ -101,11 +101,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
         order_by: vec![
             Order::asc(name("source")),
             Order::asc(name("check_name")),
-            Order {
-                expr: name("period_start"),
-                descending: false,
-                nulls_last: false,
-            },
+            Order::nulls_first(name("period_start")),
         ],
         ..Select::default()
     };

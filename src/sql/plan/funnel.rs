@@ -65,11 +65,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
     let mut ctes = vec![
         Cte {
             name: "staged".to_string(),
-            body: if staged.len() == 1 {
-                Body::Select(Box::new(staged.remove(0)))
-            } else {
-                Body::UnionAll(staged)
-            },
+            body: tree::union(staged),
         },
         Cte {
             name: "entries".to_string(),
@@ -291,11 +287,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
         order_by: vec![
             Order::asc(name("period_start")),
             Order::asc(name("segment")),
-            Order {
-                expr: name("segment_value"),
-                descending: false,
-                nulls_last: false,
-            },
+            Order::nulls_first(name("segment_value")),
             Order::asc(name("stage_number")),
         ],
         ..Select::default()

@@ -81,7 +81,7 @@ pub fn plan(
                     rate.value / 100.0,
                 )
             }
-            Payment::ShareOfMetric { rate, metric } => {
+            Payment::ShareOfMetric { metric, .. } | Payment::AmountPerMetric { metric, .. } => {
                 let m = embed_metric(
                     scope,
                     &metric.name,
@@ -90,23 +90,14 @@ pub fn plan(
                     &mut ctes,
                     &mut inputs,
                 )?;
+                let factor = match payment {
+                    Payment::ShareOfMetric { rate, .. } => rate.value / 100.0,
+                    Payment::AmountPerMetric { amount, .. } => amount.amount,
+                    Payment::ShareOfAttributed { .. } => unreachable!("matched above"),
+                };
                 (
                     party_group("b", &party.name, figures::attributed(m)),
-                    rate.value / 100.0,
-                )
-            }
-            Payment::AmountPerMetric { amount, metric } => {
-                let m = embed_metric(
-                    scope,
-                    &metric.name,
-                    options,
-                    &prefix,
-                    &mut ctes,
-                    &mut inputs,
-                )?;
-                (
-                    party_group("b", &party.name, figures::attributed(m)),
-                    amount.amount,
+                    factor,
                 )
             }
         };

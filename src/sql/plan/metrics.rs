@@ -237,11 +237,7 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
         order_by: vec![
             Order::asc(name("period_start")),
             Order::asc(name("segment")),
-            Order {
-                expr: name("segment_value"),
-                descending: false,
-                nulls_last: false,
-            },
+            Order::nulls_first(name("segment_value")),
         ],
         ..Select::default()
     };

@@ -338,11 +338,7 @@ pub fn plan(
     }
     ctes.push(Cte {
         name: "judged".to_string(),
-        body: if rows.len() == 1 {
-            Body::Select(Box::new(rows.remove(0)))
-        } else {
-            Body::UnionAll(rows)
-        },
+        body: tree::union(rows),
     });
     let columns = columns();
     let select = Select {
@@ -353,11 +349,7 @@ pub fn plan(
         from: Some(tree::cte("judged", "j")),
         order_by: vec![
             Order::asc(name("expectation")),
-            Order {
-                expr: name("partner"),
-                descending: false,
-                nulls_last: false,
-            },
+            Order::nulls_first(name("partner")),
         ],
         ..Select::default()
     };

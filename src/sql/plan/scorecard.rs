@@ -18,6 +18,21 @@ use crate::sql::tree::{
 };
 use crate::syntax::ast::*;
 
+/// The columns of each metric's scored rows (`status` last).
+const SCORED: [&str; 11] = [
+    "metric",
+    "indicator",
+    "unit",
+    "period_start",
+    "segment",
+    "segment_value",
+    "value",
+    "customers",
+    "target",
+    "progress",
+    "status",
+];
+
 pub fn plan(
     scope: &Scope<'_>,
     scorecard: &Scorecard,
@@ -218,43 +233,17 @@ pub fn plan(
         ctes.push(Cte {
             name: s.clone(),
             body: Body::Select(Box::new(Select {
-                columns: [
-                    "metric",
-                    "indicator",
-                    "unit",
-                    "period_start",
-                    "segment",
-                    "segment_value",
-                    "value",
-                    "customers",
-                    "target",
-                    "progress",
-                ]
-                .iter()
-                .map(|c| item(field("r", c), c))
-                .chain([item(tree::case(status, text("off track")), "status")])
-                .collect(),
+                columns: SCORED[..SCORED.len() - 1]
+                    .iter()
+                    .map(|c| item(field("r", c), c))
+                    .chain([item(tree::case(status, text("off track")), "status")])
+                    .collect(),
                 from: Some(tree::cte(&format!("{s}_targets"), "r")),
                 ..Select::default()
             })),
         });
         scored.push(Select {
-            columns: [
-                "metric",
-                "indicator",
-                "unit",
-                "period_start",
-                "segment",
-                "segment_value",
-                "value",
-                "customers",
-                "target",
-                "progress",
-                "status",
-            ]
-            .iter()
-            .map(|c| item(field("x", c), c))
-            .collect(),
+            columns: SCORED.iter().map(|c| item(field("x", c), c)).collect(),
             from: Some(tree::cte(&s, "x")),
             ..Select::default()
         });
@@ -264,11 +253,7 @@ pub fn plan(
     }
     ctes.push(Cte {
         name: "scored".to_string(),
-        body: if scored.len() == 1 {
-            Body::Select(Box::new(scored.remove(0)))
-        } else {
-            Body::UnionAll(scored)
-        },
+        body: tree::union(scored),
     });
     let small = |alias: &str| match (shared, minimum) {
         (true, Some(n)) => Some(bin(Op::Lt, field(alias, "customers"), Expr::Int(n))),
@@ -351,11 +336,7 @@ pub fn plan(
             Order::asc(name("metric")),
             Order::asc(name("period_start")),
             Order::asc(name("segment")),
-            Order {
-                expr: name("segment_value"),
-                descending: false,
-                nulls_last: false,
-            },
+            Order::nulls_first(name("segment_value")),
         ],
         ..Select::default()
     };

@@ -353,11 +353,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
     }
     ctes.push(Cte {
         name: "judged".to_string(),
-        body: if rows.len() == 1 {
-            Body::Select(Box::new(rows.remove(0)))
-        } else {
-            Body::UnionAll(rows)
-        },
+        body: tree::union(rows),
     });
     let columns = columns();
     let select = Select {
