@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod generate;
 pub mod report;
+pub mod run;
 pub mod source;
 pub mod sql;
 pub mod syntax;

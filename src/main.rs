@@ -74,6 +74,60 @@ enum Command {
         #[arg(long)]
         env: Option<String>,
     },
+    /// Run an agreement's queries on its data with the embedded engine
+    #[command(
+        after_help = "Examples:\n  pactum run specs/acme_referral.pactum --data examples/acme_referral\n  pactum run specs/acme_referral.pactum --data examples/acme_referral --out results/acme --as-of 2026-09-30\n\nThe data folder holds one CSV file per source, named after it (`touchpoints.csv`), with a header row naming the source's columns. Results (one CSV and one JSON file per query) replace the output folder only once all are written."
+    )]
+    Run {
+        /// The agreement to run
+        spec: PathBuf,
+        /// The folder of CSV files, one per source
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Where to write the results. Default: results/<agreement>
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Reporting period of aggregated queries
+        #[arg(long, value_enum, default_value_t = commands::compile::PeriodArg::Month)]
+        period: commands::compile::PeriodArg,
+        /// Ignore data after this day (YYYY-MM-DD); default: today
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Render the joint scorecard (HTML or Markdown) from data or exported results
+    #[command(
+        after_help = "Examples:\n  pactum report specs/acme_referral.pactum --data examples/acme_referral --out scorecard.html\n  pactum report specs/acme_referral.pactum --results exports/ --format md --out scorecard.md\n\n`--results` reads `<query>.csv` files in the manifest's layout (`pactum compile --out`), from any warehouse. The generated-at time comes from SOURCE_DATE_EPOCH when set, else --as-of, so that reports can be reproduced."
+    )]
+    Report {
+        /// The agreement
+        spec: PathBuf,
+        /// The folder of CSV files, one per source, run on the embedded engine
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with = "results",
+            required_unless_present = "results"
+        )]
+        data: Option<PathBuf>,
+        /// A folder of query results (`<query>.csv`) exported from a warehouse
+        #[arg(long, value_name = "DIR")]
+        results: Option<PathBuf>,
+        /// The report file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// html or md. Default: from the file's extension, else html
+        #[arg(long, value_enum)]
+        format: Option<commands::report::Format>,
+        /// Your own MiniJinja template instead of the built-in one
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// Reporting period of aggregated queries
+        #[arg(long, value_enum, default_value_t = commands::compile::PeriodArg::Month)]
+        period: commands::compile::PeriodArg,
+        /// Ignore data after this day (YYYY-MM-DD); default: today
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
     /// Explain what changed between two versions of agreements
     #[command(
         after_help = "Examples:\n  pactum diff old/acme.pactum specs/acme_referral.pactum\n  pactum diff --git origin/main specs/\n  pactum diff --git HEAD~1 --format markdown --fail-on breaking\n\nExit status: 0 no finding, 1 a finding (a breaking change without a new version, or a change at the --fail-on level), 2 the comparison could not run."
@@ -154,6 +208,38 @@ fn main() -> ExitCode {
             period,
             as_of,
             env,
+        }),
+        Command::Run {
+            spec,
+            data,
+            out,
+            period,
+            as_of,
+        } => commands::run::run(&commands::run::Options {
+            spec,
+            data,
+            out,
+            period,
+            as_of,
+        }),
+        Command::Report {
+            spec,
+            data,
+            results,
+            out,
+            format,
+            template,
+            period,
+            as_of,
+        } => commands::report::run(&commands::report::Options {
+            spec,
+            data,
+            results,
+            out,
+            format,
+            template,
+            period,
+            as_of,
         }),
         Command::Diff {
             paths,

@@ -135,9 +135,10 @@ fn render(dir: &str) -> (String, String) {
             .collect();
         results.insert(query.name.clone(), rows.into());
     }
+    let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
     let agreement = agreement_context(
         &scope,
-        &planned,
+        &names,
         &About {
             title: Some("Fixture agreement"),
             version: Some(1),

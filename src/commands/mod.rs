@@ -7,6 +7,8 @@ pub mod diff;
 pub mod fmt;
 pub mod init;
 pub mod parse;
+pub mod report;
+pub mod run;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

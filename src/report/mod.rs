@@ -31,7 +31,8 @@ pub struct About<'a> {
 
 /// The files of the `report/` folder: (name, content).
 pub fn files(scope: &Scope<'_>, planned: &[Planned], about: &About<'_>) -> Vec<(String, String)> {
-    let context = serde_json::to_string_pretty(&agreement_context(scope, planned, about))
+    let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+    let context = serde_json::to_string_pretty(&agreement_context(scope, &names, about))
         .expect("the context serializes")
         + "\n";
     vec![
@@ -42,9 +43,9 @@ pub fn files(scope: &Scope<'_>, planned: &[Planned], about: &About<'_>) -> Vec<(
 }
 
 /// The agreement's facts the report shows, and which query holds each
-/// section's rows (only queries that were compiled are named).
-pub fn agreement_context(scope: &Scope<'_>, planned: &[Planned], about: &About<'_>) -> Value {
-    let compiled = |name: String| planned.iter().any(|p| p.name == name).then_some(name);
+/// section's rows (only the queries in `compiled` are named).
+pub fn agreement_context(scope: &Scope<'_>, compiled: &[&str], about: &About<'_>) -> Value {
+    let compiled = |name: String| compiled.contains(&name.as_str()).then_some(name);
     let title = |t: &Option<Str>| t.as_ref().map(|s| s.value.clone());
     let names = |list: &[Ident]| list.iter().map(|i| i.name.clone()).collect::<Vec<_>>();
     let mut parties = Vec::new();

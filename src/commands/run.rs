@@ -1,0 +1,221 @@
+//! `pactum run SPEC --data DIR [--out DIR]`: loads one CSV file per source
+//! into the embedded SQLite engine, runs every compiled query and writes
+//! the results (CSV and JSON, the manifest's columns) to a folder, all at
+//! once or not at all. `pactum report` shares the loading and running.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::compile::PeriodArg;
+use super::{FINDINGS, Failure, SUCCESS, print_diagnostics};
+use crate::check::count;
+use crate::check::scope::Scope;
+use crate::run::{DataError, Engine, Progress, Table};
+use crate::sql::plan::{Options as PlanOptions, Planned};
+use crate::sql::tree::Period;
+use crate::syntax::ast::{File, Item, Root};
+
+pub struct Options {
+    pub spec: PathBuf,
+    pub data: PathBuf,
+    pub out: Option<PathBuf>,
+    pub period: PeriodArg,
+    pub as_of: Option<String>,
+}
+
+/// What a command needs of a checked agreement.
+pub struct Agreement<'a> {
+    pub scope: &'a Scope<'a>,
+    pub title: Option<&'a str>,
+    pub version: Option<u64>,
+}
+
+/// Loads and checks the agreement in `spec` (with its imports) and hands
+/// it to `work`. An agreement with errors is refused as `check` shows it.
+pub fn with_agreement(
+    spec: &Path,
+    work: &mut dyn FnMut(&Agreement<'_>) -> Result<u8, Failure>,
+) -> Result<u8, Failure> {
+    let (ws, diagnostics) = super::check::collect(&[spec.to_path_buf()])?;
+    if count(&diagnostics).errors > 0 {
+        print_diagnostics(&diagnostics, &ws.sources);
+        eprintln!(
+            "pactum: not run: {}",
+            super::check::summary(&diagnostics, ws.units.len())
+        );
+        return Ok(FINDINGS);
+    }
+    let mut agreements = ws.units.iter().enumerate().filter(|(_, u)| {
+        u.requested
+            && matches!(
+                &u.tree,
+                Some(File {
+                    root: Root::Agreement(_),
+                    ..
+                })
+            )
+    });
+    let Some((index, unit)) = agreements.next() else {
+        return Err(Failure(format!(
+            "`{}` holds no agreement (a catalog is run through the agreements that import it)",
+            spec.display()
+        )));
+    };
+    if agreements.next().is_some() {
+        return Err(Failure(format!(
+            "`{}` holds several agreements; give one file",
+            spec.display()
+        )));
+    }
+    let Some(
+        tree @ File {
+            root: Root::Agreement(agreement),
+            ..
+        },
+    ) = &unit.tree
+    else {
+        unreachable!("filtered on agreements")
+    };
+    let imports: Vec<&File> = ws
+        .imported_closure(index)
+        .iter()
+        .filter_map(|&u| ws.units[u].tree.as_ref())
+        .collect();
+    let mut scratch = Vec::new();
+    let scope = Scope::build(tree, unit.file, &imports, &mut scratch);
+    let version = agreement.items.iter().find_map(|i| match i {
+        Item::Version(v) => Some(v.value.value),
+        _ => None,
+    });
+    work(&Agreement {
+        scope: &scope,
+        title: agreement.title.as_ref().map(|t| t.value.as_str()),
+        version,
+    })
+}
+
+pub fn plan_options(period: PeriodArg, as_of: &Option<String>) -> Result<PlanOptions, Failure> {
+    if let Some(as_of) = as_of
+        && crate::check::dates::parse(as_of).is_none()
+    {
+        return Err(Failure(format!(
+            "`--as-of {as_of}` is not a date; write YYYY-MM-DD"
+        )));
+    }
+    Ok(PlanOptions {
+        period: match period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+            PeriodArg::Quarter => Period::Quarter,
+        },
+        as_of: as_of.clone(),
+        ..PlanOptions::default()
+    })
+}
+
+/// A progress bar on standard error when it is a terminal; nothing
+/// otherwise (logs and CI stay clean).
+struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed:>4} {msg} {pos} rows")
+                .expect("a valid template"),
+        );
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn loading(&self, source: &str) {
+        self.bar.set_message(format!("loading {source}:"));
+    }
+    fn rows(&self, count: u64) {
+        self.bar.inc(count);
+    }
+    fn query(&self, name: &str) {
+        self.bar.set_message(format!("running {name}; loaded"));
+        self.bar.tick();
+    }
+}
+
+/// Loads the data and runs every query. Data errors are printed and give
+/// `Ok(Err(FINDINGS))`.
+pub fn load_and_run(
+    agreement: &Agreement<'_>,
+    data: &Path,
+    options: &PlanOptions,
+) -> Result<Result<Vec<Table>, u8>, Failure> {
+    let plan = crate::sql::plan_agreement(agreement.scope, options);
+    for what in &plan.not_compiled {
+        eprintln!("note: not run (no SQL planner yet): {what}");
+    }
+    let bar = Bar::new();
+    let started = Instant::now();
+    let (engine, rows) = match Engine::load(agreement.scope, data, options, &bar) {
+        Ok(loaded) => loaded,
+        Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+    };
+    let loaded = started.elapsed();
+    let mut tables = Vec::with_capacity(plan.queries.len());
+    for planned in &plan.queries {
+        bar.query(&planned.name);
+        match engine.query(planned) {
+            Ok(table) => tables.push(table),
+            Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+        }
+    }
+    bar.bar.finish_and_clear();
+    eprintln!(
+        "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s",
+        loaded.as_secs_f64(),
+        tables.len(),
+        (started.elapsed() - loaded).as_secs_f64()
+    );
+    Ok(Ok(tables))
+}
+
+fn report_data_error(bar: &Bar, error: &DataError) -> u8 {
+    bar.bar.finish_and_clear();
+    eprintln!("{error}");
+    FINDINGS
+}
+
+/// The planned queries of an agreement (for reading results back).
+pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned> {
+    crate::sql::plan_agreement(agreement.scope, options).queries
+}
+
+pub fn run(options: &Options) -> Result<u8, Failure> {
+    let plan_options = plan_options(options.period, &options.as_of)?;
+    with_agreement(&options.spec, &mut |agreement| {
+        let tables = match load_and_run(agreement, &options.data, &plan_options)? {
+            Ok(tables) => tables,
+            Err(code) => return Ok(code),
+        };
+        let out = options
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(&agreement.scope.name.name));
+        crate::run::results::write_folder(&out, &tables)
+            .map_err(|e| Failure::io(&out, "write results to", &e))?;
+        eprintln!(
+            "wrote {} result files under {}",
+            tables.len() * 2,
+            out.display()
+        );
+        Ok(SUCCESS)
+    })
+}

@@ -1,0 +1,511 @@
+//! Running an agreement on the embedded SQLite engine: one CSV file per
+//! source is checked against the source's declared columns and loaded, in
+//! one transaction, into an in-memory database; every compiled query then
+//! runs on it, and its rows come back typed by the manifest's columns.
+//!
+//! Data errors name the file, line and column, with what was expected and
+//! a stable code; nothing is loaded half.
+
+pub mod results;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
+
+use crate::check::scope::{Decl, Kind, Scope};
+use crate::sql::dialect::Sqlite;
+use crate::sql::load::{columns, create_indexes, create_table};
+use crate::sql::plan::{ColumnKind, Options, OutputColumn, Planned, table_path};
+use crate::sql::render::Renderer;
+use crate::syntax::ast::{ColumnType, Source};
+
+/// A cell of a result row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Integer(i64),
+    Number(f64),
+    Text(String),
+}
+
+/// One query's rows, with the manifest's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<OutputColumn>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A data error: where, what, and what would be right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataError {
+    /// Stable code: `P0501` missing file, `P0502` missing column, `P0503`
+    /// value of the wrong type, `P0504` unreadable CSV, `P0505` a table the
+    /// embedded engine cannot hold, `P0506` a query the engine rejected.
+    pub code: &'static str,
+    pub file: Option<PathBuf>,
+    /// 1-based line of the file.
+    pub line: Option<u64>,
+    /// 1-based position of the field in its line, and the column's name.
+    pub column: Option<(usize, String)>,
+    pub message: String,
+    pub help: String,
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error[{}]: ", self.code)?;
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some((position, _)) = &self.column {
+                    write!(f, ":{position}")?;
+                }
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some((_, name)) = &self.column {
+            write!(f, " (column `{name}`)")?;
+        }
+        write!(f, "\n  = help: {}", self.help)
+    }
+}
+
+/// What the loader reports as it goes (a progress bar, or nothing).
+pub trait Progress {
+    fn loading(&self, _source: &str) {}
+    fn rows(&self, _count: u64) {}
+    fn query(&self, _name: &str) {}
+}
+
+/// No progress shown.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// An in-memory SQLite database holding an agreement's sources.
+pub struct Engine {
+    connection: Connection,
+}
+
+impl Engine {
+    /// Creates the tables of every source of `scope` and loads
+    /// `<dir>/<source>.csv` into them. Returns the number of rows loaded.
+    pub fn load(
+        scope: &Scope<'_>,
+        dir: &Path,
+        options: &Options,
+        progress: &dyn Progress,
+    ) -> Result<(Engine, u64), DataError> {
+        let mut connection = Connection::open_in_memory().map_err(|e| engine_error(&e))?;
+        let sources: Vec<&Source> = scope
+            .of_kind(Kind::Source)
+            .filter_map(|d| match d {
+                Decl::Source(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        // Tables named `schema.table` live in an attached database per schema.
+        let mut schemas: Vec<String> = Vec::new();
+        for source in &sources {
+            let path = table_path(source, options);
+            match path.len() {
+                1 => {}
+                2 => schemas.push(path[0].clone()),
+                _ => {
+                    return Err(DataError {
+                        code: "P0505",
+                        file: None,
+                        line: None,
+                        column: None,
+                        message: format!(
+                            "source `{}` reads table `{}`, which the embedded engine cannot hold",
+                            source.name.name,
+                            path.join(".")
+                        ),
+                        help: "the embedded engine takes tables named `table` or `schema.table`; run this agreement on its warehouse with `--engine postgres`".to_string(),
+                    });
+                }
+            }
+        }
+        schemas.sort();
+        schemas.dedup();
+        if schemas.len() > 10 {
+            return Err(DataError {
+                code: "P0505",
+                file: None,
+                line: None,
+                column: None,
+                message: format!(
+                    "the sources live in {} schemas; the embedded engine holds at most 10",
+                    schemas.len()
+                ),
+                help: "run this agreement on its warehouse with `--engine postgres`".to_string(),
+            });
+        }
+        for schema in &schemas {
+            connection
+                .execute_batch(&format!(
+                    "ATTACH DATABASE ':memory:' AS {};",
+                    crate::sql::dialect::Dialect::quote_ident(&Sqlite, schema)
+                ))
+                .map_err(|e| engine_error(&e))?;
+        }
+        let mut total = 0;
+        let transaction = connection.transaction().map_err(|e| engine_error(&e))?;
+        for source in &sources {
+            progress.loading(&source.name.name);
+            transaction
+                .execute_batch(&create_table(source, &Sqlite, options))
+                .map_err(|e| engine_error(&e))?;
+            total += load_source(&transaction, source, dir, options, progress)?;
+        }
+        for source in &sources {
+            transaction
+                .execute_batch(&create_indexes(source, &Sqlite, options))
+                .map_err(|e| engine_error(&e))?;
+        }
+        transaction.commit().map_err(|e| engine_error(&e))?;
+        Ok((Engine { connection }, total))
+    }
+
+    /// Runs one planned query and returns its rows typed by its columns.
+    pub fn query(&self, planned: &Planned) -> Result<Table, DataError> {
+        let sql = Renderer::new(&Sqlite).query(&planned.query);
+        let query_error = |e: rusqlite::Error| DataError {
+            code: "P0506",
+            file: None,
+            line: None,
+            column: None,
+            message: format!(
+                "query `{}` failed on the embedded engine: {e}",
+                planned.name
+            ),
+            help: "this is a bug in Pactum's SQL for SQLite; please report it with the agreement"
+                .to_string(),
+        };
+        let mut statement = self.connection.prepare(&sql).map_err(query_error)?;
+        let width = planned.columns.len();
+        let kinds: Vec<ColumnKind> = planned.columns.iter().map(|c| c.kind).collect();
+        let rows = statement
+            .query_map([], |row| {
+                (0..width)
+                    .map(|i| {
+                        let value: SqlValue = row.get(i)?;
+                        Ok(cell(value, kinds[i]))
+                    })
+                    .collect::<Result<Vec<Cell>, rusqlite::Error>>()
+            })
+            .map_err(query_error)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(query_error)?;
+        Ok(Table {
+            name: planned.name.clone(),
+            columns: planned.columns.clone(),
+            rows,
+        })
+    }
+}
+
+fn cell(value: SqlValue, kind: ColumnKind) -> Cell {
+    match (value, kind) {
+        (SqlValue::Null, _) => Cell::Null,
+        (SqlValue::Integer(n), ColumnKind::Integer) => Cell::Integer(n),
+        (SqlValue::Real(x), ColumnKind::Integer) if x.fract() == 0.0 => Cell::Integer(x as i64),
+        (SqlValue::Integer(n), _) => Cell::Number(n as f64),
+        (SqlValue::Real(x), _) => Cell::Number(x),
+        (SqlValue::Text(t), _) => Cell::Text(t),
+        (SqlValue::Blob(b), _) => Cell::Text(String::from_utf8_lossy(&b).into_owned()),
+    }
+}
+
+fn engine_error(e: &rusqlite::Error) -> DataError {
+    DataError {
+        code: "P0506",
+        file: None,
+        line: None,
+        column: None,
+        message: format!("the embedded engine failed: {e}"),
+        help: "this is a bug in Pactum; please report it with the agreement".to_string(),
+    }
+}
+
+/// Reads `<dir>/<source>.csv` and inserts its rows, checking each value
+/// against its column's declared type.
+fn load_source(
+    transaction: &rusqlite::Transaction<'_>,
+    source: &Source,
+    dir: &Path,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<u64, DataError> {
+    let file = dir.join(format!("{}.csv", source.name.name));
+    let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
+    let error = |code,
+                 place: (PathBuf, Option<u64>, Option<(usize, String)>),
+                 message: String,
+                 help: String| DataError {
+        code,
+        file: Some(place.0),
+        line: place.1,
+        column: place.2,
+        message,
+        help,
+    };
+    let mut reader = match csv::ReaderBuilder::new().has_headers(true).from_path(&file) {
+        Ok(reader) => reader,
+        Err(e) => {
+            return Err(error(
+                "P0501",
+                at(None, None),
+                format!(
+                    "cannot read the data of source `{}`: {}",
+                    source.name.name,
+                    io_text(&e)
+                ),
+                format!(
+                    "put the rows of `{}` in `{}`, with a header row naming the columns",
+                    source.name.name,
+                    file.display()
+                ),
+            ));
+        }
+    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            error(
+                "P0504",
+                at(Some(1), None),
+                format!("the header row cannot be read: {}", csv_text(&e)),
+                "save the file as UTF-8 CSV with a header row".to_string(),
+            )
+        })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let wanted = columns(source);
+    let mut positions = Vec::with_capacity(wanted.len());
+    for (name, _) in &wanted {
+        match header.iter().position(|h| h == name) {
+            Some(p) => positions.push(p),
+            None => {
+                return Err(error(
+                    "P0502",
+                    at(Some(1), None),
+                    format!(
+                        "the header has no column `{name}`, which source `{}` declares",
+                        source.name.name
+                    ),
+                    format!(
+                        "the header must name every declared column: {}",
+                        wanted
+                            .iter()
+                            .map(|(n, _)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let path: Vec<String> = table_path(source, options)
+        .iter()
+        .map(|p| crate::sql::dialect::Dialect::quote_ident(&Sqlite, p))
+        .collect();
+    let names: Vec<String> = wanted
+        .iter()
+        .map(|(n, _)| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n))
+        .collect();
+    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let insert = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        path.join("."),
+        names.join(", "),
+        marks.join(", ")
+    );
+    let mut statement = transaction.prepare(&insert).map_err(|e| engine_error(&e))?;
+    let mut record = csv::StringRecord::new();
+    let mut count = 0u64;
+    let mut values: Vec<SqlValue> = Vec::with_capacity(wanted.len());
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                return Err(error(
+                    "P0504",
+                    at(line, None),
+                    format!("the row cannot be read: {}", csv_text(&e)),
+                    "every row needs as many fields as the header; quote fields that hold commas"
+                        .to_string(),
+                ));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        values.clear();
+        for ((name, ty), &position) in wanted.iter().zip(&positions) {
+            let raw = record.get(position).unwrap_or("");
+            match typed(raw, *ty) {
+                Ok(value) => values.push(value),
+                Err(expected) => {
+                    return Err(error(
+                        "P0503",
+                        at(Some(line), Some((position + 1, name.clone()))),
+                        format!("`{raw}` is not {expected}"),
+                        format!(
+                            "write {} ({}), or leave the field empty for no value",
+                            expected,
+                            example(*ty)
+                        ),
+                    ));
+                }
+            }
+        }
+        statement
+            .execute(params_from_iter(values.iter()))
+            .map_err(|e| engine_error(&e))?;
+        count += 1;
+        if count % 50_000 == 0 {
+            progress.rows(50_000);
+        }
+    }
+    progress.rows(count % 50_000);
+    Ok(count)
+}
+
+fn io_text(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "no such file".to_string()
+        }
+        csv::ErrorKind::Io(io) => io.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn csv_text(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8".to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("it has {len} fields where the header has {expected_len}"),
+        _ => e.to_string(),
+    }
+}
+
+fn example(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Text => "any text",
+        ColumnType::Number => "for example 12 or 3.5",
+        ColumnType::Money => "for example 1250 or 99.90, without a currency sign",
+        ColumnType::Timestamp => "`YYYY-MM-DD HH:MM:SS`, local time of the agreement's zone",
+        ColumnType::Date => "`YYYY-MM-DD`",
+        ColumnType::Boolean => "`true` or `false`",
+    }
+}
+
+/// A CSV field as the value of a column of type `ty`; an empty field is
+/// NULL. On error, what was expected.
+pub fn typed(raw: &str, ty: ColumnType) -> Result<SqlValue, &'static str> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(SqlValue::Null);
+    }
+    match ty {
+        ColumnType::Text => Ok(SqlValue::Text(raw.to_string())),
+        ColumnType::Number | ColumnType::Money => match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(SqlValue::Real(x)),
+            _ => Err(if ty == ColumnType::Money {
+                "an amount"
+            } else {
+                "a number"
+            }),
+        },
+        ColumnType::Date => parse_date(text)
+            .map(|d| SqlValue::Text(d.to_string()))
+            .ok_or("a date"),
+        ColumnType::Timestamp => parse_timestamp(text)
+            .map(SqlValue::Text)
+            .ok_or("a timestamp"),
+        ColumnType::Boolean => match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(SqlValue::Integer(1)),
+            "false" | "0" | "no" => Ok(SqlValue::Integer(0)),
+            _ => Err("a boolean"),
+        },
+    }
+}
+
+/// `YYYY-MM-DD`, a real calendar day.
+fn parse_date(text: &str) -> Option<&str> {
+    crate::check::dates::parse(text).map(|_| text)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with `T`, or a bare date at midnight), as
+/// `YYYY-MM-DD HH:MM:SS`. Timestamps are naive local times: an offset or
+/// `Z` is refused rather than silently shifted.
+fn parse_timestamp(text: &str) -> Option<String> {
+    if text.len() == 10 {
+        return parse_date(text).map(|d| format!("{d} 00:00:00"));
+    }
+    let (date, time) = text.split_at_checked(10)?;
+    parse_date(date)?;
+    let time = time.strip_prefix([' ', 'T'])?;
+    let bytes = time.as_bytes();
+    if bytes.len() != 8 || bytes[2] != b':' || bytes[5] != b':' {
+        return None;
+    }
+    let part = |i: usize| -> Option<u32> {
+        let s = &time[i..i + 2];
+        if s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (h, m, s) = (part(0)?, part(3)?, part(6)?);
+    (h < 24 && m < 60 && s < 60).then(|| format!("{date} {time}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_naive_and_exact() {
+        assert_eq!(
+            parse_timestamp("2026-03-01 09:05:00").as_deref(),
+            Some("2026-03-01 09:05:00")
+        );
+        assert_eq!(
+            parse_timestamp("2026-03-01T09:05:00").as_deref(),
+            Some("2026-03-01 09:05:00")
+        );
+        assert_eq!(
+            parse_timestamp("2026-03-01").as_deref(),
+            Some("2026-03-01 00:00:00")
+        );
+        for bad in [
+            "2026-03-01 09:05:00Z",
+            "2026-03-01T09:05:00+02:00",
+            "2026-02-30 10:00:00",
+            "2026-03-01 24:00:00",
+            "01/03/2026",
+            "2026-03-01 9:05",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn values_are_typed_by_their_column() {
+        assert_eq!(typed("12.5", ColumnType::Money), Ok(SqlValue::Real(12.5)));
+        assert_eq!(typed(" ", ColumnType::Number), Ok(SqlValue::Null));
+        assert_eq!(typed("12,5", ColumnType::Money), Err("an amount"));
+        assert_eq!(typed("NaN", ColumnType::Number), Err("a number"));
+        assert_eq!(typed("yes", ColumnType::Boolean), Ok(SqlValue::Integer(1)));
+        assert_eq!(typed("2026-13-01", ColumnType::Date), Err("a date"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Result files: one CSV and one JSON file per query, named after it, with
+//! the manifest's columns. `pactum run` writes them; `pactum report
+//! --results` reads the CSV files back, whichever engine produced them.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::{Cell, Table};
+use crate::sql::plan::{ColumnKind, OutputColumn, Planned};
+
+/// A number as text: integers without a point, others in the shortest form
+/// that reads back as the same value.
+pub fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Null => String::new(),
+        Cell::Integer(n) => n.to_string(),
+        Cell::Number(x) => number_text(*x),
+        Cell::Text(t) => t.clone(),
+    }
+}
+
+/// RFC 4180: quoted when the field holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// A table as CSV; an empty field is NULL.
+pub fn to_csv(table: &Table) -> String {
+    let mut out = String::new();
+    let names: Vec<String> = table.columns.iter().map(|c| csv_field(&c.name)).collect();
+    out.push_str(&names.join(","));
+    out.push('\n');
+    for row in &table.rows {
+        let fields: Vec<String> = row.iter().map(|c| csv_field(&cell_text(c))).collect();
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn cell_json(cell: &Cell) -> Value {
+    match cell {
+        Cell::Null => Value::Null,
+        Cell::Integer(n) => (*n).into(),
+        Cell::Number(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+        Cell::Text(t) => t.clone().into(),
+    }
+}
+
+/// A table's rows as JSON objects keyed by column name.
+pub fn rows_json(table: &Table) -> Value {
+    Value::Array(
+        table
+            .rows
+            .iter()
+            .map(|row| {
+                Value::Object(
+                    table
+                        .columns
+                        .iter()
+                        .zip(row)
+                        .map(|(c, cell)| (c.name.clone(), cell_json(cell)))
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Writes every table to `out` (`<query>.csv`, `<query>.json`), replacing
+/// what was there only once everything is written: the files go to a
+/// fresh folder beside `out`, which then takes its place. An interrupted
+/// run leaves the previous results as they were.
+pub fn write_folder(out: &Path, tables: &[Table]) -> std::io::Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".to_string());
+    let staging = parent.join(format!(".{name}.pactum-new-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    std::fs::create_dir(&staging)?;
+    let written = (|| {
+        for table in tables {
+            std::fs::write(staging.join(format!("{}.csv", table.name)), to_csv(table))?;
+            let json = serde_json::to_string_pretty(&rows_json(table)).expect("rows serialize");
+            std::fs::write(staging.join(format!("{}.json", table.name)), json + "\n")?;
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    // Swap: the old folder steps aside, the new one takes its name, then the
+    // old one goes.
+    let old = parent.join(format!(".{name}.pactum-old-{}", std::process::id()));
+    let had_old = out.exists();
+    if had_old {
+        std::fs::rename(out, &old)?;
+    }
+    if let Err(e) = std::fs::rename(&staging, out) {
+        if had_old {
+            let _ = std::fs::rename(&old, out);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    if had_old {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+/// A problem with a results folder, naming the file.
+#[derive(Debug)]
+pub struct ReadError(pub String);
+
+/// Reads `<dir>/<query>.csv` for each planned query, typed by its columns.
+/// Queries without a file are returned in the second list (their sections
+/// are left out of a report).
+pub fn read_folder(
+    dir: &Path,
+    planned: &[Planned],
+) -> Result<(Vec<Table>, Vec<String>), ReadError> {
+    let mut tables = Vec::new();
+    let mut missing = Vec::new();
+    for query in planned {
+        let file = dir.join(format!("{}.csv", query.name));
+        if !file.exists() {
+            missing.push(query.name.clone());
+            continue;
+        }
+        tables.push(read_table(&file, &query.name, &query.columns)?);
+    }
+    Ok((tables, missing))
+}
+
+fn read_table(file: &Path, name: &str, columns: &[OutputColumn]) -> Result<Table, ReadError> {
+    let shown = file.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(file)
+        .map_err(|e| ReadError(format!("{shown}: cannot read: {e}")))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| ReadError(format!("{shown}:1: the header row cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let mut positions = Vec::new();
+    for column in columns {
+        let position = header
+            .iter()
+            .position(|h| *h == column.name)
+            .ok_or_else(|| {
+                ReadError(format!(
+                    "{shown}:1: no column `{}`; the manifest gives `{name}` the columns {}",
+                    column.name,
+                    columns
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        positions.push(position);
+    }
+    let mut rows = Vec::new();
+    for record in reader.into_records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            ReadError(format!("{shown}:{line}: the row cannot be read: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let mut row = Vec::with_capacity(columns.len());
+        for (column, &position) in columns.iter().zip(&positions) {
+            let raw = record.get(position).unwrap_or("");
+            row.push(parse_cell(raw, column).ok_or_else(|| {
+                ReadError(format!(
+                    "{shown}:{line}:{}: `{raw}` is not {} (column `{}`)",
+                    position + 1,
+                    match column.kind {
+                        ColumnKind::Integer => "an integer",
+                        _ => "a number",
+                    },
+                    column.name
+                ))
+            })?);
+        }
+        rows.push(row);
+    }
+    Ok(Table {
+        name: name.to_string(),
+        columns: columns.to_vec(),
+        rows,
+    })
+}
+
+/// A result field by its column's kind. Warehouses write dates and
+/// timestamps their own way; the first ten characters of a date are kept.
+fn parse_cell(raw: &str, column: &OutputColumn) -> Option<Cell> {
+    if raw.is_empty() {
+        return Some(Cell::Null);
+    }
+    Some(match column.kind {
+        ColumnKind::Integer => match raw.trim().parse::<i64>() {
+            Ok(n) => Cell::Integer(n),
+            Err(_) => {
+                let x: f64 = raw.trim().parse().ok()?;
+                (x.fract() == 0.0).then_some(Cell::Integer(x as i64))?
+            }
+        },
+        ColumnKind::Number => Cell::Number(raw.trim().parse().ok()?),
+        ColumnKind::Date => Cell::Text(raw.trim().chars().take(10).collect()),
+        ColumnKind::Text | ColumnKind::Timestamp => Cell::Text(raw.to_string()),
+    })
+}
