@@ -97,7 +97,7 @@ impl Engine {
         dir: &Path,
         options: &Options,
         progress: &dyn Progress,
-    ) -> Result<(Engine, u64), DataError> {
+    ) -> Result<(Engine, u64), Box<DataError>> {
         let mut connection = Connection::open_in_memory().map_err(|e| engine_error(&e))?;
         let sources: Vec<&Source> = scope
             .of_kind(Kind::Source)
@@ -114,7 +114,7 @@ impl Engine {
                 1 => {}
                 2 => schemas.push(path[0].clone()),
                 _ => {
-                    return Err(DataError {
+                    return Err(Box::new(DataError {
                         code: "P0505",
                         file: None,
                         line: None,
@@ -125,14 +125,14 @@ impl Engine {
                             path.join(".")
                         ),
                         help: "the embedded engine takes tables named `table` or `schema.table`; run this agreement on its warehouse with `--engine postgres`".to_string(),
-                    });
+                    }));
                 }
             }
         }
         schemas.sort();
         schemas.dedup();
         if schemas.len() > 10 {
-            return Err(DataError {
+            return Err(Box::new(DataError {
                 code: "P0505",
                 file: None,
                 line: None,
@@ -142,7 +142,7 @@ impl Engine {
                     schemas.len()
                 ),
                 help: "run this agreement on its warehouse with `--engine postgres`".to_string(),
-            });
+            }));
         }
         for schema in &schemas {
             connection
@@ -171,19 +171,22 @@ impl Engine {
     }
 
     /// Runs one planned query and returns its rows typed by its columns.
-    pub fn query(&self, planned: &Planned) -> Result<Table, DataError> {
+    pub fn query(&self, planned: &Planned) -> Result<Table, Box<DataError>> {
         let sql = Renderer::new(&Sqlite).query(&planned.query);
-        let query_error = |e: rusqlite::Error| DataError {
-            code: "P0506",
-            file: None,
-            line: None,
-            column: None,
-            message: format!(
-                "query `{}` failed on the embedded engine: {e}",
-                planned.name
-            ),
-            help: "this is a bug in Pactum's SQL for SQLite; please report it with the agreement"
-                .to_string(),
+        let query_error = |e: rusqlite::Error| {
+            Box::new(DataError {
+                code: "P0506",
+                file: None,
+                line: None,
+                column: None,
+                message: format!(
+                    "query `{}` failed on the embedded engine: {e}",
+                    planned.name
+                ),
+                help:
+                    "this is a bug in Pactum's SQL for SQLite; please report it with the agreement"
+                        .to_string(),
+            })
         };
         let mut statement = self.connection.prepare(&sql).map_err(query_error)?;
         let width = planned.columns.len();
@@ -220,15 +223,15 @@ fn cell(value: SqlValue, kind: ColumnKind) -> Cell {
     }
 }
 
-fn engine_error(e: &rusqlite::Error) -> DataError {
-    DataError {
+fn engine_error(e: &rusqlite::Error) -> Box<DataError> {
+    Box::new(DataError {
         code: "P0506",
         file: None,
         line: None,
         column: None,
         message: format!("the embedded engine failed: {e}"),
         help: "this is a bug in Pactum; please report it with the agreement".to_string(),
-    }
+    })
 }
 
 /// Reads `<dir>/<source>.csv` and inserts its rows, checking each value
@@ -239,19 +242,21 @@ fn load_source(
     dir: &Path,
     options: &Options,
     progress: &dyn Progress,
-) -> Result<u64, DataError> {
+) -> Result<u64, Box<DataError>> {
     let file = dir.join(format!("{}.csv", source.name.name));
     let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
     let error = |code,
                  place: (PathBuf, Option<u64>, Option<(usize, String)>),
                  message: String,
-                 help: String| DataError {
-        code,
-        file: Some(place.0),
-        line: place.1,
-        column: place.2,
-        message,
-        help,
+                 help: String| {
+        Box::new(DataError {
+            code,
+            file: Some(place.0),
+            line: place.1,
+            column: place.2,
+            message,
+            help,
+        })
     };
     let mut reader = match csv::ReaderBuilder::new().has_headers(true).from_path(&file) {
         Ok(reader) => reader,
@@ -368,7 +373,7 @@ fn load_source(
             .execute(params_from_iter(values.iter()))
             .map_err(|e| engine_error(&e))?;
         count += 1;
-        if count % 50_000 == 0 {
+        if count.is_multiple_of(50_000) {
             progress.rows(50_000);
         }
     }
