@@ -128,6 +128,7 @@ pub fn render(
         .collect();
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
     // The name decides escaping: HTML-escaped for HTML, as-is for Markdown.
     let name = match format {
         Format::Html => "report.html",

@@ -1,0 +1,306 @@
+//! `pactum run` and `pactum report` as a user runs them: results written
+//! all at once, data errors with file, line and column, previous results
+//! kept when a run fails, and reports from data or from exported results
+//! alike.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FIXTURE: &str = "tests/sql/scorecard";
+
+fn pactum(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
+    command.args(args).env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A scratch folder with a copy of the fixture's data.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pactum-run-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    for entry in std::fs::read_dir(FIXTURE).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv")
+            && !path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("expected")
+        {
+            std::fs::copy(&path, dir.join("data").join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+fn spec() -> String {
+    format!("{FIXTURE}/agreement.pactum")
+}
+
+fn run(dir: &Path) -> Output {
+    pactum(
+        &[
+            "run",
+            &spec(),
+            "--data",
+            dir.join("data").to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+            "--as-of",
+            "2026-04-30",
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn run_writes_every_query_as_csv_and_json() {
+    let dir = scratch("ok");
+    let output = run(&dir);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = dir.join("out");
+    let targets = std::fs::read_to_string(out.join("targets.csv")).unwrap();
+    // Hand-computed in tests/sql/scorecard/README.md: target 2 needs
+    // 5595 / 1891 per day.
+    assert!(
+        targets.contains("2,revenue,increase,5535.483870967742,,4258.064516129032,2026-01-01,2026-06-30,2026-04-30,61,5355,no,2.9587519830777445,"),
+        "{targets}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("incentive_alpha_share.json")).unwrap(),
+    )
+    .unwrap();
+    let capped = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period_start"] == "2026-03-01" && r["line"] == "payout")
+        .unwrap();
+    assert_eq!(capped["amount"], 18.0);
+    assert!(
+        stderr(&output).contains("loaded 81 rows"),
+        "{}",
+        stderr(&output)
+    );
+    // Nothing left beside the results.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("pactum-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Each data error: its code, the file with line and column, the help, no
+/// output written, exit status 1.
+#[test]
+fn data_errors_name_the_file_line_and_column() {
+    let cases: [(&str, fn(&Path), &[&str]); 4] = [
+        (
+            "missing_file",
+            |data| std::fs::remove_file(data.join("demos.csv")).unwrap(),
+            &[
+                "error[P0501]",
+                "demos.csv",
+                "no such file",
+                "help: put the rows of `demos`",
+            ],
+        ),
+        (
+            "missing_column",
+            |data| {
+                let text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
+                let text = text.replacen("amount", "amount_usd", 1);
+                std::fs::write(data.join("orders.csv"), text).unwrap();
+            },
+            &[
+                "error[P0502]",
+                "orders.csv:1:",
+                "no column `amount`",
+                "help: the header must name every declared column",
+            ],
+        ),
+        (
+            "bad_value",
+            |data| {
+                let text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let header: Vec<&str> = lines[0].split(',').collect();
+                let position = header.iter().position(|h| *h == "amount").unwrap();
+                let mut fields: Vec<String> = lines[4].split(',').map(str::to_string).collect();
+                fields[position] = "12 USD".to_string();
+                lines[4] = fields.join(",");
+                std::fs::write(data.join("orders.csv"), lines.join("\n") + "\n").unwrap();
+            },
+            &[
+                "error[P0503]",
+                "orders.csv:5:",
+                "`12 USD` is not an amount (column `amount`)",
+                "help: write an amount",
+            ],
+        ),
+        (
+            "bad_timestamp",
+            |data| {
+                let text = std::fs::read_to_string(data.join("demos.csv")).unwrap();
+                let text = text.replacen("2026-", "2026/", 1);
+                std::fs::write(data.join("demos.csv"), text).unwrap();
+            },
+            &[
+                "error[P0503]",
+                "demos.csv:2:",
+                "is not a timestamp",
+                "YYYY-MM-DD HH:MM:SS",
+            ],
+        ),
+    ];
+    for (name, break_data, wanted) in cases {
+        let dir = scratch(name);
+        break_data(&dir.join("data"));
+        let output = run(&dir);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{name}: {text}");
+        for w in wanted {
+            assert!(text.contains(w), "{name}: {w:?} not in:\n{text}");
+        }
+        assert!(!dir.join("out").exists(), "{name}: output written");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_results_intact() {
+    let dir = scratch("keep");
+    assert!(run(&dir).status.success());
+    let before = std::fs::read(dir.join("out/scorecard_partner_view.csv")).unwrap();
+    std::fs::write(dir.join("data/tickets.csv"), "ticket_id,customer_id\n").unwrap();
+    let output = run(&dir);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read(dir.join("out/scorecard_partner_view.csv")).unwrap(),
+        before
+    );
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn reports_from_data_and_from_exported_results_are_identical() {
+    let dir = scratch("report");
+    assert!(run(&dir).status.success());
+    let epoch = [("SOURCE_DATE_EPOCH", "1777593600")];
+    for format in ["md", "html"] {
+        let from_data = dir.join(format!("data.{format}"));
+        let from_results = dir.join(format!("results.{format}"));
+        let a = pactum(
+            &[
+                "report",
+                &spec(),
+                "--data",
+                dir.join("data").to_str().unwrap(),
+                "--as-of",
+                "2026-04-30",
+                "--out",
+                from_data.to_str().unwrap(),
+            ],
+            &epoch,
+        );
+        assert!(a.status.success(), "{}", stderr(&a));
+        let b = pactum(
+            &[
+                "report",
+                &spec(),
+                "--results",
+                dir.join("out").to_str().unwrap(),
+                "--as-of",
+                "2026-04-30",
+                "--out",
+                from_results.to_str().unwrap(),
+            ],
+            &epoch,
+        );
+        assert!(b.status.success(), "{}", stderr(&b));
+        let a = std::fs::read_to_string(&from_data).unwrap();
+        assert_eq!(
+            a,
+            std::fs::read_to_string(&from_results).unwrap(),
+            "{format}"
+        );
+        assert!(
+            a.contains("2026-05-01 00:00:00 UTC"),
+            "{format}: the generated-at time"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_user_template_renders_the_same_context() {
+    let dir = scratch("template");
+    assert!(run(&dir).status.success());
+    let template = dir.join("mine.md.j2");
+    std::fs::write(
+        &template,
+        "{{ agreement.name }}: {% for row in results[agreement.targets] %}{{ row.metric }}={{ row.verdict }};{% endfor %}\n",
+    )
+    .unwrap();
+    let out = dir.join("mine.md");
+    let output = pactum(
+        &[
+            "report",
+            &spec(),
+            "--results",
+            dir.join("out").to_str().unwrap(),
+            "--template",
+            template.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            "2026-04-30",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "scorecard_cases: new_customers=not met;revenue=not yet due;avg_order=met;avg_order=met;ticket_rate=met;new_customers=met;\n"
+    );
+    // A template naming a column no query has fails with the template's
+    // words, and writes nothing.
+    std::fs::write(
+        &template,
+        "{% for row in results[agreement.targets] %}{{ row.nonsense }}{% endfor %}",
+    )
+    .unwrap();
+    let bad = dir.join("bad.md");
+    let output = pactum(
+        &[
+            "report",
+            &spec(),
+            "--results",
+            dir.join("out").to_str().unwrap(),
+            "--template",
+            template.to_str().unwrap(),
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("undefined"), "{}", stderr(&output));
+    assert!(!bad.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
