@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod commands;
+pub mod demo;
 pub mod diagnostics;
 pub mod diff;
 pub mod generate;

@@ -128,6 +128,25 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
+    /// Write synthetic data that fits an agreement (one CSV file per source)
+    #[command(
+        after_help = "Examples:\n  pactum demo specs/acme_referral.pactum examples/acme_referral\n  pactum demo specs/acme_referral.pactum /tmp/big --customers 200000\n\nThe same agreement, seed and size always give the same files."
+    )]
+    Demo {
+        /// The agreement the data is for
+        spec: PathBuf,
+        /// The folder to write the CSV files to
+        dir: PathBuf,
+        /// How many customers start a journey
+        #[arg(long, default_value_t = 2000)]
+        customers: usize,
+        /// Seed of the generator
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Last day of data (YYYY-MM-DD). Default: nine months into the agreement
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
     /// Explain what changed between two versions of agreements
     #[command(
         after_help = "Examples:\n  pactum diff old/acme.pactum specs/acme_referral.pactum\n  pactum diff --git origin/main specs/\n  pactum diff --git HEAD~1 --format markdown --fail-on breaking\n\nExit status: 0 no finding, 1 a finding (a breaking change without a new version, or a change at the --fail-on level), 2 the comparison could not run."
@@ -241,6 +260,13 @@ fn main() -> ExitCode {
             period,
             as_of,
         }),
+        Command::Demo {
+            spec,
+            dir,
+            customers,
+            seed,
+            until,
+        } => commands::run::demo(&spec, &dir, customers, seed, until.as_deref()),
         Command::Diff {
             paths,
             git,

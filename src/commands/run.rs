@@ -219,3 +219,37 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         Ok(SUCCESS)
     })
 }
+
+/// `pactum demo SPEC DIR`: synthetic data for the agreement.
+pub fn demo(
+    spec: &Path,
+    dir: &Path,
+    customers: usize,
+    seed: u64,
+    until: Option<&str>,
+) -> Result<u8, Failure> {
+    let until =
+        match until {
+            Some(text) => Some(crate::check::dates::parse(text).ok_or_else(|| {
+                Failure(format!("`--until {text}` is not a date; write YYYY-MM-DD"))
+            })?),
+            None => None,
+        };
+    with_agreement(spec, &mut |agreement| {
+        let mut settings = crate::demo::Settings::for_scope(agreement.scope);
+        settings.customers = customers;
+        settings.seed = seed;
+        if let Some(day) = until {
+            settings.until = day;
+        }
+        let written = crate::demo::generate(agreement.scope, &settings, dir)
+            .map_err(|e| Failure::io(dir, "write data to", &e))?;
+        let rows: usize = written.iter().map(|(_, n)| n).sum();
+        eprintln!(
+            "wrote {} files ({rows} rows) under {}",
+            written.len(),
+            dir.display()
+        );
+        Ok(SUCCESS)
+    })
+}

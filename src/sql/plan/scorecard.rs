@@ -123,20 +123,57 @@ pub fn plan(
                 None => (Expr::Null, Expr::Null, false),
                 Some((start, end)) => {
                     let b = format!("b{j}");
-                    ctes.extend(
-                        figures::metric_ctes(
-                            scope,
-                            metric,
-                            options,
-                            Some(Window {
-                                start: date_expr(start),
-                                end: date_expr(end),
-                            }),
-                            None,
-                            &b,
-                        )
-                        .map_err(|why| format!("metric `{metric_name}`: {why}"))?,
-                    );
+                    if extensive {
+                        // Counts and sums: the baseline window's total,
+                        // scaled to the row's period.
+                        ctes.extend(
+                            figures::metric_ctes(
+                                scope,
+                                metric,
+                                options,
+                                Some(Window {
+                                    start: date_expr(start),
+                                    end: date_expr(end),
+                                }),
+                                None,
+                                &b,
+                            )
+                            .map_err(|why| format!("metric `{metric_name}`: {why}"))?,
+                        );
+                    } else {
+                        // Rates, averages, ratios: the mean of the periods
+                        // of the baseline (a six-month ARPU is no monthly
+                        // ARPU).
+                        let inside = tree::and(vec![
+                            bin(Op::Ge, field("p", "period_start"), date_expr(start)),
+                            bin(
+                                Op::Le,
+                                Expr::AddPeriods {
+                                    period,
+                                    count: 1,
+                                    date: Box::new(field("p", "period_start")),
+                                },
+                                date_expr(end + 1),
+                            ),
+                        ]);
+                        ctes.push(Cte {
+                            name: b.clone(),
+                            body: Body::Select(Box::new(Select {
+                                columns: vec![
+                                    item(field("p", "segment"), "segment"),
+                                    item(field("p", "segment_value"), "segment_value"),
+                                    item(
+                                        tree::func("AVG", vec![float(field("p", "value"))]),
+                                        "value",
+                                    ),
+                                ],
+                                from: Some(tree::cte(&m, "p")),
+                                filter: inside,
+                                group_by: vec![field("p", "segment"), field("p", "segment_value")],
+                                ..Select::default()
+                            })),
+                        });
+                    }
                     joins.push(Join {
                         kind: JoinKind::Left,
                         from: tree::cte(&b, "b"),

@@ -1,0 +1,785 @@
+//! Synthetic data that fits an agreement: one CSV file per source, seeded
+//! and deterministic, for a first look at `pactum report` without a
+//! warehouse (`pactum demo`, and the committed `examples/`).
+//!
+//! The data is driven by the agreement itself. Customers move through the
+//! journey: partner touches (the attribution's touch sources, with the
+//! parties' codes), consideration events, a conversion for some, then
+//! monthly activity until they churn, renewals and the odd expansion. Every
+//! event row is written to satisfy the event's condition, so that the
+//! queries find it. Pilots work: a pilot partner's customers convert more
+//! often during its pilot. A few flaws are planted on purpose so that the
+//! data-quality audits have something to find (rows without a customer
+//! key, a repeated id).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path as FsPath;
+
+use crate::check::dates;
+use crate::check::scope::{Decl, Kind, Scope};
+use crate::generate::Rng;
+use crate::sql::load::columns;
+use crate::syntax::ast::*;
+
+pub struct Settings {
+    pub seed: u64,
+    /// Customers who start a journey.
+    pub customers: usize,
+    /// The last day of data (day number).
+    pub until: i64,
+}
+
+impl Settings {
+    /// The defaults of `pactum demo` for an agreement: 2,000 customers,
+    /// data through the ninth month of the effective period.
+    pub fn for_scope(scope: &Scope<'_>) -> Settings {
+        let until = match scope.effective_days() {
+            Some((start, end)) => (start + 272).min(end),
+            None => dates::parse("2026-09-30").expect("a date"),
+        };
+        Settings {
+            seed: 42,
+            customers: 2000,
+            until,
+        }
+    }
+}
+
+/// What the generator wrote: file name and rows.
+pub type Written = Vec<(String, usize)>;
+
+/// One row: cells by physical column name.
+type Row = BTreeMap<String, String>;
+
+struct Customer {
+    id: String,
+    /// Partner code of the customer's partner, if any.
+    code: Option<String>,
+    aware: i64,
+    converted: Option<i64>,
+    /// Last day active (churned after it), for converted customers.
+    active_until: i64,
+}
+
+pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io::Result<Written> {
+    let mut rng = Rng::new(settings.seed);
+    let sources: Vec<&Source> = scope
+        .of_kind(Kind::Source)
+        .filter_map(|d| match d {
+            Decl::Source(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let events: Vec<&Event> = scope
+        .of_kind(Kind::Event)
+        .filter_map(|d| match d {
+            Decl::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let start = first_day(scope, settings.until);
+    let until = settings.until;
+
+    // Partner codes, by party, in the order the parties are written.
+    let mut codes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut credit_column = None;
+    for decl in scope.of_kind(Kind::Party) {
+        let Decl::Party(party) = decl else { continue };
+        for f in &party.fields {
+            if let PartyField::IdentifiedBy { column, values } = &f.value
+                && !values.is_empty()
+            {
+                credit_column.get_or_insert_with(|| column.name.clone());
+                codes.push((
+                    party.name.name.clone(),
+                    values.iter().map(|v| v.value.clone()).collect(),
+                ));
+            }
+        }
+    }
+    let attribution = scope.of_kind(Kind::Attribution).find_map(|d| match d {
+        Decl::Attribution(a) => Some(a),
+        _ => None,
+    });
+    let mut touch_sources: Vec<String> = Vec::new();
+    let mut channel_column = None;
+    if let Some(a) = attribution {
+        for f in &a.fields {
+            match &f.value {
+                AttributionField::Touches(list) => {
+                    for name in list {
+                        match scope.get(&name.name) {
+                            Some(Decl::Source(s)) => touch_sources.push(s.name.name.clone()),
+                            Some(Decl::Event(e)) => touch_sources.push(e.source.name.clone()),
+                            _ => {}
+                        }
+                    }
+                }
+                AttributionField::Credit(c) => credit_column = Some(c.name.clone()),
+                AttributionField::Channel(c) => channel_column = Some(c.name.clone()),
+                _ => {}
+            }
+        }
+    }
+    // Pilot boosts: (party, first day, last day).
+    let mut pilots = Vec::new();
+    for decl in scope.of_kind(Kind::Pilot) {
+        let Decl::Pilot(pilot) = decl else { continue };
+        let during = pilot.fields.iter().find_map(|f| match &f.value {
+            PilotField::During(r) => Some(dates::range(r)),
+            _ => None,
+        });
+        for f in &pilot.fields {
+            if let (PilotField::Partners(list), Some((a, b))) = (&f.value, during) {
+                for p in list {
+                    pilots.push((p.name.clone(), a, b));
+                }
+            }
+        }
+    }
+    let activity = activity_sources(scope);
+
+    // The customers and their journeys.
+    let mut customers = Vec::with_capacity(settings.customers);
+    for n in 0..settings.customers {
+        let aware = start + rng.below((until - start - 20).max(1) as u64) as i64;
+        let party = if codes.is_empty() || rng.below(10) < 3 {
+            None
+        } else {
+            // Earlier parties bring more customers.
+            let weights: Vec<u64> = (0..codes.len() as u64)
+                .map(|i| 3u64.saturating_sub(i).max(1))
+                .collect();
+            let mut pick = rng.below(weights.iter().sum());
+            let mut chosen = 0;
+            for (i, w) in weights.iter().enumerate() {
+                if pick < *w {
+                    chosen = i;
+                    break;
+                }
+                pick -= w;
+            }
+            Some(chosen)
+        };
+        let code = party.map(|i| {
+            let list = &codes[i].1;
+            // The main code mostly, the others sometimes.
+            if list.len() > 1 && rng.below(5) == 0 {
+                list[1 + rng.below(list.len() as u64 - 1) as usize].clone()
+            } else {
+                list[0].clone()
+            }
+        });
+        let boosted = party.is_some_and(|i| {
+            pilots
+                .iter()
+                .any(|(p, a, b)| *p == codes[i].0 && aware >= *a && aware <= *b)
+        });
+        let chance = if boosted {
+            60
+        } else if party.is_some() {
+            32
+        } else {
+            25
+        };
+        let converted = (rng.below(100) < chance)
+            .then(|| aware + 2 + rng.below(40) as i64)
+            .filter(|d| *d <= until);
+        let mut active_until = until;
+        if let Some(day) = converted {
+            // Each month, one customer in 25 leaves.
+            let mut month_end = day + 30;
+            while month_end <= until {
+                if rng.below(25) == 0 {
+                    active_until = month_end;
+                    break;
+                }
+                month_end += 30;
+            }
+        }
+        customers.push(Customer {
+            id: format!("C{:05}", n + 1),
+            code,
+            aware,
+            converted,
+            active_until,
+        });
+    }
+
+    let mut rows: BTreeMap<String, Vec<(i64, Row)>> = BTreeMap::new();
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut next_id = |source: &str| {
+        let n = ids.entry(source.to_string()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let vocabulary = filter_vocabulary(scope);
+    for customer in &customers {
+        let mut rng = Rng::new(settings.seed ^ hash(&customer.id));
+        // Partner touches.
+        if let (Some(code), Some(credit)) = (&customer.code, &credit_column) {
+            let last = customer.converted.unwrap_or(customer.aware + 20).min(until);
+            let touches = 1 + rng.below(4);
+            for k in 0..touches {
+                let Some(source_name) = touch_sources.first() else {
+                    break;
+                };
+                let source = sources
+                    .iter()
+                    .find(|s| s.name.name == *source_name)
+                    .expect("resolved");
+                let day = customer.aware
+                    + (k as i64 * (last - customer.aware).max(0)) / touches.max(1) as i64;
+                let touch_events: Vec<&&Event> = events
+                    .iter()
+                    .filter(|e| {
+                        e.source.name == source.name.name
+                            && e.stage.as_ref().is_some_and(|s| s.name != "conversion")
+                    })
+                    .collect();
+                let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                if !touch_events.is_empty() {
+                    let event = touch_events[(k as usize) % touch_events.len()];
+                    satisfy(&mut row, event.filter.as_ref(), source, &mut rng);
+                }
+                // One touch in five comes from another partner, so that
+                // credit is shared.
+                let code = if codes.len() > 1 && rng.below(5) == 0 {
+                    codes[rng.below(codes.len() as u64) as usize].1[0].clone()
+                } else {
+                    code.clone()
+                };
+                if let Some(physical) = crate::sql::plan::physical(source, credit) {
+                    row.insert(physical, code);
+                }
+                if let Some(channel) = &channel_column
+                    && let Some(physical) = crate::sql::plan::physical(source, channel)
+                {
+                    let channels = ["webinar", "email", "content", "referral_link"];
+                    row.insert(physical, channels[rng.below(4) as usize].to_string());
+                }
+                push(&mut rows, source, day, row, &mut next_id);
+            }
+        }
+        // Events by stage (touch sources already have their rows).
+        for event in &events {
+            let Some(source) = sources.iter().find(|s| s.name.name == event.source.name) else {
+                continue;
+            };
+            // Touch sources hold partner rows only (written above).
+            if touch_sources.contains(&source.name.name) {
+                continue;
+            }
+            let stage = event.stage.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+            let days: Vec<i64> = match stage {
+                "awareness" if touch_sources.contains(&source.name.name) => Vec::new(),
+                "awareness" => vec![customer.aware],
+                "consideration" => {
+                    if rng.below(10) < 6 {
+                        vec![customer.aware + 1 + rng.below(5) as i64]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                "conversion" => customer.converted.into_iter().collect(),
+                "expansion" => {
+                    let Some(first) = customer.converted else {
+                        continue;
+                    };
+                    let recurring = filter_text(event.filter.as_ref()).contains("renew");
+                    let mut list = Vec::new();
+                    let mut day = first + 30;
+                    while day <= customer.active_until.min(until) {
+                        if (recurring && rng.below(10) < 9) || (!recurring && rng.below(30) == 0) {
+                            list.push(day);
+                        }
+                        day += 30;
+                    }
+                    list
+                }
+                _ => Vec::new(),
+            };
+            for day in days.into_iter().filter(|d| *d <= until && *d >= start) {
+                let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                satisfy(&mut row, event.filter.as_ref(), source, &mut rng);
+                push(&mut rows, source, day, row, &mut next_id);
+            }
+        }
+        // Sources no event describes: activity while active, else one row.
+        for source in &sources {
+            if events.iter().any(|e| e.source.name == source.name.name)
+                && !activity.contains(&source.name.name)
+            {
+                continue;
+            }
+            if touch_sources.contains(&source.name.name) {
+                continue;
+            }
+            if activity.contains(&source.name.name) {
+                let Some(first) = customer.converted else {
+                    continue;
+                };
+                let monthly = source.name.name.contains("subscription");
+                let mut day = first;
+                while day <= customer.active_until.min(until) {
+                    let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                    background(&mut row, source, &vocabulary, &mut rng);
+                    push(&mut rows, source, day, row, &mut next_id);
+                    day += if monthly { 30 } else { 5 + rng.below(16) as i64 };
+                }
+            } else if events.iter().all(|e| e.source.name != source.name.name) {
+                // Attribute snapshots (accounts) and answers (surveys).
+                let answers = has_score(source);
+                if answers && customer.converted.is_none() {
+                    continue;
+                }
+                if answers && rng.below(10) < 4 {
+                    continue;
+                }
+                let day = match customer.converted {
+                    Some(d) if answers => (d + 20 + rng.below(60) as i64).min(until),
+                    _ => customer.aware,
+                };
+                let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                background(&mut row, source, &vocabulary, &mut rng);
+                push(&mut rows, source, day, row, &mut next_id);
+            }
+        }
+    }
+
+    // Planted flaws for the audits: rows without a customer key and a
+    // repeated id in the first audited source.
+    if let Some(audit) = scope.audits.first()
+        && let Some(list) = rows.get_mut(&audit.source.name)
+        && list.len() > 10
+        && let Some(source) = sources.iter().find(|s| s.name.name == audit.source.name)
+    {
+        let customer_column = crate::sql::plan::physical(source, "customer");
+        let id_column = crate::sql::plan::physical(source, "id");
+        for k in [3, 7] {
+            let (day, mut row) = list[list.len() * k / 10].clone();
+            if let Some(c) = &customer_column {
+                row.insert(c.clone(), String::new());
+            }
+            if let Some(i) = &id_column {
+                row.insert(i.clone(), format!("x{}", next_id(&source.name.name)));
+            }
+            list.push((day, row));
+        }
+        if let Some(i) = &id_column {
+            let (day, row) = list[list.len() / 2].clone();
+            let mut copy = row.clone();
+            copy.insert(i.clone(), row.get(i).cloned().unwrap_or_default());
+            list.push((day, copy));
+        }
+    }
+
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for source in &sources {
+        let cols = columns(source);
+        let mut list = rows.remove(&source.name.name).unwrap_or_default();
+        let time = crate::sql::plan::physical(source, "time");
+        list.sort_by(|a, b| {
+            let key = |r: &Row| {
+                time.as_ref()
+                    .and_then(|t| r.get(t))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            key(&a.1).cmp(&key(&b.1))
+        });
+        let mut text = String::new();
+        text.push_str(
+            &cols
+                .iter()
+                .map(|(n, _)| csv_field(n))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        text.push('\n');
+        for (_, row) in &list {
+            let cells: Vec<String> = cols
+                .iter()
+                .map(|(n, _)| csv_field(row.get(n).map(String::as_str).unwrap_or("")))
+                .collect();
+            let _ = writeln!(text, "{}", cells.join(","));
+        }
+        let name = format!("{}.csv", source.name.name);
+        std::fs::write(dir.join(&name), text)?;
+        written.push((name, list.len()));
+    }
+    Ok(written)
+}
+
+/// The first day of data: a quarter before the effective period, or the
+/// earliest baseline, whichever is earlier.
+fn first_day(scope: &Scope<'_>, until: i64) -> i64 {
+    let mut start = scope.effective_days().map_or(until - 365, |(s, _)| s - 92);
+    for decl in scope.of_kind(Kind::Pilot) {
+        let Decl::Pilot(pilot) = decl else { continue };
+        for f in &pilot.fields {
+            if let PilotField::Baseline(r) = &f.value {
+                start = start.min(dates::range(r).0);
+            }
+        }
+    }
+    for target in &scope.targets {
+        if let Goalpost::Change {
+            baseline: Some(r), ..
+        } = &target.goalpost
+        {
+            start = start.min(dates::range(r).0);
+        }
+    }
+    start
+}
+
+/// Sources read as activity by `retention(..., activity S)`, `churn(S)`
+/// or `clv(..., activity S)`.
+fn activity_sources(scope: &Scope<'_>) -> Vec<String> {
+    fn walk(e: &crate::syntax::ast::Expr, scope: &Scope<'_>, out: &mut Vec<String>) {
+        match e {
+            crate::syntax::ast::Expr::Call { function, args, .. } => {
+                for (k, arg) in args.iter().enumerate() {
+                    let wanted = arg.label.as_ref().is_some_and(|l| l.name == "activity")
+                        || (function.name == "churn" && k == 0);
+                    if let (true, ArgValue::Expr(crate::syntax::ast::Expr::Path(p))) =
+                        (wanted, &arg.value)
+                    {
+                        match scope.get(&p.segments[0].name) {
+                            Some(Decl::Source(s)) => out.push(s.name.name.clone()),
+                            Some(Decl::Event(ev)) => out.push(ev.source.name.clone()),
+                            _ => {}
+                        }
+                    }
+                    if let ArgValue::Expr(inner) = &arg.value {
+                        walk(inner, scope, out);
+                    }
+                }
+            }
+            crate::syntax::ast::Expr::Binary { lhs, rhs, .. } => {
+                walk(lhs, scope, out);
+                walk(rhs, scope, out);
+            }
+            crate::syntax::ast::Expr::Neg { operand, .. } => walk(operand, scope, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for decl in scope.of_kind(Kind::Metric) {
+        let Decl::Metric(m) = decl else { continue };
+        for f in &m.fields {
+            if let MetricField::Value { expr, .. } = &f.value {
+                walk(expr, scope, &mut out);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// String values that conditions (events' and metrics') compare each
+/// column with, so that background rows can carry them too.
+fn filter_vocabulary(scope: &Scope<'_>) -> BTreeMap<String, Vec<String>> {
+    fn walk(c: &Condition, out: &mut BTreeMap<String, Vec<String>>) {
+        match c {
+            Condition::Or { operands, .. } | Condition::And { operands, .. } => {
+                operands.iter().for_each(|o| walk(o, out))
+            }
+            Condition::Not { operand, .. } => walk(operand, out),
+            Condition::Compare {
+                column,
+                value: Literal::String(s),
+                ..
+            } => out
+                .entry(column.segments.last().expect("a segment").name.clone())
+                .or_default()
+                .push(s.value.clone()),
+            Condition::In { column, values, .. } => {
+                for v in values {
+                    if let Literal::String(s) = v {
+                        out.entry(column.segments.last().expect("a segment").name.clone())
+                            .or_default()
+                            .push(s.value.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for decl in &scope.decls {
+        match decl {
+            Decl::Event(e) => {
+                if let Some(f) = &e.filter {
+                    walk(f, &mut out);
+                }
+            }
+            Decl::Metric(m) => {
+                for f in &m.fields {
+                    if let MetricField::Value {
+                        filter: Some(f), ..
+                    } = &f.value
+                    {
+                        walk(f, &mut out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for list in out.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    out
+}
+
+fn filter_text(filter: Option<&Condition>) -> String {
+    filter
+        .map(crate::syntax::format::condition)
+        .unwrap_or_default()
+}
+
+fn has_score(source: &Source) -> bool {
+    columns(source)
+        .iter()
+        .any(|(n, t)| *t == ColumnType::Number && n.contains("score"))
+}
+
+/// A row of `source` for `customer` on `day`: keys, time, and attribute
+/// columns (stable per customer, some values rare, so that small groups
+/// exist).
+fn base_row(
+    source: &Source,
+    customer: &Customer,
+    day: i64,
+    rng: &mut Rng,
+    _vocabulary: &BTreeMap<String, Vec<String>>,
+) -> Row {
+    let mut row = Row::new();
+    if let Some(c) = crate::sql::plan::physical(source, "customer") {
+        row.insert(c, customer.id.clone());
+    }
+    if let Some(t) = crate::sql::plan::physical(source, "time") {
+        let seconds = 8 * 3600 + rng.below(10 * 3600);
+        row.insert(
+            t,
+            format!(
+                "{} {:02}:{:02}:{:02}",
+                dates::show(day),
+                seconds / 3600,
+                seconds / 60 % 60,
+                seconds % 60
+            ),
+        );
+    }
+    for f in &source.fields {
+        if let SourceField::Column(column) = &f.value {
+            let physical = column
+                .physical
+                .as_ref()
+                .map_or(column.name.name.clone(), |p| p.value.clone());
+            let value = attribute(
+                &column.name.name,
+                column.ty.value,
+                column.pii,
+                &customer.id,
+                rng,
+            );
+            row.insert(physical, value);
+        }
+    }
+    row
+}
+
+/// Background rows (activity, snapshots, answers): values from the
+/// conditions' vocabulary where there is one, so that metrics' `where`
+/// clauses find rows.
+fn background(
+    row: &mut Row,
+    source: &Source,
+    vocabulary: &BTreeMap<String, Vec<String>>,
+    rng: &mut Rng,
+) {
+    for f in &source.fields {
+        if let SourceField::Column(column) = &f.value
+            && let Some(list) = vocabulary.get(&column.name.name)
+            && column.ty.value == ColumnType::Text
+        {
+            let physical = column
+                .physical
+                .as_ref()
+                .map_or(column.name.name.clone(), |p| p.value.clone());
+            // Mostly plain activity, now and then a value the conditions name.
+            let value = if rng.below(4) == 0 {
+                list[rng.below(list.len() as u64) as usize].clone()
+            } else if column.name.name.contains("status") {
+                "active".to_string()
+            } else if column.name.name.contains("survey") {
+                list[0].clone()
+            } else {
+                "page_view".to_string()
+            };
+            row.insert(physical, value);
+        }
+    }
+}
+
+/// Sets the row's columns so that `filter` holds.
+fn satisfy(row: &mut Row, filter: Option<&Condition>, source: &Source, rng: &mut Rng) {
+    let Some(filter) = filter else { return };
+    let physical = |path: &Path| {
+        crate::sql::plan::physical(source, &path.segments.last().expect("a segment").name)
+    };
+    match filter {
+        Condition::And { operands, .. } => {
+            for c in operands {
+                satisfy(row, Some(c), source, rng);
+            }
+        }
+        Condition::Or { operands, .. } => satisfy(row, operands.first(), source, rng),
+        Condition::Not { .. } => {}
+        Condition::Compare {
+            column, op, value, ..
+        } => {
+            let Some(name) = physical(column) else { return };
+            let text = match (op, value) {
+                (CmpOp::Eq, Literal::String(s)) => s.value.clone(),
+                (CmpOp::Ne, Literal::String(s)) => format!("{}_other", s.value),
+                (CmpOp::Eq, v) => crate::syntax::format::literal(v),
+                (CmpOp::Gt | CmpOp::Ge, Literal::Number(n) | Literal::Percent(n)) => {
+                    // Keep a value that already satisfies it (an amount).
+                    match row.get(&name).and_then(|v| v.parse::<f64>().ok()) {
+                        Some(v) if v > n.value => return,
+                        _ => format!("{}", n.value + 1.0 + rng.below(5) as f64),
+                    }
+                }
+                (CmpOp::Gt | CmpOp::Ge, Literal::Money(m)) => {
+                    format!("{}", m.amount + 50.0 + rng.below(1500) as f64)
+                }
+                (CmpOp::Lt | CmpOp::Le, Literal::Number(n) | Literal::Percent(n)) => {
+                    format!("{}", n.value - 1.0)
+                }
+                _ => return,
+            };
+            row.insert(name, text);
+        }
+        Condition::In {
+            column,
+            values,
+            negated: false,
+            ..
+        } => {
+            let Some(name) = physical(column) else { return };
+            if let Some(Literal::String(s)) = values.get(rng.below(values.len() as u64) as usize) {
+                row.insert(name, s.value.clone());
+            }
+        }
+        Condition::IsNull {
+            column, negated, ..
+        } => {
+            let Some(name) = physical(column) else { return };
+            if *negated {
+                row.entry(name.clone()).and_modify(|v| {
+                    if v.is_empty() {
+                        *v = "web".to_string();
+                    }
+                });
+            } else {
+                row.insert(name, String::new());
+            }
+        }
+        Condition::In { .. } => {}
+    }
+}
+
+/// A value for a column: by its type and name; text attributes are stable
+/// per customer, with skewed frequencies.
+fn attribute(name: &str, ty: ColumnType, pii: bool, customer: &str, rng: &mut Rng) -> String {
+    let stable = hash(customer) ^ hash(name);
+    let skewed = |values: &[&str]| {
+        // Weights 50, 30, 15, 5 (and so on): the last values are rare.
+        let roll = stable % 100;
+        let index = match roll {
+            0..50 => 0,
+            50..80 => 1,
+            80..95 => 2,
+            _ => 3,
+        };
+        values[index.min(values.len() - 1)].to_string()
+    };
+    match ty {
+        ColumnType::Text if pii => format!("{}@example.com", customer.to_ascii_lowercase()),
+        ColumnType::Text => match name {
+            n if n.contains("region") => skewed(&["EMEA", "NA", "APAC", "LATAM"]),
+            n if n.contains("plan") || n.contains("tier") => {
+                skewed(&["team", "business", "enterprise", "starter"])
+            }
+            n if n.contains("industry") => skewed(&["software", "retail", "finance", "health"]),
+            n if n.contains("band") || n.contains("size") => {
+                skewed(&["11-50", "51-200", "201-1000", "1000+"])
+            }
+            n if n.contains("vendor") => skewed(&["helix", "salesforce", "hubspot", "other"]),
+            n if n.contains("campaign") => {
+                skewed(&["spring_webinars", "newsletter", "partner_summit", "blog"])
+            }
+            n if n.contains("channel") => skewed(&["direct", "reseller", "marketplace", "partner"]),
+            n if n.contains("status") => "active".to_string(),
+            n if n.contains("comment") => String::new(),
+            _ => skewed(&["a", "b", "c", "d"]),
+        },
+        ColumnType::Number if name.contains("score") => {
+            // Mostly promoters and passives.
+            let roll = rng.below(100);
+            let score = match roll {
+                0..45 => 9 + rng.below(2),
+                45..80 => 7 + rng.below(2),
+                _ => rng.below(7),
+            };
+            score.to_string()
+        }
+        ColumnType::Number => (1 + rng.below(20)).to_string(),
+        ColumnType::Money => format!("{}.{:02}", 80 + rng.below(1900), rng.below(100)),
+        ColumnType::Timestamp => String::new(),
+        ColumnType::Date => String::new(),
+        ColumnType::Boolean => if rng.below(2) == 0 { "true" } else { "false" }.to_string(),
+    }
+}
+
+fn push(
+    rows: &mut BTreeMap<String, Vec<(i64, Row)>>,
+    source: &Source,
+    day: i64,
+    mut row: Row,
+    next_id: &mut impl FnMut(&str) -> usize,
+) {
+    if let Some(id) = crate::sql::plan::physical(source, "id") {
+        let prefix: String = source.name.name.chars().take(3).collect();
+        row.insert(id, format!("{prefix}{:07}", next_id(&source.name.name)));
+    }
+    rows.entry(source.name.name.clone())
+        .or_default()
+        .push((day, row));
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// FNV-1a: a stable hash for per-customer attributes.
+fn hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
