@@ -199,7 +199,7 @@ fn diff_json_lists_each_change_with_its_class_and_line() {
         "attribution model changed from `position_based { first 40% last 40% }` to `position_based { first 30% last 50% }`"
     );
     // The line of the changed field, not of its block.
-    assert_eq!(change["line"], 92);
+    assert_eq!(change["line"], 101);
     assert_eq!(file["changes"][1]["kind"], "version.changed");
     assert_eq!(file["changes"][1]["line"], 11);
 }
