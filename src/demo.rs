@@ -326,7 +326,11 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                     let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
                     background(&mut row, source, &vocabulary, &mut rng);
                     push(&mut rows, source, day, row, &mut next_id);
-                    day += if monthly { 30 } else { 5 + rng.below(16) as i64 };
+                    day += if monthly {
+                        30
+                    } else {
+                        5 + rng.below(16) as i64
+                    };
                 }
             } else if events.iter().all(|e| e.source.name != source.name.name) {
                 // Attribute snapshots (accounts) and answers (surveys).
