@@ -100,11 +100,14 @@ fn run_writes_every_query_as_csv_and_json() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A way to break the data, and what the error must say.
+type Case = (&'static str, fn(&Path), &'static [&'static str]);
+
 /// Each data error: its code, the file with line and column, the help, no
 /// output written, exit status 1.
 #[test]
 fn data_errors_name_the_file_line_and_column() {
-    let cases: [(&str, fn(&Path), &[&str]); 4] = [
+    let cases: [Case; 4] = [
         (
             "missing_file",
             |data| std::fs::remove_file(data.join("demos.csv")).unwrap(),
