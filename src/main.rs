@@ -76,14 +76,20 @@ enum Command {
     },
     /// Run an agreement's queries on its data with the embedded engine
     #[command(
-        after_help = "Examples:\n  pactum run specs/acme_referral.pactum --data examples/acme_referral\n  pactum run specs/acme_referral.pactum --data examples/acme_referral --out results/acme --as-of 2026-09-30\n\nThe data folder holds one CSV file per source, named after it (`touchpoints.csv`), with a header row naming the source's columns. Results (one CSV and one JSON file per query) replace the output folder only once all are written."
+        after_help = "Examples:\n  pactum run specs/acme_referral.pactum --data examples/acme_referral\n  pactum run specs/acme_referral.pactum --data examples/acme_referral --out results/acme --as-of 2026-09-30\n  pactum run specs/acme_referral.pactum --engine postgres --url postgresql://analyst@warehouse:5432/prod\n\nThe data folder holds one CSV file per source, named after it (`touchpoints.csv`), with a header row naming the source's columns. Results (one CSV and one JSON file per query) replace the output folder only once all are written."
     )]
     Run {
         /// The agreement to run
         spec: PathBuf,
-        /// The folder of CSV files, one per source
+        /// The folder of CSV files, one per source (embedded engine)
         #[arg(long, value_name = "DIR")]
-        data: PathBuf,
+        data: Option<PathBuf>,
+        /// Where the queries run
+        #[arg(long, value_enum, default_value_t = commands::run::EngineArg::Sqlite)]
+        engine: commands::run::EngineArg,
+        /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
         /// Where to write the results. Default: results/<agreement>
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -102,13 +108,14 @@ enum Command {
         /// The agreement
         spec: PathBuf,
         /// The folder of CSV files, one per source, run on the embedded engine
-        #[arg(
-            long,
-            value_name = "DIR",
-            conflicts_with = "results",
-            required_unless_present = "results"
-        )]
+        #[arg(long, value_name = "DIR", conflicts_with = "results")]
         data: Option<PathBuf>,
+        /// Where the queries run (unless --results)
+        #[arg(long, value_enum, default_value_t = commands::run::EngineArg::Sqlite)]
+        engine: commands::run::EngineArg,
+        /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
+        #[arg(long, value_name = "URL", conflicts_with = "results")]
+        url: Option<String>,
         /// A folder of query results (`<query>.csv`) exported from a warehouse
         #[arg(long, value_name = "DIR")]
         results: Option<PathBuf>,
@@ -231,12 +238,16 @@ fn main() -> ExitCode {
         Command::Run {
             spec,
             data,
+            engine,
+            url,
             out,
             period,
             as_of,
         } => commands::run::run(&commands::run::Options {
             spec,
             data,
+            engine,
+            url,
             out,
             period,
             as_of,
@@ -244,6 +255,8 @@ fn main() -> ExitCode {
         Command::Report {
             spec,
             data,
+            engine,
+            url,
             results,
             out,
             format,
@@ -253,6 +266,8 @@ fn main() -> ExitCode {
         } => commands::report::run(&commands::report::Options {
             spec,
             data,
+            engine,
+            url,
             results,
             out,
             format,

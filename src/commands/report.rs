@@ -9,7 +9,9 @@ use minijinja::{Environment, UndefinedBehavior};
 
 use super::compile::PeriodArg;
 use super::fmt::write_atomically;
-use super::run::{Agreement, load_and_run, plan_options, planned, with_agreement};
+use super::run::{
+    Agreement, EngineArg, Input, load_and_run, plan_options, planned, with_agreement,
+};
 use super::{Failure, SUCCESS};
 use crate::report::{About, HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use crate::run::Table;
@@ -24,6 +26,8 @@ pub enum Format {
 pub struct Options {
     pub spec: PathBuf,
     pub data: Option<PathBuf>,
+    pub engine: EngineArg,
+    pub url: Option<String>,
     pub results: Option<PathBuf>,
     pub out: PathBuf,
     pub format: Option<Format>,
@@ -49,18 +53,22 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         },
     };
     let generated_at = generated_at(options.as_of.as_deref())?;
+    let input = match &options.results {
+        Some(_) => None,
+        None => Some(Input::from_options(
+            options.engine,
+            &options.data,
+            &options.url,
+        )?),
+    };
     with_agreement(&options.spec, &mut |agreement| {
-        let tables = match (&options.data, &options.results) {
-            (Some(data), _) => match load_and_run(agreement, data, &plan_options)? {
+        let tables = match (&input, &options.results) {
+            (Some(input), _) => match load_and_run(agreement, input, &plan_options)? {
                 Ok(tables) => tables,
                 Err(code) => return Ok(code),
             },
             (None, Some(results)) => read_results(agreement, results, &plan_options)?,
-            (None, None) => {
-                return Err(Failure(
-                    "give the data (`--data DIR`) or results exported from a warehouse (`--results DIR`)".to_string(),
-                ));
-            }
+            (None, None) => unreachable!("an input or results"),
         };
         let text = render(
             agreement,

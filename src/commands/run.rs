@@ -18,9 +18,60 @@ use crate::sql::plan::{Options as PlanOptions, Planned};
 use crate::sql::tree::Period;
 use crate::syntax::ast::{File, Item, Root};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineArg {
+    /// The embedded engine, loaded from `--data`
+    Sqlite,
+    /// A PostgreSQL server holding the source tables (`--url`)
+    Postgres,
+}
+
+/// Where the data is.
+pub enum Input {
+    /// CSV files, loaded into the embedded engine.
+    Data(PathBuf),
+    /// A PostgreSQL server's URL.
+    Postgres(String),
+}
+
+impl Input {
+    /// The input the options name: `--data` for the embedded engine, `--url`
+    /// (or `PACTUM_DATABASE_URL`) for PostgreSQL.
+    pub fn from_options(
+        engine: EngineArg,
+        data: &Option<PathBuf>,
+        url: &Option<String>,
+    ) -> Result<Input, Failure> {
+        match engine {
+            EngineArg::Sqlite => match data {
+                Some(dir) => Ok(Input::Data(dir.clone())),
+                None => Err(Failure(
+                    "give the data folder (`--data DIR`, one CSV file per source)".to_string(),
+                )),
+            },
+            EngineArg::Postgres => {
+                if data.is_some() {
+                    return Err(Failure(
+                        "`--engine postgres` runs where the data already is; leave out `--data`"
+                            .to_string(),
+                    ));
+                }
+                match url.clone().or_else(|| std::env::var("PACTUM_DATABASE_URL").ok()) {
+                    Some(url) => Ok(Input::Postgres(url)),
+                    None => Err(Failure(
+                        "`--engine postgres` needs `--url postgresql://USER@HOST:PORT/DATABASE` or PACTUM_DATABASE_URL".to_string(),
+                    )),
+                }
+            }
+        }
+    }
+}
+
 pub struct Options {
     pub spec: PathBuf,
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
+    pub engine: EngineArg,
+    pub url: Option<String>,
     pub out: Option<PathBuf>,
     pub period: PeriodArg,
     pub as_of: Option<String>,
@@ -151,11 +202,11 @@ impl Progress for Bar {
     }
 }
 
-/// Loads the data and runs every query. Data errors are printed and give
-/// `Ok(Err(FINDINGS))`.
+/// Loads the data (or connects) and runs every query. Data errors are
+/// printed and give `Ok(Err(FINDINGS))`.
 pub fn load_and_run(
     agreement: &Agreement<'_>,
-    data: &Path,
+    input: &Input,
     options: &PlanOptions,
 ) -> Result<Result<Vec<Table>, u8>, Failure> {
     let plan = crate::sql::plan_agreement(agreement.scope, options);
@@ -164,6 +215,29 @@ pub fn load_and_run(
     }
     let bar = Bar::new();
     let started = Instant::now();
+    let data = match input {
+        Input::Data(dir) => dir,
+        Input::Postgres(url) => {
+            let mut engine = match crate::run::postgres::Engine::connect(url) {
+                Ok(engine) => engine,
+                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+            };
+            let mut tables = Vec::with_capacity(plan.queries.len());
+            for planned in &plan.queries {
+                match engine.query(planned, &bar) {
+                    Ok(table) => tables.push(table),
+                    Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+                }
+            }
+            bar.bar.finish_and_clear();
+            eprintln!(
+                "ran {} queries on PostgreSQL in {:.1} s (read-only)",
+                tables.len(),
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(Ok(tables));
+        }
+    };
     let (engine, rows) = match Engine::load(agreement.scope, data, options, &bar) {
         Ok(loaded) => loaded,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
@@ -200,8 +274,9 @@ pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned>
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
     let plan_options = plan_options(options.period, &options.as_of)?;
+    let input = Input::from_options(options.engine, &options.data, &options.url)?;
     with_agreement(&options.spec, &mut |agreement| {
-        let tables = match load_and_run(agreement, &options.data, &plan_options)? {
+        let tables = match load_and_run(agreement, &input, &plan_options)? {
             Ok(tables) => tables,
             Err(code) => return Ok(code),
         };

@@ -6,6 +6,7 @@
 //! Data errors name the file, line and column, with what was expected and
 //! a stable code; nothing is loaded half.
 
+pub mod postgres;
 pub mod results;
 
 use std::path::{Path, PathBuf};
@@ -41,7 +42,8 @@ pub struct Table {
 pub struct DataError {
     /// Stable code: `P0501` missing file, `P0502` missing column, `P0503`
     /// value of the wrong type, `P0504` unreadable CSV, `P0505` a table the
-    /// embedded engine cannot hold, `P0506` a query the engine rejected.
+    /// embedded engine cannot hold, `P0506` a query the engine rejected,
+    /// `P0507` a database that cannot be reached.
     pub code: &'static str,
     pub file: Option<PathBuf>,
     /// 1-based line of the file.

@@ -218,7 +218,7 @@ fn read_table(file: &Path, name: &str, columns: &[OutputColumn]) -> Result<Table
 
 /// A result field by its column's kind. Warehouses write dates and
 /// timestamps their own way; the first ten characters of a date are kept.
-fn parse_cell(raw: &str, column: &OutputColumn) -> Option<Cell> {
+pub(crate) fn parse_cell(raw: &str, column: &OutputColumn) -> Option<Cell> {
     if raw.is_empty() {
         return Some(Cell::Null);
     }

@@ -272,6 +272,15 @@ impl Postgres {
         pg
     }
 
+    /// The server's URL, with the test's schema first on the search path.
+    pub fn url_with_schema(&self) -> String {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{separator}options=-c%20search_path%3D{}",
+            self.url, self.schema
+        )
+    }
+
     fn psql(&self, script: &str) -> String {
         let mut child = Command::new("psql")
             .args([

@@ -1,0 +1,186 @@
+//! Running an agreement where its data already is: a PostgreSQL server.
+//! The queries are rendered in the PostgreSQL dialect and run in one
+//! read-only transaction; nothing is copied or written. Rows come back as
+//! text (the simple query protocol) and are typed by the manifest's
+//! columns, as result files are.
+//!
+//! The connection URL may hold a password: it never appears in output or
+//! errors (see [`redact`]).
+
+use postgres::{Client, NoTls, SimpleQueryMessage};
+
+use super::results::parse_cell;
+use super::{DataError, Progress, Table};
+use crate::sql::dialect::Postgres;
+use crate::sql::plan::Planned;
+use crate::sql::render::Renderer;
+
+pub struct Engine {
+    client: Client,
+    url: String,
+}
+
+impl Engine {
+    pub fn connect(url: &str) -> Result<Engine, Box<DataError>> {
+        let mut client = Client::connect(url, NoTls).map_err(|e| {
+            failure(
+                "P0507",
+                url,
+                format!("cannot connect to PostgreSQL at {}: {e}", redact(url)),
+                "check the URL (postgresql://USER@HOST:PORT/DATABASE, the password in PGPASSWORD or the URL) and that the server accepts the connection",
+            )
+        })?;
+        client
+            .batch_execute("BEGIN TRANSACTION READ ONLY")
+            .map_err(|e| {
+                failure(
+                    "P0507",
+                    url,
+                    format!("cannot start a read-only transaction: {e}"),
+                    "the user needs to read the source tables; nothing is written",
+                )
+            })?;
+        Ok(Engine {
+            client,
+            url: url.to_string(),
+        })
+    }
+
+    pub fn query(
+        &mut self,
+        planned: &Planned,
+        progress: &dyn Progress,
+    ) -> Result<Table, Box<DataError>> {
+        progress.query(&planned.name);
+        let sql = Renderer::new(&Postgres).query(&planned.query);
+        let messages = self.client.simple_query(&sql).map_err(|e| {
+            failure(
+                "P0506",
+                &self.url,
+                format!("query `{}` failed on PostgreSQL: {}", planned.name, e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+                "check that the source tables exist with the columns the agreement declares (`pactum compile --dialect postgres` shows the SQL)",
+            )
+        })?;
+        let mut rows = Vec::new();
+        for message in messages {
+            if let SimpleQueryMessage::Row(row) = message {
+                let mut cells = Vec::with_capacity(planned.columns.len());
+                for (i, column) in planned.columns.iter().enumerate() {
+                    let raw = row.get(i).unwrap_or("");
+                    let cell = match row.get(i) {
+                        None => super::Cell::Null,
+                        Some(_) => parse_cell(raw, column).ok_or_else(|| {
+                            failure(
+                                "P0506",
+                                &self.url,
+                                format!(
+                                    "query `{}` gave `{raw}` for column `{}`",
+                                    planned.name, column.name
+                                ),
+                                "this is a bug in Pactum's SQL for PostgreSQL; please report it",
+                            )
+                        })?,
+                    };
+                    cells.push(cell);
+                }
+                rows.push(cells);
+            }
+        }
+        Ok(Table {
+            name: planned.name.clone(),
+            columns: planned.columns.clone(),
+            rows,
+        })
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Nothing was written; end the transaction without a trace.
+        let _ = self.client.batch_execute("ROLLBACK");
+    }
+}
+
+fn failure(code: &'static str, url: &str, message: String, help: &str) -> Box<DataError> {
+    Box::new(DataError {
+        code,
+        file: None,
+        line: None,
+        column: None,
+        // Drivers may quote the URL; the password never leaves.
+        message: scrub(&message, url),
+        help: help.to_string(),
+    })
+}
+
+/// The URL with its password replaced by `***`:
+/// `postgresql://user:secret@host/db` becomes `postgresql://user:***@host/db`;
+/// a `password=` parameter is hidden too.
+pub fn redact(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let rest = &out[scheme_end + 3..];
+        if let Some(at) = rest.find('@')
+            && let Some(colon) = rest[..at].find(':')
+        {
+            let start = scheme_end + 3 + colon + 1;
+            let end = scheme_end + 3 + at;
+            out.replace_range(start..end, "***");
+        }
+    }
+    if let Some(position) = out.find("password=") {
+        let start = position + "password=".len();
+        let end = out[start..]
+            .find(['&', ' '])
+            .map_or(out.len(), |e| start + e);
+        out.replace_range(start..end, "***");
+    }
+    out
+}
+
+/// Any text with the URL's password (if any) replaced by `***`.
+fn scrub(text: &str, url: &str) -> String {
+    let redacted = redact(url);
+    let mut out = text.replace(url, &redacted);
+    if let Some(password) = password(url)
+        && !password.is_empty()
+    {
+        out = out.replace(&password, "***");
+    }
+    out
+}
+
+fn password(url: &str) -> Option<String> {
+    let rest = &url[url.find("://")? + 3..];
+    let at = rest.find('@')?;
+    let colon = rest[..at].find(':')?;
+    Some(rest[colon + 1..at].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redact("postgresql://ana:s3cret@db.example:5432/warehouse"),
+            "postgresql://ana:***@db.example:5432/warehouse"
+        );
+        assert_eq!(
+            redact("postgresql://db.example/warehouse?user=ana&password=s3cret&sslmode=disable"),
+            "postgresql://db.example/warehouse?user=ana&password=***&sslmode=disable"
+        );
+        assert_eq!(
+            redact("postgresql://ana@db.example/warehouse"),
+            "postgresql://ana@db.example/warehouse"
+        );
+        assert_eq!(
+            scrub(
+                "error connecting to postgresql://ana:s3cret@h/db: s3cret rejected",
+                "postgresql://ana:s3cret@h/db"
+            ),
+            "error connecting to postgresql://ana:***@h/db: *** rejected"
+        );
+    }
+}

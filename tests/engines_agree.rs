@@ -1,0 +1,199 @@
+//! The same agreement and data through three engines: `pactum run` on the
+//! embedded SQLite engine (from CSV files), `pactum run --engine postgres`
+//! on a PostgreSQL server holding the tables (read-only), and DuckDB
+//! exporting each compiled query to `<query>.csv` for `pactum report
+//! --results`. The result files agree (text exactly, numbers to 1e-9) and
+//! the reports are identical byte for byte.
+
+mod engines;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use engines::{Engine, close, read_csv};
+use pactum::sql::plan::Options;
+use pactum::sql::render::Renderer;
+
+const FIXTURE: &str = "tests/sql/scorecard";
+const AS_OF: &str = "2026-04-30";
+
+fn pactum(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1777593600")
+        .env_remove("PACTUM_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn compare_folders(a: &Path, b: &Path, label: &str) {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(a)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    names.sort();
+    assert!(names.len() > 10, "{label}: {names:?}");
+    for path in names {
+        let name = path.file_name().unwrap();
+        let (ha, ra) = read_csv(&std::fs::read_to_string(&path).unwrap());
+        let (hb, rb) = read_csv(&std::fs::read_to_string(b.join(name)).unwrap());
+        assert_eq!(ha, hb, "{label} {name:?}: header");
+        assert_eq!(ra.len(), rb.len(), "{label} {name:?}: rows");
+        for (i, (x, y)) in ra.iter().zip(&rb).enumerate() {
+            for (k, (p, q)) in x.iter().zip(y).enumerate() {
+                let same = match (p, q) {
+                    (Some(p), Some(q)) => match (p.parse::<f64>(), q.parse::<f64>()) {
+                        (Ok(u), Ok(v)) => close(u, v),
+                        _ => p == q,
+                    },
+                    (None, None) => true,
+                    _ => false,
+                };
+                assert!(
+                    same,
+                    "{label} {name:?} row {} {}: {p:?} vs {q:?}",
+                    i + 1,
+                    ha[k]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
+    let dir = std::env::temp_dir().join(format!("pactum-agree-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = format!("{FIXTURE}/agreement.pactum");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+
+    // SQLite, from the CSV files.
+    ok(pactum(&[
+        "run",
+        &spec,
+        "--data",
+        FIXTURE,
+        "--as-of",
+        AS_OF,
+        "--out",
+        &path("sqlite"),
+    ]));
+
+    // PostgreSQL, where the tables are.
+    let fixture = engines::Spec::load(&Path::new(FIXTURE).join("agreement.pactum"));
+    let scope = fixture.scope();
+    let mut postgres = engines::Postgres::new("agree");
+    postgres.load(&scope, Path::new(FIXTURE), &Options::default());
+    let url = postgres.url_with_schema();
+    let run = ok(pactum(&[
+        "run",
+        &spec,
+        "--engine",
+        "postgres",
+        "--url",
+        &url,
+        "--as-of",
+        AS_OF,
+        "--out",
+        &path("postgres"),
+    ]));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("read-only"));
+
+    // DuckDB exports each compiled query itself.
+    let mut duckdb = engines::DuckDb::new("agree");
+    duckdb.load(&scope, Path::new(FIXTURE), &Options::default());
+    std::fs::create_dir_all(dir.join("duckdb")).unwrap();
+    let options = Options {
+        as_of: Some(AS_OF.to_string()),
+        ..Options::default()
+    };
+    for query in pactum::sql::plan_all(&scope, &options) {
+        let sql = Renderer::new(duckdb.dialect()).query(&query.query);
+        let sql = sql.trim_end().trim_end_matches(';');
+        let file = dir.join("duckdb").join(format!("{}.csv", query.name));
+        duckdb.query(&format!(
+            "COPY ({sql}) TO '{}' (HEADER, DELIMITER ',');",
+            file.display()
+        ));
+    }
+
+    compare_folders(
+        &dir.join("sqlite"),
+        &dir.join("postgres"),
+        "sqlite/postgres",
+    );
+    compare_folders(&dir.join("sqlite"), &dir.join("duckdb"), "sqlite/duckdb");
+
+    // The same reports, whichever engine computed the results.
+    for format in ["md", "html"] {
+        let mut reports = Vec::new();
+        for (engine, args) in [
+            ("sqlite", vec!["--data", FIXTURE]),
+            (
+                "postgres",
+                vec!["--engine", "postgres", "--url", url.as_str()],
+            ),
+            ("duckdb", vec![]),
+        ] {
+            let out = path(&format!("{engine}.{format}"));
+            let results = path("duckdb");
+            let mut command = vec![
+                "report",
+                spec.as_str(),
+                "--as-of",
+                AS_OF,
+                "--out",
+                out.as_str(),
+            ];
+            if engine == "duckdb" {
+                command.extend(["--results", results.as_str()]);
+            } else {
+                command.extend(args.iter().copied());
+            }
+            ok(pactum(&command));
+            reports.push(std::fs::read_to_string(&out).unwrap());
+        }
+        assert_eq!(
+            reports[0], reports[1],
+            "{format}: sqlite and postgres reports differ"
+        );
+        assert_eq!(
+            reports[0], reports[2],
+            "{format}: sqlite and duckdb reports differ"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_wrong_password_never_shows() {
+    // A URL whose password is wrong and whose port is closed.
+    let bad = "postgresql://analyst:Secr3tPassw0rd@127.0.0.1:9/warehouse".to_string();
+    let output = pactum(&[
+        "run",
+        &format!("{FIXTURE}/agreement.pactum"),
+        "--engine",
+        "postgres",
+        "--url",
+        &bad,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[P0507]"), "{stderr}");
+    assert!(
+        stderr.contains("postgresql://analyst:***@127.0.0.1:9/warehouse"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Secr3tPassw0rd"), "{stderr}");
+}
