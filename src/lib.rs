@@ -14,6 +14,7 @@ pub mod commands;
 pub mod demo;
 pub mod diagnostics;
 pub mod diff;
+pub mod doc;
 pub mod generate;
 pub mod report;
 pub mod run;

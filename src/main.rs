@@ -135,6 +135,20 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
+    /// Write the agreement as a readable document (HTML or Markdown)
+    #[command(
+        after_help = "Examples:\n  pactum doc specs/acme_referral.pactum --out acme_referral.html\n  pactum doc specs/acme_referral.pactum --out acme_referral.md\n\nEvery sentence is made from the agreement: parties, goals, data and owners, metrics in plain words, targets, pilots, incentives, sharing, reviews, audits, disputes and amendments."
+    )]
+    Doc {
+        /// The agreement
+        spec: PathBuf,
+        /// The document to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// html or md. Default: from the file's extension, else html
+        #[arg(long, value_enum)]
+        format: Option<commands::report::Format>,
+    },
     /// Write synthetic data that fits an agreement (one CSV file per source)
     #[command(
         after_help = "Examples:\n  pactum demo specs/acme_referral.pactum examples/acme_referral\n  pactum demo specs/acme_referral.pactum /tmp/big --customers 200000\n\nThe same agreement, seed and size always give the same files."
@@ -275,6 +289,7 @@ fn main() -> ExitCode {
             period,
             as_of,
         }),
+        Command::Doc { spec, out, format } => commands::report::doc(&spec, &out, format),
         Command::Demo {
             spec,
             dir,

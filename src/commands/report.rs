@@ -185,3 +185,29 @@ fn utc(seconds: i64) -> String {
         rest % 60
     )
 }
+
+/// `pactum doc SPEC --out FILE`: the agreement in plain words.
+pub fn doc(spec: &Path, out: &Path, format: Option<Format>) -> Result<u8, Failure> {
+    let format = format.unwrap_or_else(|| match out.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown") => Format::Md,
+        _ => Format::Html,
+    });
+    with_agreement(spec, &mut |agreement| {
+        let about = crate::doc::About {
+            title: agreement.title,
+            version: agreement.version,
+            docs: agreement.docs,
+        };
+        let blocks = crate::doc::blocks(agreement.scope, &about);
+        let text = match format {
+            Format::Md => crate::doc::markdown(&blocks),
+            Format::Html => crate::doc::html(
+                &blocks,
+                agreement.title.unwrap_or(&agreement.scope.name.name),
+            ),
+        };
+        write_atomically(out, text.as_bytes())?;
+        eprintln!("wrote {}", out.display());
+        Ok(SUCCESS)
+    })
+}

@@ -82,6 +82,8 @@ pub struct Agreement<'a> {
     pub scope: &'a Scope<'a>,
     pub title: Option<&'a str>,
     pub version: Option<u64>,
+    /// The agreement's doc comments.
+    pub docs: &'a [String],
 }
 
 /// Loads and checks the agreement in `spec` (with its imports) and hands
@@ -145,6 +147,7 @@ pub fn with_agreement(
         scope: &scope,
         title: agreement.title.as_ref().map(|t| t.value.as_str()),
         version,
+        docs: &agreement.docs,
     })
 }
 

@@ -466,11 +466,11 @@ pub fn number(value: f64) -> String {
     format!("{value}")
 }
 
-fn percent(n: &Number) -> String {
+pub fn percent(n: &Number) -> String {
     format!("{}%", number(n.value))
 }
 
-fn money(m: &Money) -> String {
+pub fn money(m: &Money) -> String {
     format!("{} {}", number(m.amount), m.currency.code)
 }
 
@@ -482,7 +482,7 @@ pub fn date(d: &Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
 }
 
-fn date_range(r: &DateRange) -> String {
+pub fn date_range(r: &DateRange) -> String {
     format!("{} to {}", date(&r.start), date(&r.end))
 }
 
@@ -616,7 +616,7 @@ pub fn goalpost(g: &Goalpost) -> String {
     }
 }
 
-fn goal_tail(
+pub fn goal_tail(
     g: &Goalpost,
     per: &Option<Spanned<Period>>,
     deadline: &Option<Spanned<Deadline>>,

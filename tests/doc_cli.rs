@@ -1,0 +1,121 @@
+//! `pactum doc`: the agreement as a document. A snapshot per example
+//! agreement (Markdown), every metric, target, pilot and incentive of the
+//! spec present, and the HTML escaped and self-contained.
+
+use std::process::Command;
+
+use pactum::check::scope::{Decl, Kind, Scope};
+use pactum::check::workspace::Workspace;
+use pactum::syntax::ast::Root;
+use pactum::syntax::format;
+
+fn doc(spec: &str, extension: &str) -> String {
+    let out = std::env::temp_dir().join(format!(
+        "pactum-doc-{}-{}.{extension}",
+        std::process::id(),
+        spec.replace('/', "_")
+    ));
+    let output = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(["doc", spec, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    text
+}
+
+/// Every metric (by title), target (its goal as written), pilot and
+/// incentive (by title) of the agreement.
+fn expected_mentions(spec: &str) -> Vec<String> {
+    let ws = Workspace::load(&[spec.into()], std::path::Path::new("specs")).unwrap();
+    let index = ws
+        .units
+        .iter()
+        .position(|u| {
+            u.requested && matches!(&u.tree, Some(f) if matches!(f.root, Root::Agreement(_)))
+        })
+        .unwrap();
+    let imports: Vec<_> = ws
+        .imported_closure(index)
+        .iter()
+        .filter_map(|&u| ws.units[u].tree.as_ref())
+        .collect();
+    let unit = &ws.units[index];
+    let scope = Scope::build(
+        unit.tree.as_ref().unwrap(),
+        unit.file,
+        &imports,
+        &mut Vec::new(),
+    );
+    let title = |t: &Option<pactum::syntax::ast::Str>, n: &str| {
+        t.as_ref().map_or(n.to_string(), |t| t.value.clone())
+    };
+    let mut wanted = Vec::new();
+    for decl in &scope.decls {
+        match decl {
+            Decl::Metric(m) => wanted.push(title(&m.title, &m.name.name)),
+            Decl::Pilot(p) => wanted.push(title(&p.title, &p.name.name)),
+            Decl::Incentive(i) => wanted.push(title(&i.title, &i.name.name)),
+            _ => {}
+        }
+    }
+    for target in &scope.targets {
+        wanted.push(format::goal_tail(
+            &target.goalpost,
+            &target.per,
+            &target.deadline,
+        ));
+    }
+    assert!(scope.of_kind(Kind::Metric).count() > 5);
+    wanted
+}
+
+#[test]
+fn each_example_agreement_reads_as_a_document() {
+    for name in [
+        "acme_referral",
+        "channel_resellers",
+        "marketplace_integration",
+    ] {
+        let spec = format!("specs/{name}.pactum");
+        let markdown = doc(&spec, "md");
+        for wanted in expected_mentions(&spec) {
+            assert!(
+                markdown.contains(&wanted),
+                "{name}: the document does not mention {wanted:?}"
+            );
+        }
+        insta::assert_snapshot!(format!("doc_{name}"), markdown);
+    }
+}
+
+#[test]
+fn the_metrics_are_said_in_plain_words() {
+    let markdown = doc("specs/acme_referral.pactum", "md");
+    assert!(markdown.contains(
+        "**New customers** (`new_customers`): distinct customers with a first paid order; credited to partners by position-based attribution, 40% to the first touch and 40% to the last, the rest shared by the touches between within 30 days;"
+    ), "{markdown}");
+    assert!(markdown.contains("any figure from fewer than 20 customers is suppressed"));
+    assert!(markdown.contains(
+        "Personal data: email, ip_address; it never goes into what is shared with a partner."
+    ));
+}
+
+#[test]
+fn the_html_document_is_escaped_and_self_contained() {
+    let html = doc("specs/acme_referral.pactum", "html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<strong>New customers</strong> (<code>new_customers</code>)"));
+    // A title with quotes, from the spec, escaped.
+    assert!(html.contains("Initech: &quot;the Acme setup guide saved us a week&quot;"));
+    assert!(!html.contains("**"));
+    for outside in ["<script", "<link", "src=\"http"] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+}
