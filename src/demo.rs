@@ -28,6 +28,8 @@ pub struct Settings {
     pub customers: usize,
     /// The last day of data (day number).
     pub until: i64,
+    /// The most touches a partner's customer gets (from 1 to this, evenly).
+    pub max_touches: u64,
 }
 
 impl Settings {
@@ -42,6 +44,7 @@ impl Settings {
             seed: 42,
             customers: 2000,
             until,
+            max_touches: 4,
         }
     }
 }
@@ -220,7 +223,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
         // Partner touches.
         if let (Some(code), Some(credit)) = (&customer.code, &credit_column) {
             let last = customer.converted.unwrap_or(customer.aware + 20).min(until);
-            let touches = 1 + rng.below(4);
+            let touches = 1 + rng.below(settings.max_touches.max(1));
             for k in 0..touches {
                 let Some(source_name) = touch_sources.first() else {
                     break;

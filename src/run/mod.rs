@@ -101,6 +101,13 @@ impl Engine {
         progress: &dyn Progress,
     ) -> Result<(Engine, u64), Box<DataError>> {
         let mut connection = Connection::open_in_memory().map_err(|e| engine_error(&e))?;
+        // Sorts and temporary B-trees in memory, a large page cache, and a
+        // helper thread for sorting: the queries are sort- and join-heavy.
+        connection
+            .execute_batch(
+                "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA threads = 2;",
+            )
+            .map_err(|e| engine_error(&e))?;
         let sources: Vec<&Source> = scope
             .of_kind(Kind::Source)
             .filter_map(|d| match d {

@@ -1,0 +1,95 @@
+//! `pactum run` of an example agreement at scale: `specs/acme_referral.pactum`
+//! with seeded data from `pactum demo` sized to about 1,000,000 touches and
+//! 100,000 purchases (and the usage, subscription and renewal rows that go
+//! with them), loaded into the embedded SQLite engine and run, load
+//! included. Prints the data's size, the load time, each query's time and
+//! the total. Target: under 60 s.
+//!
+//! Run with `cargo bench --bench run_scale` (`PACTUM_BENCH_CUSTOMERS` to
+//! change the size).
+
+use std::path::Path;
+use std::time::Instant;
+
+use pactum::check::scope::Scope;
+use pactum::check::workspace::Workspace;
+use pactum::run::{Engine, Quiet};
+use pactum::sql::plan::Options;
+use pactum::syntax::ast::Root;
+
+fn main() {
+    let customers: usize = std::env::var("PACTUM_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(330_000);
+    let spec = Path::new("specs/acme_referral.pactum");
+    let ws = Workspace::load(&[spec.to_path_buf()], Path::new("specs")).unwrap();
+    let index = ws
+        .units
+        .iter()
+        .position(|u| {
+            u.requested && matches!(&u.tree, Some(f) if matches!(f.root, Root::Agreement(_)))
+        })
+        .unwrap();
+    let imports: Vec<_> = ws
+        .imported_closure(index)
+        .iter()
+        .filter_map(|&u| ws.units[u].tree.as_ref())
+        .collect();
+    let unit = &ws.units[index];
+    let scope = Scope::build(
+        unit.tree.as_ref().unwrap(),
+        unit.file,
+        &imports,
+        &mut Vec::new(),
+    );
+
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("run_scale");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut settings = pactum::demo::Settings::for_scope(&scope);
+    settings.customers = customers;
+    settings.max_touches = 7;
+    let started = Instant::now();
+    let written = pactum::demo::generate(&scope, &settings, &dir).unwrap();
+    println!(
+        "data: {customers} customers, generated in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    for (file, rows) in &written {
+        println!("  {file:<20} {rows:>9} rows");
+    }
+    let purchases = std::fs::read_to_string(dir.join("orders.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(",new,"))
+        .count();
+    println!("  ({purchases} purchases)");
+
+    let options = Options {
+        as_of: Some("2026-09-30".to_string()),
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let (engine, rows) = Engine::load(&scope, &dir, &options, &Quiet).unwrap();
+    let load = started.elapsed().as_secs_f64();
+    println!("\nload: {rows} rows in {load:.1} s");
+    let plan = pactum::sql::plan_agreement(&scope, &options);
+    let mut queries = 0.0;
+    for planned in &plan.queries {
+        let started = Instant::now();
+        let table = engine.query(planned).unwrap();
+        let elapsed = started.elapsed().as_secs_f64();
+        queries += elapsed;
+        println!(
+            "  {:<42} {:>7} rows  {elapsed:>6.2} s",
+            planned.name,
+            table.rows.len()
+        );
+    }
+    let total = load + queries;
+    println!(
+        "queries: {} in {queries:.1} s\ntotal, load included: {total:.1} s (target < 60 s: {})",
+        plan.queries.len(),
+        if total < 60.0 { "met" } else { "NOT MET" }
+    );
+}
