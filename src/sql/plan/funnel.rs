@@ -2,18 +2,19 @@
 //! customers who reached each journey stage and how many of them also
 //! reached the next one (docs/scorecard.md, "funnel").
 //!
-//! `staged` holds every row of an event mapped to a stage; `entries` each
-//! customer's first staged row (its period is the customer's); `reached`
-//! the (customer, stage) pairs; `sourced` the partner of each customer's
-//! first touch; `members` each customer once per group; `stages` the
-//! journey as rows, so that every stage is listed for every group, with 0
-//! where nobody reached it.
+//! `staged` holds every row of an event mapped to a stage; `entries` one
+//! row per customer: the period of their first staged row and a 1/0 flag
+//! per stage reached; `sourced` the partner of each customer's first touch;
+//! `members` each customer once per group; `totals` sums the flags (and
+//! the products of consecutive flags) per group, and `cells` unfolds them
+//! into one row per stage, so that every stage is listed, with 0 where
+//! nobody reached it.
 
 use super::{ColumnKind, Options, Planned, condition, out, source_column, table_name, table_path};
 use crate::check::scope::{Decl, Kind, Scope};
 use crate::sql::tree::{
-    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
-    func, item, name, window,
+    self, Body, Cte, Expr, From, Join, JoinKind, NullType, Op, Order, Period, Query, Select, bin,
+    field, func, item, name, window,
 };
 
 pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
@@ -79,33 +80,45 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
                         ),
                         "period_start",
                     ),
-                ],
+                ]
+                .into_iter()
+                .chain(stages.iter().enumerate().map(|(k, stage)| {
+                    item(
+                        func(
+                            "MAX",
+                            vec![tree::case(
+                                vec![(
+                                    bin(Op::Eq, field("s", "stage"), Expr::Str(stage.to_string())),
+                                    Expr::Int(1),
+                                )],
+                                Expr::Int(0),
+                            )],
+                        ),
+                        &reached(k),
+                    )
+                }))
+                .collect(),
                 from: Some(tree::cte("staged", "s")),
                 group_by: vec![field("s", "customer_id")],
                 ..Select::default()
             })),
         },
-        Cte {
-            name: "reached".to_string(),
-            body: Body::Select(Box::new(Select {
-                distinct: true,
-                columns: vec![
-                    item(field("s", "customer_id"), "customer_id"),
-                    item(field("s", "stage"), "stage"),
-                ],
-                from: Some(tree::cte("staged", "s")),
-                ..Select::default()
-            })),
-        },
     ];
     let no_text = || Expr::ToText(Box::new(Expr::Null));
+    let flags = |alias: &str| -> Vec<tree::Item> {
+        (0..stages.len())
+            .map(|k| item(field(alias, &reached(k)), &reached(k)))
+            .collect()
+    };
     let mut members = vec![Select {
         columns: vec![
             item(field("e", "period_start"), "period_start"),
             item(Expr::Str("all".to_string()), "segment"),
             item(no_text(), "segment_value"),
-            item(field("e", "customer_id"), "customer_id"),
-        ],
+        ]
+        .into_iter()
+        .chain(flags("e"))
+        .collect(),
         from: Some(tree::cte("entries", "e")),
         ..Select::default()
     }];
@@ -156,8 +169,10 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
                     ),
                     "segment_value",
                 ),
-                item(field("e", "customer_id"), "customer_id"),
-            ],
+            ]
+            .into_iter()
+            .chain(flags("e"))
+            .collect(),
             from: Some(tree::cte("entries", "e")),
             joins: vec![Join {
                 kind: JoinKind::Left,
@@ -178,111 +193,102 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
         name: "members".to_string(),
         body: Body::UnionAll(members),
     });
-    ctes.push(Cte {
-        name: "stages".to_string(),
-        body: Body::UnionAll(
-            stages
-                .iter()
-                .enumerate()
-                .map(|(k, stage)| Select {
-                    columns: vec![
-                        item(Expr::Str(stage.to_string()), "stage"),
-                        item(Expr::Int(k as i64 + 1), "stage_number"),
-                        item(
-                            stages
-                                .get(k + 1)
-                                .map_or_else(no_text, |next| Expr::Str(next.to_string())),
-                            "next_stage",
-                        ),
-                    ],
-                    ..Select::default()
-                })
-                .collect(),
-        ),
-    });
+    // Per group: customers who reached each stage, and of them those who
+    // reached the next one too.
     let keys = [
         field("m", "period_start"),
         field("m", "segment"),
         field("m", "segment_value"),
-        field("st", "stage"),
-        field("st", "stage_number"),
-        field("st", "next_stage"),
     ];
+    let mut totals: Vec<tree::Item> = ["period_start", "segment", "segment_value"]
+        .iter()
+        .map(|c| item(field("m", c), c))
+        .collect();
+    for k in 0..stages.len() {
+        totals.push(item(
+            func("SUM", vec![field("m", &reached(k))]),
+            &format!("customers_{}", k + 1),
+        ));
+        if k + 1 < stages.len() {
+            totals.push(item(
+                func(
+                    "SUM",
+                    vec![bin(
+                        Op::Mul,
+                        field("m", &reached(k)),
+                        field("m", &reached(k + 1)),
+                    )],
+                ),
+                &format!("next_{}", k + 1),
+            ));
+        }
+    }
     ctes.push(Cte {
-        name: "cells".to_string(),
+        name: "totals".to_string(),
         body: Body::Select(Box::new(Select {
-            columns: keys
-                .iter()
-                .map(|k| match k {
-                    Expr::Field { name, .. } => item(k.clone(), name),
-                    _ => unreachable!("keys are fields"),
-                })
-                .chain([
-                    item(func("COUNT", vec![field("r", "customer_id")]), "customers"),
-                    item(
-                        func("COUNT", vec![field("n", "customer_id")]),
-                        "reached_next",
-                    ),
-                ])
-                .collect(),
+            columns: totals,
             from: Some(tree::cte("members", "m")),
-            joins: vec![
-                Join {
-                    kind: JoinKind::Inner,
-                    from: tree::cte("stages", "st"),
-                    on: bin(Op::Eq, Expr::Int(1), Expr::Int(1)),
-                },
-                Join {
-                    kind: JoinKind::Left,
-                    from: tree::cte("reached", "r"),
-                    on: bin(
-                        Op::And,
-                        bin(Op::Eq, field("r", "customer_id"), field("m", "customer_id")),
-                        bin(Op::Eq, field("r", "stage"), field("st", "stage")),
-                    ),
-                },
-                Join {
-                    kind: JoinKind::Left,
-                    from: tree::cte("reached", "n"),
-                    on: bin(
-                        Op::And,
-                        bin(Op::Eq, field("n", "customer_id"), field("r", "customer_id")),
-                        bin(Op::Eq, field("n", "stage"), field("st", "next_stage")),
-                    ),
-                },
-            ],
             group_by: keys.to_vec(),
             ..Select::default()
         })),
     });
-    let last = Expr::IsNull {
-        expr: Box::new(field("c", "next_stage")),
-        negated: false,
-    };
-    let select = Select {
-        columns: vec![
-            item(field("c", "period_start"), "period_start"),
-            item(field("c", "segment"), "segment"),
-            item(field("c", "segment_value"), "segment_value"),
-            item(field("c", "stage"), "stage"),
-            item(field("c", "stage_number"), "stage_number"),
-            item(field("c", "customers"), "customers"),
-            item(field("c", "next_stage"), "next_stage"),
-            item(
-                tree::case(vec![(last.clone(), Expr::Null)], field("c", "reached_next")),
-                "reached_next",
-            ),
-            item(
-                tree::case(
-                    vec![(last, Expr::Null)],
+    // One row per stage: the totals unfolded.
+    let cells = stages
+        .iter()
+        .enumerate()
+        .map(|(k, stage)| {
+            let customers = field("t", &format!("customers_{}", k + 1));
+            let (next_stage, reached_next, progression) = match stages.get(k + 1) {
+                Some(next) => (
+                    Expr::Str(next.to_string()),
+                    field("t", &format!("next_{}", k + 1)),
                     Expr::SafeDiv(
-                        Box::new(field("c", "reached_next")),
-                        Box::new(field("c", "customers")),
+                        Box::new(field("t", &format!("next_{}", k + 1))),
+                        Box::new(customers.clone()),
                     ),
                 ),
-                "progression",
-            ),
-        ],
+                None => (
+                    no_text(),
+                    Expr::TypedNull(NullType::Integer),
+                    Expr::TypedNull(NullType::Float),
+                ),
+            };
+            Select {
+                columns: vec![
+                    item(field("t", "period_start"), "period_start"),
+                    item(field("t", "segment"), "segment"),
+                    item(field("t", "segment_value"), "segment_value"),
+                    item(Expr::Str(stage.to_string()), "stage"),
+                    item(Expr::Int(k as i64 + 1), "stage_number"),
+                    item(customers, "customers"),
+                    item(next_stage, "next_stage"),
+                    item(reached_next, "reached_next"),
+                    item(progression, "progression"),
+                ],
+                from: Some(tree::cte("totals", "t")),
+                ..Select::default()
+            }
+        })
+        .collect();
+    ctes.push(Cte {
+        name: "cells".to_string(),
+        body: tree::union(cells),
+    });
+    let select = Select {
+        columns: [
+            "period_start",
+            "segment",
+            "segment_value",
+            "stage",
+            "stage_number",
+            "customers",
+            "next_stage",
+            "reached_next",
+            "progression",
+        ]
+        .iter()
+        .map(|c| item(field("c", c), c))
+        .collect(),
         from: Some(tree::cte("cells", "c")),
         order_by: vec![
             Order::asc(name("period_start")),
@@ -345,4 +351,9 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
             body: Body::Select(Box::new(select)),
         },
     })
+}
+
+/// The column saying whether a customer reached stage `k` (from 0): 1 or 0.
+fn reached(k: usize) -> String {
+    format!("reached_{}", k + 1)
 }
