@@ -307,3 +307,64 @@ fn a_user_template_renders_the_same_context() {
     assert!(!bad.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The README's main command on the committed example data: every section
+/// of the joint scorecard is there, with its charts, and the numbers the
+/// README shows.
+#[test]
+fn the_example_scorecard_has_every_section_and_chart() {
+    let dir = std::env::temp_dir().join(format!("pactum-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("scorecard.html");
+    let md = dir.join("scorecard.md");
+    for out in [&html, &md] {
+        let output = pactum(
+            &[
+                "report",
+                "specs/acme_referral.pactum",
+                "--data",
+                "examples/acme_referral",
+                "--as-of",
+                "2026-09-30",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[("SOURCE_DATE_EPOCH", "1790726400")],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let html = std::fs::read_to_string(&html).unwrap();
+    for section in [
+        "<section id=\"goals\">",
+        "Scorecard: Joint quarterly scorecard",
+        "<section id=\"targets\">",
+        "Attribution: Partner credit",
+        "<section id=\"funnel\">",
+        "Retention: 180-day retention",
+        "Pilot: Q1 webinar pilot",
+        "Incentive: Referral revenue share",
+        "<section id=\"audits\">",
+        "<section id=\"initiatives\">",
+        "<section id=\"evidence\">",
+        "<section id=\"agreement\">",
+        "generated 2026-09-30 00:00:00 UTC",
+    ] {
+        assert!(html.contains(section), "the HTML lacks {section:?}");
+    }
+    for chart in [
+        "aria-label=\"Attributed value by partner\"",
+        "aria-label=\"Customers reaching each stage\"",
+        "aria-label=\"Retention curves per cohort\"",
+        "aria-label=\"new_customers over time\"",
+    ] {
+        assert!(html.contains(chart), "the HTML lacks the chart {chart:?}");
+    }
+    assert!(html.contains("suppressed"));
+    let md = std::fs::read_to_string(&md).unwrap();
+    // The pilot as the README shows it.
+    assert!(md.contains("- **new_customers (acme): met.** 87.9 against 55.9 (before/after): a change of 60.7% where 15.0% was expected; with 95% confidence the true change lies between 14.9% and 124.8% (poisson rate ratio)."), "{md}");
+    assert!(md.contains("- **retention_180d: inconclusive.**"));
+    assert!(md.contains("| touchpoints | duplicate_ids |"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
