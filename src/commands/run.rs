@@ -246,14 +246,11 @@ pub fn load_and_run(
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     let loaded = started.elapsed();
-    let mut tables = Vec::with_capacity(plan.queries.len());
-    for planned in &plan.queries {
-        bar.query(&planned.name);
-        match engine.query(planned) {
-            Ok(table) => tables.push(table),
-            Err(error) => return Ok(Err(report_data_error(&bar, &error))),
-        }
-    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let tables = match engine.query_all(&plan.queries, threads, &bar) {
+        Ok(tables) => tables,
+        Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+    };
     bar.bar.finish_and_clear();
     eprintln!(
         "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s",

@@ -86,9 +86,51 @@ pub trait Progress {
 pub struct Quiet;
 impl Progress for Quiet {}
 
-/// An in-memory SQLite database holding an agreement's sources.
+/// A private SQLite database holding an agreement's sources: a scratch
+/// folder with one file per schema, removed when the engine is dropped.
+/// Files rather than memory so that several read-only connections can run
+/// queries side by side, one per core.
 pub struct Engine {
     connection: Connection,
+    folder: PathBuf,
+    schemas: Vec<String>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// Removes a scratch folder when dropped.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What a worker leaves for a query: nothing yet, its table, or its error.
+type Outcome = Option<Result<Table, Box<DataError>>>;
+
+/// Settings every connection gets: sorts and temporary B-trees in memory
+/// and a large page cache (the queries are sort- and join-heavy).
+const PRAGMAS: &str = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;";
+
+fn scratch_folder() -> std::io::Result<PathBuf> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let folder = std::env::temp_dir().join(format!(
+        "pactum-run-{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
+    if folder.exists() {
+        std::fs::remove_dir_all(&folder)?;
+    }
+    std::fs::create_dir_all(&folder)?;
+    Ok(folder)
 }
 
 impl Engine {
@@ -100,13 +142,25 @@ impl Engine {
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<(Engine, u64), Box<DataError>> {
-        let mut connection = Connection::open_in_memory().map_err(|e| engine_error(&e))?;
-        // Sorts and temporary B-trees in memory, a large page cache, and a
-        // helper thread for sorting: the queries are sort- and join-heavy.
+        let folder = scratch_folder().map_err(|e| {
+            Box::new(DataError {
+                code: "P0506",
+                file: None,
+                line: None,
+                column: None,
+                message: format!("cannot create the engine's scratch folder: {e}"),
+                help: "the embedded engine keeps its database in the system's temporary folder; check that it is writable".to_string(),
+            })
+        })?;
+        // Removes the folder if loading stops half-way.
+        let guard = Cleanup(folder.clone());
+        let mut connection =
+            Connection::open(folder.join("main.db")).map_err(|e| engine_error(&e))?;
+        // A scratch database: no journal, no syncing.
         connection
-            .execute_batch(
-                "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144; PRAGMA threads = 2;",
-            )
+            .execute_batch(&format!(
+                "{PRAGMAS} PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            ))
             .map_err(|e| engine_error(&e))?;
         let sources: Vec<&Source> = scope
             .of_kind(Kind::Source)
@@ -153,11 +207,15 @@ impl Engine {
                 help: "run this agreement on its warehouse with `--engine postgres`".to_string(),
             }));
         }
-        for schema in &schemas {
+        for (k, schema) in schemas.iter().enumerate() {
+            let name = crate::sql::dialect::Dialect::quote_ident(&Sqlite, schema);
             connection
                 .execute_batch(&format!(
-                    "ATTACH DATABASE ':memory:' AS {};",
-                    crate::sql::dialect::Dialect::quote_ident(&Sqlite, schema)
+                    "ATTACH DATABASE {} AS {name}; PRAGMA {name}.journal_mode = OFF; PRAGMA {name}.synchronous = OFF;",
+                    crate::sql::dialect::Dialect::quote_string(
+                        &Sqlite,
+                        &folder.join(format!("schema{k}.db")).display().to_string()
+                    )
                 ))
                 .map_err(|e| engine_error(&e))?;
         }
@@ -176,11 +234,114 @@ impl Engine {
                 .map_err(|e| engine_error(&e))?;
         }
         transaction.commit().map_err(|e| engine_error(&e))?;
-        Ok((Engine { connection }, total))
+        // From here on the engine removes the folder.
+        std::mem::forget(guard);
+        Ok((
+            Engine {
+                connection,
+                folder,
+                schemas,
+            },
+            total,
+        ))
+    }
+
+    /// A read-only connection to the same database, for a worker thread.
+    fn reader(&self) -> Result<Connection, Box<DataError>> {
+        use rusqlite::OpenFlags;
+        let connection = Connection::open_with_flags(
+            self.folder.join("main.db"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| engine_error(&e))?;
+        let mut script = String::from(PRAGMAS);
+        for (k, schema) in self.schemas.iter().enumerate() {
+            script.push_str(&format!(
+                " ATTACH DATABASE {} AS {};",
+                crate::sql::dialect::Dialect::quote_string(
+                    &Sqlite,
+                    &self
+                        .folder
+                        .join(format!("schema{k}.db"))
+                        .display()
+                        .to_string()
+                ),
+                crate::sql::dialect::Dialect::quote_ident(&Sqlite, schema)
+            ));
+        }
+        connection
+            .execute_batch(&script)
+            .map_err(|e| engine_error(&e))?;
+        Ok(connection)
+    }
+
+    /// Runs every planned query, `threads` at a time on connections of
+    /// their own, and returns the tables in the order of `planned`.
+    pub fn query_all(
+        &self,
+        planned: &[Planned],
+        threads: usize,
+        progress: &(dyn Progress + Sync),
+    ) -> Result<Vec<Table>, Box<DataError>> {
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Outcome>> = Mutex::new((0..planned.len()).map(|_| None).collect());
+        // The longest first (more steps, more time), so that the threads
+        // finish together.
+        let mut order: Vec<usize> = (0..planned.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(planned[i].query.ctes.len()));
+        let work = |connection: &Connection| loop {
+            let position = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = order.get(position) else { break };
+            let query = &planned[i];
+            progress.query(&query.name);
+            let table = run_query(connection, query);
+            let failed = table.is_err();
+            results.lock().expect("no worker panics")[i] = Some(table);
+            if failed {
+                // Stop handing out work; the first error is reported.
+                next.store(planned.len(), Ordering::Relaxed);
+            }
+        };
+        std::thread::scope(|scope| -> Result<(), Box<DataError>> {
+            let mut readers = Vec::new();
+            for _ in 1..threads.max(1) {
+                readers.push(self.reader()?);
+            }
+            for reader in readers {
+                let work = &work;
+                scope.spawn(move || work(&reader));
+            }
+            work(&self.connection);
+            Ok(())
+        })?;
+        let mut tables = Vec::with_capacity(planned.len());
+        let mut results = results.into_inner().expect("no worker panics");
+        // The first error in the agreement's order, if any.
+        if let Some(error) = results.iter_mut().find_map(|r| match r {
+            Some(Err(_)) => r.take(),
+            _ => None,
+        }) {
+            return Err(error.expect_err("an error"));
+        }
+        for result in results {
+            match result {
+                Some(table) => tables.push(table?),
+                None => break,
+            }
+        }
+        Ok(tables)
     }
 
     /// Runs one planned query and returns its rows typed by its columns.
     pub fn query(&self, planned: &Planned) -> Result<Table, Box<DataError>> {
+        run_query(&self.connection, planned)
+    }
+}
+
+fn run_query(connection: &Connection, planned: &Planned) -> Result<Table, Box<DataError>> {
+    {
         let sql = Renderer::new(&Sqlite).query(&planned.query);
         let query_error = |e: rusqlite::Error| {
             Box::new(DataError {
@@ -197,7 +358,7 @@ impl Engine {
                         .to_string(),
             })
         };
-        let mut statement = self.connection.prepare(&sql).map_err(query_error)?;
+        let mut statement = connection.prepare(&sql).map_err(query_error)?;
         let width = planned.columns.len();
         let kinds: Vec<ColumnKind> = planned.columns.iter().map(|c| c.kind).collect();
         let rows = statement
