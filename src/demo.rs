@@ -241,7 +241,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                             && e.stage.as_ref().is_some_and(|s| s.name != "conversion")
                     })
                     .collect();
-                let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                let mut row = base_row(source, customer, day, &mut rng);
                 if !touch_events.is_empty() {
                     let event = touch_events[(k as usize) % touch_events.len()];
                     satisfy(&mut row, event.filter.as_ref(), source, &mut rng);
@@ -304,7 +304,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                 _ => Vec::new(),
             };
             for day in days.into_iter().filter(|d| *d <= until && *d >= start) {
-                let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                let mut row = base_row(source, customer, day, &mut rng);
                 satisfy(&mut row, event.filter.as_ref(), source, &mut rng);
                 push(&mut rows, source, day, row, &mut next_id);
             }
@@ -326,7 +326,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                 let monthly = source.name.name.contains("subscription");
                 let mut day = first;
                 while day <= customer.active_until.min(until) {
-                    let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                    let mut row = base_row(source, customer, day, &mut rng);
                     background(&mut row, source, &vocabulary, &mut rng);
                     push(&mut rows, source, day, row, &mut next_id);
                     day += if monthly {
@@ -348,7 +348,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                     Some(d) if answers => (d + 20 + rng.below(60) as i64).min(until),
                     _ => customer.aware,
                 };
-                let mut row = base_row(source, customer, day, &mut rng, &vocabulary);
+                let mut row = base_row(source, customer, day, &mut rng);
                 background(&mut row, source, &vocabulary, &mut rng);
                 push(&mut rows, source, day, row, &mut next_id);
             }
@@ -560,13 +560,7 @@ fn has_score(source: &Source) -> bool {
 /// A row of `source` for `customer` on `day`: keys, time, and attribute
 /// columns (stable per customer, some values rare, so that small groups
 /// exist).
-fn base_row(
-    source: &Source,
-    customer: &Customer,
-    day: i64,
-    rng: &mut Rng,
-    _vocabulary: &BTreeMap<String, Vec<String>>,
-) -> Row {
+fn base_row(source: &Source, customer: &Customer, day: i64, rng: &mut Rng) -> Row {
     let mut row = Row::new();
     if let Some(c) = crate::sql::plan::physical(source, "customer") {
         row.insert(c, customer.id.clone());
