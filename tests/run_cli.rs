@@ -368,3 +368,41 @@ fn the_example_scorecard_has_every_section_and_chart() {
     assert!(md.contains("| touchpoints | duplicate_ids |"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `pactum demo` is seeded: it writes the committed example data again,
+/// byte for byte.
+#[test]
+fn demo_writes_the_committed_examples_again() {
+    for name in [
+        "acme_referral",
+        "channel_resellers",
+        "marketplace_integration",
+    ] {
+        let dir = std::env::temp_dir().join(format!("pactum-demo-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let output = pactum(
+            &[
+                "demo",
+                &format!("specs/{name}.pactum"),
+                dir.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let committed = Path::new("examples").join(name);
+        let mut files: Vec<_> = std::fs::read_dir(&committed)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 6, "{name}: {files:?}");
+        for file in files {
+            assert!(
+                std::fs::read(committed.join(&file)).unwrap()
+                    == std::fs::read(dir.join(&file)).unwrap(),
+                "{name}: {file:?} differs from the committed example"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
