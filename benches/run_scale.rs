@@ -11,11 +11,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use pactum::check::scope::Scope;
 use pactum::check::workspace::Workspace;
 use pactum::run::{Engine, Quiet};
 use pactum::sql::plan::Options;
-use pactum::syntax::ast::Root;
 
 fn main() {
     let customers: usize = std::env::var("PACTUM_BENCH_CUSTOMERS")
@@ -24,25 +22,8 @@ fn main() {
         .unwrap_or(330_000);
     let spec = Path::new("specs/acme_referral.pactum");
     let ws = Workspace::load(&[spec.to_path_buf()], Path::new("specs")).unwrap();
-    let index = ws
-        .units
-        .iter()
-        .position(|u| {
-            u.requested && matches!(&u.tree, Some(f) if matches!(f.root, Root::Agreement(_)))
-        })
-        .unwrap();
-    let imports: Vec<_> = ws
-        .imported_closure(index)
-        .iter()
-        .filter_map(|&u| ws.units[u].tree.as_ref())
-        .collect();
-    let unit = &ws.units[index];
-    let scope = Scope::build(
-        unit.tree.as_ref().unwrap(),
-        unit.file,
-        &imports,
-        &mut Vec::new(),
-    );
+    let index = ws.agreements()[0];
+    let scope = ws.scope(index);
 
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("run_scale");
     let _ = std::fs::remove_dir_all(&dir);

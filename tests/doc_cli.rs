@@ -4,9 +4,8 @@
 
 use std::process::Command;
 
-use pactum::check::scope::{Decl, Kind, Scope};
+use pactum::check::scope::{Decl, Kind};
 use pactum::check::workspace::Workspace;
-use pactum::syntax::ast::Root;
 use pactum::syntax::format;
 
 fn doc(spec: &str, extension: &str) -> String {
@@ -34,25 +33,8 @@ fn doc(spec: &str, extension: &str) -> String {
 /// incentive (by title) of the agreement.
 fn expected_mentions(spec: &str) -> Vec<String> {
     let ws = Workspace::load(&[spec.into()], std::path::Path::new("specs")).unwrap();
-    let index = ws
-        .units
-        .iter()
-        .position(|u| {
-            u.requested && matches!(&u.tree, Some(f) if matches!(f.root, Root::Agreement(_)))
-        })
-        .unwrap();
-    let imports: Vec<_> = ws
-        .imported_closure(index)
-        .iter()
-        .filter_map(|&u| ws.units[u].tree.as_ref())
-        .collect();
-    let unit = &ws.units[index];
-    let scope = Scope::build(
-        unit.tree.as_ref().unwrap(),
-        unit.file,
-        &imports,
-        &mut Vec::new(),
-    );
+    let index = ws.agreements()[0];
+    let scope = ws.scope(index);
     let title = |t: &Option<pactum::syntax::ast::Str>, n: &str| {
         t.as_ref().map_or(n.to_string(), |t| t.value.clone())
     };

@@ -16,7 +16,7 @@ use pactum::check::workspace::Workspace;
 use pactum::sql::load::columns;
 use pactum::sql::plan::{Options, table_path};
 use pactum::sql::render::Renderer;
-use pactum::syntax::ast::{ColumnType, Condition, Literal, Root, Source};
+use pactum::syntax::ast::{ColumnType, Condition, Literal, Source};
 
 fn specs() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("specs")
@@ -141,26 +141,8 @@ fn run_all(make: &dyn Fn() -> Box<dyn Engine>, label: &str) {
         // A fresh engine per agreement (SQLite attaches at most 10 schemas).
         let mut engine = make();
         let ws = Workspace::load(std::slice::from_ref(&spec), Path::new("specs")).unwrap();
-        let index = ws
-            .units
-            .iter()
-            .position(|u| {
-                u.requested && matches!(&u.tree, Some(f) if matches!(f.root, Root::Agreement(_)))
-            })
-            .unwrap();
-        let imports: Vec<_> = ws
-            .imported_closure(index)
-            .iter()
-            .filter_map(|&u| ws.units[u].tree.as_ref())
-            .collect();
-        let mut diagnostics = Vec::new();
-        let unit = &ws.units[index];
-        let scope = Scope::build(
-            unit.tree.as_ref().unwrap(),
-            unit.file,
-            &imports,
-            &mut diagnostics,
-        );
+        let index = ws.agreements()[0];
+        let scope = ws.scope(index);
         // Each agreement gets its own schemas: table names are qualified.
         let dir = std::env::temp_dir().join(format!(
             "pactum-specs-run-{label}-{}-{}",

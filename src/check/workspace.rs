@@ -316,6 +316,38 @@ impl Workspace {
         }
         out
     }
+
+    /// The requested units that hold an agreement, in load order.
+    pub fn agreements(&self) -> Vec<usize> {
+        self.units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| {
+                u.requested
+                    && matches!(
+                        &u.tree,
+                        Some(ast::File {
+                            root: ast::Root::Agreement(_),
+                            ..
+                        })
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The scope of unit `index` (parsed) with everything it imports.
+    /// Resolution findings are left out: `check` reports them.
+    pub fn scope(&self, index: usize) -> super::scope::Scope<'_> {
+        let unit = &self.units[index];
+        let imports: Vec<&ast::File> = self
+            .imported_closure(index)
+            .iter()
+            .filter_map(|&u| self.units[u].tree.as_ref())
+            .collect();
+        let tree = unit.tree.as_ref().expect("a parsed unit");
+        super::scope::Scope::build(tree, unit.file, &imports, &mut Vec::new())
+    }
 }
 
 /// A path's canonical form when it exists, so that `a/../b.pactum` and

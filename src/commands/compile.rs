@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use super::fmt::write_generated;
 use super::{FINDINGS, Failure, SUCCESS, print_diagnostics, write_stdout};
 use crate::check::count;
-use crate::check::scope::Scope;
 use crate::check::workspace::parallel_map;
 use crate::sql::compile::{Header, manifest, render};
 use crate::sql::dialect::{self, Dialect};
@@ -98,42 +97,19 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             .map(|o| ws.settings.root.clone().unwrap_or_default().join(o))
     });
 
-    let agreements: Vec<usize> = ws
-        .units
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| {
-            u.requested
-                && matches!(
-                    &u.tree,
-                    Some(File {
-                        root: Root::Agreement(_),
-                        ..
-                    })
-                )
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let agreements = ws.agreements();
     // Plan and render each agreement on all cores; each writes its own
     // folder, so the workers never touch the same file.
     let compile_one = |&index: &usize| -> Result<Compiled, Failure> {
         let unit = &ws.units[index];
-        let Some(
-            tree @ File {
-                root: Root::Agreement(agreement),
-                ..
-            },
-        ) = &unit.tree
+        let Some(File {
+            root: Root::Agreement(agreement),
+            ..
+        }) = &unit.tree
         else {
             return Ok(Compiled::default());
         };
-        let imports: Vec<&File> = ws
-            .imported_closure(index)
-            .iter()
-            .filter_map(|&u| ws.units[u].tree.as_ref())
-            .collect();
-        let mut scratch = Vec::new();
-        let scope = Scope::build(tree, unit.file, &imports, &mut scratch);
+        let scope = ws.scope(index);
         let plan = crate::sql::plan_agreement(&scope, &plan_options);
         let planned = plan.queries;
         let version = agreement.items.iter().find_map(|i| match i {

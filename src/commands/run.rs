@@ -101,44 +101,28 @@ pub fn with_agreement(
         );
         return Ok(FINDINGS);
     }
-    let mut agreements = ws.units.iter().enumerate().filter(|(_, u)| {
-        u.requested
-            && matches!(
-                &u.tree,
-                Some(File {
-                    root: Root::Agreement(_),
-                    ..
-                })
+    let agreements = ws.agreements();
+    let [index] = agreements[..] else {
+        return Err(Failure(if agreements.is_empty() {
+            format!(
+                "`{}` holds no agreement (a catalog is run through the agreements that import it)",
+                spec.display()
             )
-    });
-    let Some((index, unit)) = agreements.next() else {
-        return Err(Failure(format!(
-            "`{}` holds no agreement (a catalog is run through the agreements that import it)",
-            spec.display()
-        )));
+        } else {
+            format!(
+                "`{}` holds several agreements; give one file",
+                spec.display()
+            )
+        }));
     };
-    if agreements.next().is_some() {
-        return Err(Failure(format!(
-            "`{}` holds several agreements; give one file",
-            spec.display()
-        )));
-    }
-    let Some(
-        tree @ File {
-            root: Root::Agreement(agreement),
-            ..
-        },
-    ) = &unit.tree
+    let Some(File {
+        root: Root::Agreement(agreement),
+        ..
+    }) = &ws.units[index].tree
     else {
-        unreachable!("filtered on agreements")
+        unreachable!("an agreement unit")
     };
-    let imports: Vec<&File> = ws
-        .imported_closure(index)
-        .iter()
-        .filter_map(|&u| ws.units[u].tree.as_ref())
-        .collect();
-    let mut scratch = Vec::new();
-    let scope = Scope::build(tree, unit.file, &imports, &mut scratch);
+    let scope = ws.scope(index);
     let version = agreement.items.iter().find_map(|i| match i {
         Item::Version(v) => Some(v.value.value),
         _ => None,
