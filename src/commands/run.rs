@@ -196,15 +196,15 @@ pub fn load_and_run(
     input: &Input,
     options: &PlanOptions,
 ) -> Result<Result<Vec<Table>, u8>, Failure> {
-    let plan = crate::sql::plan_agreement(agreement.scope, options);
-    for what in &plan.not_compiled {
-        eprintln!("note: not run (no SQL planner yet): {what}");
-    }
     let bar = Bar::new();
     let started = Instant::now();
     let data = match input {
         Input::Data(dir) => dir,
         Input::Postgres(url) => {
+            let plan = crate::sql::plan_agreement(agreement.scope, options);
+            for what in &plan.not_compiled {
+                eprintln!("note: not run (no SQL planner yet): {what}");
+            }
             let mut engine = match crate::run::postgres::Engine::connect(url) {
                 Ok(engine) => engine,
                 Err(error) => return Ok(Err(report_data_error(&bar, &error))),
@@ -231,8 +231,13 @@ pub fn load_and_run(
     };
     let loaded = started.elapsed();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let tables = match engine.query_all(&plan.queries, threads, &bar) {
-        Ok(tables) => tables,
+    let tables = match engine.run_all(agreement.scope, options, threads, &bar) {
+        Ok((tables, not_compiled)) => {
+            for what in &not_compiled {
+                eprintln!("note: not run (no SQL planner yet): {what}");
+            }
+            tables
+        }
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     bar.bar.finish_and_clear();

@@ -334,6 +334,96 @@ impl Engine {
         Ok(tables)
     }
 
+    /// Plans and runs every query of the agreement. Metrics and
+    /// per-partner attributions run first and their results are kept as
+    /// tables, so that the scorecards and incentives that show them read
+    /// them instead of computing them again. Tables come back in the plan's
+    /// order, with what could not be planned.
+    pub fn run_all(
+        &self,
+        scope: &Scope<'_>,
+        options: &Options,
+        threads: usize,
+        progress: &(dyn Progress + Sync),
+    ) -> Result<(Vec<Table>, Vec<String>), Box<DataError>> {
+        let reused: Vec<String> = crate::sql::plan_agreement(scope, options)
+            .queries
+            .into_iter()
+            .map(|q| q.name)
+            .filter(|n| {
+                n.starts_with("metric_")
+                    || (n.starts_with("attribution_") && n.ends_with("_by_partner"))
+            })
+            .collect();
+        let options = Options {
+            reuse: reused.clone(),
+            ..options.clone()
+        };
+        let plan = crate::sql::plan_agreement(scope, &options);
+        let (first, then): (Vec<&Planned>, Vec<&Planned>) =
+            plan.queries.iter().partition(|q| reused.contains(&q.name));
+        let first: Vec<Planned> = first.into_iter().cloned().collect();
+        let then: Vec<Planned> = then.into_iter().cloned().collect();
+        let mut tables = self.query_all(&first, threads, progress)?;
+        for table in &tables {
+            self.keep(table)?;
+        }
+        tables.extend(self.query_all(&then, threads, progress)?);
+        let order = |name: &str| plan.queries.iter().position(|q| q.name == name);
+        tables.sort_by_key(|t| order(&t.name));
+        Ok((tables, plan.not_compiled))
+    }
+
+    /// Keeps a query's results as the table later queries read
+    /// (`reused_table`).
+    fn keep(&self, table: &Table) -> Result<(), Box<DataError>> {
+        let name = crate::sql::plan::reused_table(&table.name);
+        let quote = |n: &str| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n);
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = match c.kind {
+                    ColumnKind::Integer => "INTEGER",
+                    ColumnKind::Number => "REAL",
+                    ColumnKind::Text | ColumnKind::Date | ColumnKind::Timestamp => "TEXT",
+                };
+                format!("{} {ty}", quote(&c.name))
+            })
+            .collect();
+        self.connection
+            .execute_batch(&format!(
+                "DROP TABLE IF EXISTS {0}; CREATE TABLE {0} ({1});",
+                quote(&name),
+                columns.join(", ")
+            ))
+            .map_err(|e| engine_error(&e))?;
+        let marks: Vec<String> = (1..=table.columns.len()).map(|i| format!("?{i}")).collect();
+        let mut insert = self
+            .connection
+            .prepare(&format!(
+                "INSERT INTO {} VALUES ({})",
+                quote(&name),
+                marks.join(", ")
+            ))
+            .map_err(|e| engine_error(&e))?;
+        for row in &table.rows {
+            let values: Vec<SqlValue> = row
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Null => SqlValue::Null,
+                    Cell::Integer(n) => SqlValue::Integer(*n),
+                    Cell::Number(x) => SqlValue::Real(*x),
+                    Cell::Text(t) => SqlValue::Text(t.clone()),
+                })
+                .collect();
+            insert
+                .execute(params_from_iter(values.iter()))
+                .map_err(|e| engine_error(&e))?;
+        }
+        Ok(())
+    }
+
     /// Runs one planned query and returns its rows typed by its columns.
     pub fn query(&self, planned: &Planned) -> Result<Table, Box<DataError>> {
         run_query(&self.connection, planned)

@@ -3,7 +3,7 @@
 //! days), what kind of figure a metric gives, goalposts as numbers, and
 //! the interval statistics of docs/scorecard.md.
 
-use super::{Options, Window};
+use super::{Options, Planned, Window};
 use crate::check::dates;
 use crate::check::scope::{Decl, Scope};
 use crate::sql::tree::{self, Cte, Expr, Op, Period, bin, func};
@@ -112,6 +112,7 @@ pub fn metric_ctes(
         window,
         ..options.clone()
     };
+    let extra_used = extra.is_some();
     let planned = match extra {
         None => super::metrics::plan(scope, metric, &options)?,
         Some(extra) => {
@@ -131,7 +132,34 @@ pub fn metric_ctes(
             super::metrics::plan(scope, &metric, &options)?
         }
     };
-    Ok(planned.query.into_ctes(prefix))
+    Ok(match (&options.window, extra_used) {
+        (None, false) => embed(planned, prefix, &options),
+        _ => planned.query.into_ctes(prefix),
+    })
+}
+
+/// A planned query as the CTEs `<prefix>...` of a larger one, or, when the
+/// engine holds its results already (`Options::reuse`), one CTE reading
+/// them.
+pub fn embed(planned: Planned, prefix: &str, options: &Options) -> Vec<Cte> {
+    if !options.reuse.contains(&planned.name) {
+        return planned.query.into_ctes(prefix);
+    }
+    vec![Cte {
+        name: prefix.to_string(),
+        body: tree::Body::Select(Box::new(tree::Select {
+            columns: planned
+                .columns
+                .iter()
+                .map(|c| tree::item(tree::field("r", &c.name), &c.name))
+                .collect(),
+            from: Some(tree::From::Table {
+                path: vec![super::reused_table(&planned.name)],
+                alias: "r".to_string(),
+            }),
+            ..tree::Select::default()
+        })),
+    }]
 }
 
 /// A date of the spec as a day number.

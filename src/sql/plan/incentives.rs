@@ -55,7 +55,7 @@ pub fn plan(
     // basis_<i>: period_start, figure, amount
     for (i, (party, payment)) in pays.iter().enumerate() {
         let prefix = format!("pay{i}");
-        let (figure_filter, rate) = match payment {
+        let (figure_filter, rate, value) = match payment {
             Payment::ShareOfAttributed { rate, attribution } => {
                 let Some(Decl::Attribution(attribution)) = scope.get(&attribution.name) else {
                     return Err(format!(
@@ -66,19 +66,11 @@ pub fn plan(
                 let [_, by_partner] = super::attribution::plan(scope, attribution, options)
                     .ok_or("its attribution is data-driven, which has no SQL planner yet")?;
                 inputs.extend(by_partner.inputs.clone());
-                let mut query = by_partner.query;
-                // The per-partner query's columns under the metric names.
-                if let Body::Select(select) = &mut query.body {
-                    for column in &mut select.columns {
-                        if column.alias == "attributed_value" {
-                            column.alias = "value".to_string();
-                        }
-                    }
-                }
-                ctes.extend(query.into_ctes(&prefix));
+                ctes.extend(figures::embed(by_partner, &prefix, options));
                 (
                     bin(Op::Eq, field("b", "partner"), text(&party.name)),
                     rate.value / 100.0,
+                    "attributed_value",
                 )
             }
             Payment::ShareOfMetric { metric, .. } | Payment::AmountPerMetric { metric, .. } => {
@@ -98,6 +90,7 @@ pub fn plan(
                 (
                     party_group("b", &party.name, figures::attributed(m)),
                     factor,
+                    "value",
                 )
             }
         };
@@ -106,8 +99,8 @@ pub fn plan(
             body: Body::Select(Box::new(Select {
                 columns: vec![
                     item(field("b", "period_start"), "period_start"),
-                    item(float(field("b", "value")), "figure"),
-                    item(mul(float(field("b", "value")), lit(rate)), "amount"),
+                    item(float(field("b", value)), "figure"),
+                    item(mul(float(field("b", value)), lit(rate)), "amount"),
                 ],
                 from: Some(tree::cte(&prefix, "b")),
                 filter: Some(figure_filter),
@@ -475,7 +468,7 @@ fn embed_metric<'a>(
         .ok_or_else(|| format!("its metric `{metric_name}` is not defined"))?;
     let planned = super::metrics::plan(scope, metric, options)
         .map_err(|why| format!("metric `{metric_name}`: {why}"))?;
-    inputs.extend(planned.inputs);
-    ctes.extend(planned.query.into_ctes(prefix));
+    inputs.extend(planned.inputs.iter().cloned());
+    ctes.extend(figures::embed(planned, prefix, options));
     Ok(metric)
 }

@@ -33,6 +33,15 @@ pub struct Options {
     /// Metrics only: one window of days in place of the periods; every
     /// figure then has the window's first day as its `period_start`.
     pub window: Option<Window>,
+    /// Queries whose results the engine already holds, each in the table
+    /// [`reused_table`] names: a query that embeds one of them reads the
+    /// table instead of computing it again (the embedded engine only).
+    pub reuse: Vec<String>,
+}
+
+/// The table holding the results of query `name` when it is reused.
+pub fn reused_table(name: &str) -> String {
+    format!("pactum_result_{name}")
 }
 
 /// Days `start` to `end`, both included, as date expressions.
@@ -49,6 +58,7 @@ impl Default for Options {
             as_of: None,
             table_prefix: String::new(),
             window: None,
+            reuse: Vec::new(),
         }
     }
 }

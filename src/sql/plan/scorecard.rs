@@ -67,7 +67,7 @@ pub fn plan(
             .map_err(|why| format!("metric `{metric_name}`: {why}"))?;
         inputs.extend(planned.inputs.clone());
         let m = format!("m{j}");
-        ctes.extend(planned.query.into_ctes(&m));
+        ctes.extend(figures::embed(planned, &m, options));
         let target = scope.targets.iter().find(|t| t.metric.name == *metric_name);
         let extensive = figures::shape(metric).extensive();
         let actual = || field("r", "value");
