@@ -346,29 +346,45 @@ impl Engine {
         threads: usize,
         progress: &(dyn Progress + Sync),
     ) -> Result<(Vec<Table>, Vec<String>), Box<DataError>> {
+        // Three rounds: the attributions' credits; then metrics and
+        // per-partner sums (which read those credits); then the rest (which
+        // read both).
+        let round = |name: &str| {
+            if name.starts_with("attribution_") && !name.ends_with("_by_partner") {
+                0
+            } else if name.starts_with("metric_") || name.starts_with("attribution_") {
+                1
+            } else {
+                2
+            }
+        };
         let reused: Vec<String> = crate::sql::plan_agreement(scope, options)
             .queries
             .into_iter()
             .map(|q| q.name)
-            .filter(|n| {
-                n.starts_with("metric_")
-                    || (n.starts_with("attribution_") && n.ends_with("_by_partner"))
-            })
+            .filter(|n| round(n) < 2)
             .collect();
         let options = Options {
-            reuse: reused.clone(),
+            reuse: reused,
             ..options.clone()
         };
         let plan = crate::sql::plan_agreement(scope, &options);
-        let (first, then): (Vec<&Planned>, Vec<&Planned>) =
-            plan.queries.iter().partition(|q| reused.contains(&q.name));
-        let first: Vec<Planned> = first.into_iter().cloned().collect();
-        let then: Vec<Planned> = then.into_iter().cloned().collect();
-        let mut tables = self.query_all(&first, threads, progress)?;
-        for table in &tables {
-            self.keep(table)?;
+        let mut tables = Vec::with_capacity(plan.queries.len());
+        for r in 0..3 {
+            let queries: Vec<Planned> = plan
+                .queries
+                .iter()
+                .filter(|q| round(&q.name) == r)
+                .cloned()
+                .collect();
+            let done = self.query_all(&queries, threads, progress)?;
+            if r < 2 {
+                for table in &done {
+                    self.keep(table)?;
+                }
+            }
+            tables.extend(done);
         }
-        tables.extend(self.query_all(&then, threads, progress)?);
         let order = |name: &str| plan.queries.iter().position(|q| q.name == name);
         tables.sort_by_key(|t| order(&t.name));
         Ok((tables, plan.not_compiled))

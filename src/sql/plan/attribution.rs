@@ -40,8 +40,52 @@ pub fn credit_chain(
     if !supported(attribution) {
         return None;
     }
+    let name = format!("attribution_{}", attribution.name.name);
+    if options.reuse.contains(&name) {
+        return Some(reused_chain(&name));
+    }
     let s = settings(scope, attribution)?;
     Some(chain(scope, &s, options))
+}
+
+/// The end of the chain read from the engine's table of the attribution's
+/// results: `attributed`, and `conversions` (every conversion has a row in
+/// `attributed`, an `unattributed` one at least).
+fn reused_chain(name: &str) -> Vec<Cte> {
+    let table = || From::Table {
+        path: vec![super::reused_table(name)],
+        alias: "r".to_string(),
+    };
+    vec![
+        Cte {
+            name: "attributed".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: per_conversion_columns()
+                    .iter()
+                    .map(|c| item(field("r", &c.name), &c.name))
+                    .collect(),
+                from: Some(table()),
+                ..Select::default()
+            })),
+        },
+        Cte {
+            name: "conversions".to_string(),
+            body: Body::Select(Box::new(Select {
+                distinct: true,
+                columns: [
+                    "conversion_event",
+                    "conversion_id",
+                    "customer_id",
+                    "converted_at",
+                ]
+                .iter()
+                .map(|c| item(field("r", c), c))
+                .collect(),
+                from: Some(table()),
+                ..Select::default()
+            })),
+        },
+    ]
 }
 
 /// The attribution block's settings, read once.
