@@ -349,10 +349,16 @@ impl Engine {
         // Three rounds: the attributions' credits; then metrics and
         // per-partner sums (which read those credits); then the rest (which
         // read both).
+        let credits: Vec<String> = scope
+            .of_kind(Kind::Attribution)
+            .map(|d| format!("attribution_{}", d.name().name))
+            .collect();
         let round = |name: &str| {
-            if name.starts_with("attribution_") && !name.ends_with("_by_partner") {
+            if credits.iter().any(|c| c == name) {
                 0
-            } else if name.starts_with("metric_") || name.starts_with("attribution_") {
+            } else if name.starts_with("metric_")
+                || credits.iter().any(|c| name == format!("{c}_by_partner"))
+            {
                 1
             } else {
                 2
