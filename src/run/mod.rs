@@ -364,11 +364,14 @@ impl Engine {
                 2
             }
         };
-        let reused: Vec<String> = crate::sql::plan_agreement(scope, options)
-            .queries
-            .into_iter()
-            .map(|q| q.name)
-            .filter(|n| round(n) < 2)
+        let reused: Vec<String> = credits
+            .iter()
+            .flat_map(|c| [c.clone(), format!("{c}_by_partner")])
+            .chain(
+                scope
+                    .of_kind(Kind::Metric)
+                    .map(|d| format!("metric_{}", d.name().name)),
+            )
             .collect();
         let options = Options {
             reuse: reused,

@@ -66,10 +66,9 @@ impl Engine {
             if let SimpleQueryMessage::Row(row) = message {
                 let mut cells = Vec::with_capacity(planned.columns.len());
                 for (i, column) in planned.columns.iter().enumerate() {
-                    let raw = row.get(i).unwrap_or("");
                     let cell = match row.get(i) {
                         None => super::Cell::Null,
-                        Some(_) => parse_cell(raw, column).ok_or_else(|| {
+                        Some(raw) => parse_cell(raw, column).ok_or_else(|| {
                             failure(
                                 "P0506",
                                 &self.url,
