@@ -6,14 +6,39 @@
 //! the total. Target: under 60 s.
 //!
 //! Run with `cargo bench --bench run_scale` (`PACTUM_BENCH_CUSTOMERS` to
-//! change the size).
+//! change the size; `PACTUM_BENCH_RUN_ONLY=1` to skip timing each query
+//! alone). The generated data is kept between runs of the same size.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use pactum::check::workspace::Workspace;
-use pactum::run::{Engine, Quiet};
+use pactum::run::{Engine, Progress, Quiet};
 use pactum::sql::plan::Options;
+
+/// Each query's start and end, relative to the start of the run.
+struct Timeline {
+    started: Instant,
+    spans: Mutex<BTreeMap<String, (f64, f64)>>,
+}
+
+impl Progress for Timeline {
+    fn query(&self, name: &str) {
+        let now = self.started.elapsed().as_secs_f64();
+        self.spans
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), (now, now));
+    }
+    fn finished(&self, name: &str) {
+        let now = self.started.elapsed().as_secs_f64();
+        if let Some(span) = self.spans.lock().unwrap().get_mut(name) {
+            span.1 = now;
+        }
+    }
+}
 
 fn main() {
     let customers: usize = std::env::var("PACTUM_BENCH_CUSTOMERS")
@@ -25,19 +50,27 @@ fn main() {
     let index = ws.agreements()[0];
     let scope = ws.scope(index);
 
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("run_scale");
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut settings = pactum::demo::Settings::for_scope(&scope);
-    settings.customers = customers;
-    settings.max_touches = 7;
-    let started = Instant::now();
-    let written = pactum::demo::generate(&scope, &settings, &dir).unwrap();
-    println!(
-        "data: {customers} customers, generated in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    for (file, rows) in &written {
-        println!("  {file:<20} {rows:>9} rows");
+    // Seeded, so data of the same size is the same data: kept for the
+    // next run.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("run_scale_{customers}"));
+    let done = dir.join(".complete");
+    if !done.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut settings = pactum::demo::Settings::for_scope(&scope);
+        settings.customers = customers;
+        settings.max_touches = 7;
+        let started = Instant::now();
+        let written = pactum::demo::generate(&scope, &settings, &dir).unwrap();
+        println!(
+            "data: {customers} customers, generated in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        for (file, rows) in &written {
+            println!("  {file:<20} {rows:>9} rows");
+        }
+        std::fs::write(&done, "").unwrap();
+    } else {
+        println!("data: {customers} customers, kept from an earlier run");
     }
     let purchases = std::fs::read_to_string(dir.join("orders.csv"))
         .unwrap()
@@ -57,7 +90,8 @@ fn main() {
     let plan = pactum::sql::plan_agreement(&scope, &options);
     // Each query alone, for where the time goes...
     let mut alone = 0.0;
-    for planned in &plan.queries {
+    let run_only = std::env::var_os("PACTUM_BENCH_RUN_ONLY").is_some();
+    for planned in plan.queries.iter().filter(|_| !run_only) {
         let started = Instant::now();
         let table = engine.query(planned).unwrap();
         let elapsed = started.elapsed().as_secs_f64();
@@ -68,13 +102,30 @@ fn main() {
             table.rows.len()
         );
     }
-    println!("one after the other: {alone:.1} s");
+    if !run_only {
+        println!("one after the other: {alone:.1} s");
+    }
     // ...then all of them as `pactum run` runs them: metrics first, kept
     // for the scorecard and incentives, one connection per core.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let started = Instant::now();
-    let (tables, _) = engine.run_all(&scope, &options, threads, &Quiet).unwrap();
-    let queries = started.elapsed().as_secs_f64();
+    let timeline = Timeline {
+        started: Instant::now(),
+        spans: Mutex::new(BTreeMap::new()),
+    };
+    let (tables, _) = engine
+        .run_all(&scope, &options, threads, &timeline)
+        .unwrap();
+    let queries = timeline.started.elapsed().as_secs_f64();
+    let mut spans: Vec<(String, (f64, f64))> =
+        timeline.spans.into_inner().unwrap().into_iter().collect();
+    spans.sort_by(|a, b| a.1.0.total_cmp(&b.1.0));
+    println!("\nas `pactum run` runs them (start, end, time):");
+    for (name, (start, end)) in &spans {
+        println!(
+            "  {name:<42} {start:>6.2} {end:>6.2}  {:>6.2} s",
+            end - start
+        );
+    }
     let total = load + queries;
     println!(
         "queries: {} in {queries:.1} s on {threads} threads\ntotal, load included: {total:.1} s (target < 60 s: {})",

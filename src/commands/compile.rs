@@ -88,8 +88,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         },
         as_of: options.as_of.clone(),
         table_prefix,
-        window: None,
-        reuse: Vec::new(),
+        ..PlanOptions::default()
     };
     let out_dir = options.out.clone().or_else(|| {
         config

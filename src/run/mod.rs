@@ -80,6 +80,8 @@ pub trait Progress {
     fn loading(&self, _source: &str) {}
     fn rows(&self, _count: u64) {}
     fn query(&self, _name: &str) {}
+    /// A query has returned its rows.
+    fn finished(&self, _name: &str) {}
 }
 
 /// No progress shown.
@@ -297,6 +299,7 @@ impl Engine {
             let query = &planned[i];
             progress.query(&query.name);
             let table = run_query(connection, query);
+            progress.finished(&query.name);
             let failed = table.is_err();
             results.lock().expect("no worker panics")[i] = Some(table);
             if failed {

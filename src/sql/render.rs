@@ -157,7 +157,25 @@ impl<'d> Renderer<'d> {
         if !select.group_by.is_empty() {
             newline(out, depth);
             out.push_str("GROUP BY ");
-            self.list(out, &select.group_by);
+            let prefix = self.dialect.group_key_prefix();
+            for (i, key) in select.group_by.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let bare = matches!(
+                    key,
+                    Expr::Column { .. } | Expr::Field { .. } | Expr::Name(_)
+                );
+                if prefix.is_empty() || bare {
+                    out.push_str(prefix);
+                    self.expr(out, key, 0);
+                } else {
+                    out.push_str(prefix);
+                    out.push('(');
+                    self.expr(out, key, 0);
+                    out.push(')');
+                }
+            }
         }
         if let Some(having) = &select.having {
             newline(out, depth);

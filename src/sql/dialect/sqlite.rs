@@ -38,6 +38,10 @@ impl Dialect for Sqlite {
         "REAL"
     }
 
+    fn group_key_prefix(&self) -> &'static str {
+        "+"
+    }
+
     fn add_days(&self, date: &str, n: i64) -> String {
         format!("date({date}, '{n:+} days')")
     }

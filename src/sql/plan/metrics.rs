@@ -143,11 +143,13 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
             Some(Decl::Segment(segment)) => Some(segment),
             _ => None,
         })
+        .filter(|_| !options.overall_only)
         .collect();
 
     let mut ctes = Vec::new();
     // `attributed A`: each customer's first conversion's credits by A.
     let attribution = metric.fields.iter().find_map(|f| match &f.value {
+        MetricField::Attributed(_) if options.overall_only => None,
         MetricField::Attributed(a) => match scope.get(&a.name) {
             Some(Decl::Attribution(attribution)) => Some(attribution),
             _ => None,
@@ -760,6 +762,17 @@ fn call_ctes(
                 cohort_base(scope, i, call, cohort, filter, &reads, options, ctes)
             }
             (None, None) => plain_base(scope, i, call, filter, &reads, options, ctes),
+        }
+    }
+
+    // Rows are numbered only for the segment lookups below to join on:
+    // without them the numbering (a sort of every row) is dropped.
+    if !reads.iter().any(|r| matches!(r, SegmentRead::Other { .. })) {
+        let base = format!("base_{i}");
+        if let Some(cte) = ctes.iter_mut().find(|c| c.name == base) {
+            cte.body
+                .selects_mut()
+                .for_each(|s| s.columns.retain(|c| c.alias != "row_key"));
         }
     }
 

@@ -37,6 +37,9 @@ pub struct Options {
     /// [`reused_table`] names: a query that embeds one of them reads the
     /// table instead of computing it again (the embedded engine only).
     pub reuse: Vec<String>,
+    /// Metrics only: the `all` group alone, without segments or the
+    /// per-partner split (for figures that read nothing else).
+    pub overall_only: bool,
 }
 
 /// The table holding the results of query `name` when it is reused.
@@ -59,6 +62,7 @@ impl Default for Options {
             table_prefix: String::new(),
             window: None,
             reuse: Vec::new(),
+            overall_only: false,
         }
     }
 }

@@ -24,6 +24,11 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
         return Ok(None);
     }
     let effective_start = scope.effective_days().map(|(start, _)| start);
+    // A target reads its metric's `all` group alone.
+    let overall = Options {
+        overall_only: true,
+        ..options.clone()
+    };
     let today = || today(options);
     let mut ctes = vec![Cte {
         name: "one_row".to_string(),
@@ -87,7 +92,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
         ctes.extend(figures::metric_ctes(
             scope,
             metric,
-            options,
+            &overall,
             Some(Window {
                 start: window_start.clone(),
                 end: evaluated_on.clone(),
@@ -146,7 +151,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
                         ctes.extend(figures::metric_ctes(
                             scope,
                             metric,
-                            options,
+                            &overall,
                             Some(Window {
                                 start: date_expr(start),
                                 end: date_expr(end),
