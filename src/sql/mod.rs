@@ -96,6 +96,7 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
     planned.extend(plan::audits::plan(scope, options));
     for query in &mut planned {
         query.query.share_identical_ctes();
+        query.query.drop_unread_ctes();
     }
     Plan {
         queries: planned,

@@ -468,6 +468,32 @@ impl Query {
     }
 }
 
+impl Query {
+    /// Drops the CTEs that neither the final select nor a kept CTE reads.
+    pub fn drop_unread_ctes(&mut self) {
+        let reads = |body: &Body| -> Vec<String> {
+            body.selects()
+                .flat_map(|s| s.from.iter().chain(s.joins.iter().map(|j| &j.from)))
+                .filter_map(|from| match from {
+                    From::Cte { name, .. } => Some(name.clone()),
+                    From::Table { .. } => None,
+                })
+                .collect()
+        };
+        let mut read = reads(&self.body);
+        // A CTE reads only earlier ones: one pass from the end finds all.
+        let mut keep = vec![false; self.ctes.len()];
+        for (i, cte) in self.ctes.iter().enumerate().rev() {
+            if read.contains(&cte.name) {
+                keep[i] = true;
+                read.extend(reads(&cte.body));
+            }
+        }
+        let mut keep = keep.into_iter();
+        self.ctes.retain(|_| keep.next().unwrap_or(true));
+    }
+}
+
 fn rename_ctes(select: &mut Select, rename: &impl Fn(&mut String)) {
     for from in select
         .from

@@ -211,6 +211,19 @@ pub fn plan(
     // Per period and partner: credits, value and assisted conversions.
     let period = options.period;
     let mut by_period_ctes = ctes;
+    // The engine holding the credits already: read them, and compute only
+    // the eligible touches for the assists.
+    if options.reuse.contains(&per_conversion.name) {
+        let kept = reused_chain(&per_conversion.name)
+            .into_iter()
+            .find(|c| c.name == "attributed");
+        if let (Some(kept), Some(attributed)) = (
+            kept,
+            by_period_ctes.iter_mut().find(|c| c.name == "attributed"),
+        ) {
+            *attributed = kept;
+        }
+    }
     by_period_ctes.push(Cte {
         name: "assists".to_string(),
         body: Body::Select(Box::new(Select {
