@@ -836,6 +836,57 @@ fn parse_timestamp(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A query named `name` reading the tables `tables`.
+    fn planned(name: &str, tables: &[&str]) -> Planned {
+        use crate::sql::tree::{Body, Expr, From, Join, JoinKind, Query, Select, item};
+        let table = |t: &str, alias: &str| From::Table {
+            path: vec![t.to_string()],
+            alias: alias.to_string(),
+        };
+        Planned {
+            name: name.to_string(),
+            purpose: String::new(),
+            inputs: Vec::new(),
+            columns: Vec::new(),
+            query: Query {
+                ctes: Vec::new(),
+                body: Body::Select(Box::new(Select {
+                    columns: vec![item(Expr::Int(1), "one")],
+                    from: tables.first().map(|t| table(t, "a")),
+                    joins: tables
+                        .iter()
+                        .skip(1)
+                        .map(|t| Join {
+                            kind: JoinKind::Inner,
+                            from: table(t, "b"),
+                            on: Expr::Bool(true),
+                        })
+                        .collect(),
+                    ..Select::default()
+                })),
+            },
+        }
+    }
+
+    #[test]
+    fn a_query_runs_the_round_after_the_results_it_reads() {
+        let queries = [
+            planned(
+                "scorecard",
+                &["pactum_result_metric_a", "pactum_result_by_partner"],
+            ),
+            planned("metric_a", &["orders"]),
+            planned("by_partner", &["pactum_result_credits", "touches"]),
+            planned("credits", &["touches", "orders"]),
+            planned("funnel", &["orders"]),
+        ];
+        assert_eq!(rounds(&queries), [2, 0, 1, 0, 0]);
+        // Source reads come first when ordering by expected work; kept
+        // results do not count.
+        assert_eq!(expected_work(&queries[0].query), (0, 0));
+        assert_eq!(expected_work(&queries[3].query), (2, 0));
+    }
+
     #[test]
     fn timestamps_are_naive_and_exact() {
         assert_eq!(

@@ -505,4 +505,78 @@ mod tests {
         Renderer::new(&dialect::Snowflake).ident(&mut out, "customer_id");
         assert_eq!(out, "\"customer_id\"");
     }
+
+    /// SQLite groups by `+key` (no index order); the groups are the same.
+    #[test]
+    fn sqlite_group_keys_skip_the_index_and_group_alike() {
+        use crate::sql::tree::{Body, Op, Query, Select, bin, field, func, item};
+        let query = Query {
+            ctes: Vec::new(),
+            body: Body::Select(Box::new(Select {
+                columns: vec![
+                    item(field("t", "customer_id"), "customer_id"),
+                    item(func("COUNT", vec![field("t", "day")]), "days"),
+                ],
+                from: Some(crate::sql::tree::From::Table {
+                    path: vec!["visits".to_string()],
+                    alias: "t".to_string(),
+                }),
+                group_by: vec![
+                    field("t", "customer_id"),
+                    bin(Op::Gt, field("t", "day"), crate::sql::tree::Expr::Int(1)),
+                ],
+                ..Select::default()
+            })),
+        };
+        let sqlite = Renderer::new(&dialect::Sqlite).query(&query);
+        assert!(
+            sqlite.contains("GROUP BY +t.customer_id, +(t.\"day\" > 1)"),
+            "{sqlite}"
+        );
+        let postgres = Renderer::new(&dialect::Postgres).query(&query);
+        assert!(
+            postgres.contains("GROUP BY t.customer_id, t.\"day\" > 1"),
+            "{postgres}"
+        );
+
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE visits (customer_id TEXT, day INTEGER);
+             CREATE INDEX visits_customer ON visits (customer_id);
+             INSERT INTO visits VALUES ('b', 1), ('a', 2), ('b', 3), ('a', 1), ('b', 2);",
+        )
+        .unwrap();
+        let plan: Vec<String> = db
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                sqlite.trim_end_matches(";\n")
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter().all(|step| !step.contains("USING INDEX")),
+            "{plan:?}"
+        );
+        let mut rows: Vec<(String, i64)> = db
+            .prepare(sqlite.trim_end_matches(";\n"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        rows.sort();
+        // a: day 1 alone, day 2 alone; b: day 1 alone, days 2 and 3.
+        assert_eq!(
+            rows,
+            [
+                ("a".into(), 1),
+                ("a".into(), 1),
+                ("b".into(), 1),
+                ("b".into(), 2)
+            ]
+        );
+    }
 }

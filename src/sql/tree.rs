@@ -521,3 +521,54 @@ impl Body {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CTE selecting everything of `from` (a CTE when `from` has no dot).
+    fn reading(name: &str, from: &[&str]) -> Cte {
+        let source = |f: &str, alias: String| match f.strip_prefix("table.") {
+            Some(table) => From::Table {
+                path: vec![table.to_string()],
+                alias,
+            },
+            None => cte(f, &alias),
+        };
+        Cte {
+            name: name.to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: vec![item(Expr::Int(1), "one")],
+                from: from.first().map(|f| source(f, "a".to_string())),
+                joins: from
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(i, f)| Join {
+                        kind: JoinKind::Left,
+                        from: source(f, format!("j{i}")),
+                        on: Expr::Bool(true),
+                    })
+                    .collect(),
+                ..Select::default()
+            })),
+        }
+    }
+
+    #[test]
+    fn unread_ctes_are_dropped_and_read_ones_kept_in_order() {
+        let mut query = Query {
+            ctes: vec![
+                reading("touches", &["table.touchpoints"]),
+                reading("unused_base", &["table.orders"]),
+                reading("eligible", &["touches"]),
+                reading("unused_tip", &["unused_base", "eligible"]),
+                reading("joined", &["touches", "eligible"]),
+            ],
+            body: reading("out", &["joined"]).body,
+        };
+        query.drop_unread_ctes();
+        let names: Vec<&str> = query.ctes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["touches", "eligible", "joined"]);
+    }
+}
