@@ -141,6 +141,91 @@ fn configure_sqlite() {
     });
 }
 
+/// A connection to the engine's database in `folder` with every schema's
+/// file attached. A writable one keeps no journal and does not sync: the
+/// database is scratch.
+fn open(folder: &Path, schemas: &[String], writable: bool) -> Result<Connection, Box<DataError>> {
+    use crate::sql::dialect::Dialect;
+    use rusqlite::OpenFlags;
+    let flags = if writable {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    };
+    let connection = Connection::open_with_flags(
+        folder.join("main.db"),
+        flags | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| engine_error(&e))?;
+    let unjournaled = |name: &str| {
+        if writable {
+            format!(" PRAGMA {name}journal_mode = OFF; PRAGMA {name}synchronous = OFF;")
+        } else {
+            String::new()
+        }
+    };
+    let mut script = format!("{PRAGMAS}{}", unjournaled(""));
+    for (k, schema) in schemas.iter().enumerate() {
+        let name = Sqlite.quote_ident(schema);
+        let file = folder.join(format!("schema{k}.db"));
+        script.push_str(&format!(
+            " ATTACH DATABASE {} AS {name};{}",
+            Sqlite.quote_string(&file.display().to_string()),
+            unjournaled(&format!("{name}."))
+        ));
+    }
+    connection
+        .execute_batch(&script)
+        .map_err(|e| engine_error(&e))?;
+    Ok(connection)
+}
+
+/// Runs each script (the indexes of one database file) in a transaction,
+/// on one connection per core, the first scripts first.
+fn build_indexes(
+    connection: &Connection,
+    folder: &Path,
+    schemas: &[String],
+    scripts: &[String],
+) -> Result<(), Box<DataError>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let run = |connection: &Connection, script: &str| {
+        connection
+            .execute_batch(&format!("BEGIN; {script} COMMIT;"))
+            .map_err(|e| engine_error(&e))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(scripts.len());
+    if threads <= 1 {
+        return scripts.iter().try_for_each(|s| run(connection, s));
+    }
+    let next = AtomicUsize::new(0);
+    let work = |connection: &Connection| -> Result<(), Box<DataError>> {
+        while let Some(script) = scripts.get(next.fetch_add(1, Ordering::Relaxed)) {
+            if let Err(e) = run(connection, script) {
+                next.store(scripts.len(), Ordering::Relaxed);
+                return Err(e);
+            }
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .map(|_| {
+                let connection = open(folder, schemas, true)?;
+                let work = &work;
+                Ok(scope.spawn(move || work(&connection)))
+            })
+            .collect::<Result<_, Box<DataError>>>()?;
+        let mine = work(connection);
+        for helper in helpers {
+            helper.join().expect("index builders do not panic")?;
+        }
+        mine
+    })
+}
+
 fn scratch_folder() -> std::io::Result<PathBuf> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static COUNT: AtomicUsize = AtomicUsize::new(0);
@@ -178,14 +263,6 @@ impl Engine {
         // Removes the folder if loading stops half-way.
         let guard = Cleanup(folder.clone());
         configure_sqlite();
-        let mut connection =
-            Connection::open(folder.join("main.db")).map_err(|e| engine_error(&e))?;
-        // A scratch database: no journal, no syncing.
-        connection
-            .execute_batch(&format!(
-                "{PRAGMAS} PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-            ))
-            .map_err(|e| engine_error(&e))?;
         let sources: Vec<&Source> = scope
             .of_kind(Kind::Source)
             .filter_map(|d| match d {
@@ -231,33 +308,38 @@ impl Engine {
                 help: "run this agreement on its warehouse with `--engine postgres`".to_string(),
             }));
         }
-        for (k, schema) in schemas.iter().enumerate() {
-            let name = crate::sql::dialect::Dialect::quote_ident(&Sqlite, schema);
-            connection
-                .execute_batch(&format!(
-                    "ATTACH DATABASE {} AS {name}; PRAGMA {name}.journal_mode = OFF; PRAGMA {name}.synchronous = OFF;",
-                    crate::sql::dialect::Dialect::quote_string(
-                        &Sqlite,
-                        &folder.join(format!("schema{k}.db")).display().to_string()
-                    )
-                ))
-                .map_err(|e| engine_error(&e))?;
-        }
+        let mut connection = open(&folder, &schemas, true)?;
         let mut total = 0;
+        let mut loaded = Vec::with_capacity(sources.len());
         let transaction = connection.transaction().map_err(|e| engine_error(&e))?;
         for source in &sources {
             progress.loading(&source.name.name);
             transaction
                 .execute_batch(&create_table(source, &Sqlite, options))
                 .map_err(|e| engine_error(&e))?;
-            total += load_source(&transaction, source, dir, options, progress)?;
-        }
-        for source in &sources {
-            transaction
-                .execute_batch(&create_indexes(source, &Sqlite, options))
-                .map_err(|e| engine_error(&e))?;
+            let rows = load_source(&transaction, source, dir, options, progress)?;
+            loaded.push(rows);
+            total += rows;
         }
         transaction.commit().map_err(|e| engine_error(&e))?;
+        // Indexes, one database file per connection at a time: a file's
+        // indexes are built by one connection, files side by side.
+        let mut files: Vec<(Option<String>, u64, String)> = Vec::new();
+        for (source, rows) in sources.iter().zip(loaded) {
+            let path = table_path(source, options);
+            let file = (path.len() == 2).then(|| path[0].clone());
+            let sql = create_indexes(source, &Sqlite, options);
+            match files.iter_mut().find(|f| f.0 == file) {
+                Some(f) => {
+                    f.1 += rows;
+                    f.2.push_str(&sql);
+                }
+                None => files.push((file, rows, sql)),
+            }
+        }
+        files.sort_by_key(|f| std::cmp::Reverse(f.1));
+        let scripts: Vec<String> = files.into_iter().map(|f| f.2).collect();
+        build_indexes(&connection, &folder, &schemas, &scripts)?;
         // From here on the engine removes the folder.
         std::mem::forget(guard);
         Ok((
@@ -272,31 +354,7 @@ impl Engine {
 
     /// A read-only connection to the same database, for a worker thread.
     fn reader(&self) -> Result<Connection, Box<DataError>> {
-        use rusqlite::OpenFlags;
-        let connection = Connection::open_with_flags(
-            self.folder.join("main.db"),
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| engine_error(&e))?;
-        let mut script = String::from(PRAGMAS);
-        for (k, schema) in self.schemas.iter().enumerate() {
-            script.push_str(&format!(
-                " ATTACH DATABASE {} AS {};",
-                crate::sql::dialect::Dialect::quote_string(
-                    &Sqlite,
-                    &self
-                        .folder
-                        .join(format!("schema{k}.db"))
-                        .display()
-                        .to_string()
-                ),
-                crate::sql::dialect::Dialect::quote_ident(&Sqlite, schema)
-            ));
-        }
-        connection
-            .execute_batch(&script)
-            .map_err(|e| engine_error(&e))?;
-        Ok(connection)
+        open(&self.folder, &self.schemas, false)
     }
 
     /// Runs every planned query, `threads` at a time on connections of
@@ -681,61 +739,105 @@ fn load_source(
         .iter()
         .map(|(n, _)| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n))
         .collect();
-    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-    let insert = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
-        path.join("."),
-        names.join(", "),
-        marks.join(", ")
-    );
-    let mut statement = transaction.prepare(&insert).map_err(|e| engine_error(&e))?;
-    let mut record = csv::StringRecord::new();
+    // Several rows per statement: SQLite's cost is mostly per statement.
+    let width = names.len().max(1);
+    let per_statement = (32_000 / width).clamp(1, 64);
+    let insert = |rows: usize| {
+        let row = format!(
+            "({})",
+            (0..names.len()).map(|_| "?").collect::<Vec<_>>().join(", ")
+        );
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            path.join("."),
+            names.join(", "),
+            vec![row; rows].join(", ")
+        )
+    };
+    let mut full = transaction
+        .prepare(&insert(per_statement))
+        .map_err(|e| engine_error(&e))?;
+    let mut single = transaction
+        .prepare(&insert(1))
+        .map_err(|e| engine_error(&e))?;
+    // The file is read and checked on a thread of its own while this one
+    // inserts; batches of rows pass between them.
     let mut count = 0u64;
-    let mut values: Vec<SqlValue> = Vec::with_capacity(wanted.len());
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                return Err(error(
-                    "P0504",
-                    at(line, None),
-                    format!("the row cannot be read: {}", csv_text(&e)),
-                    "every row needs as many fields as the header; quote fields that hold commas"
-                        .to_string(),
-                ));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        values.clear();
-        for ((name, ty), &position) in wanted.iter().zip(&positions) {
-            let raw = record.get(position).unwrap_or("");
-            match typed(raw, *ty) {
-                Ok(value) => values.push(value),
-                Err(expected) => {
-                    return Err(error(
-                        "P0503",
-                        at(Some(line), Some((position + 1, name.clone()))),
-                        format!("`{raw}` is not {expected}"),
-                        format!(
-                            "write {} ({}), or leave the field empty for no value",
-                            expected,
-                            example(*ty)
-                        ),
-                    ));
+    std::thread::scope(|threads| -> Result<(), Box<DataError>> {
+        let (sender, batches) =
+            std::sync::mpsc::sync_channel::<Result<Vec<SqlValue>, Box<DataError>>>(8);
+        let wanted = &wanted;
+        let positions = &positions;
+        let at = &at;
+        let error = &error;
+        threads.spawn(move || {
+            let mut record = csv::StringRecord::new();
+            let batch_rows = per_statement * 16;
+            let mut batch: Vec<SqlValue> = Vec::with_capacity(batch_rows * width);
+            loop {
+                match reader.read_record(&mut record) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        let line = e.position().map(|p| p.line());
+                        let _ = sender.send(Err(error(
+                            "P0504",
+                            at(line, None),
+                            format!("the row cannot be read: {}", csv_text(&e)),
+                            "every row needs as many fields as the header; quote fields that hold commas"
+                                .to_string(),
+                        )));
+                        return;
+                    }
+                }
+                let line = record.position().map_or(0, |p| p.line());
+                for ((name, ty), &position) in wanted.iter().zip(positions) {
+                    let raw = record.get(position).unwrap_or("");
+                    match typed(raw, *ty) {
+                        Ok(value) => batch.push(value),
+                        Err(expected) => {
+                            let _ = sender.send(Err(error(
+                                "P0503",
+                                at(Some(line), Some((position + 1, name.clone()))),
+                                format!("`{raw}` is not {expected}"),
+                                format!(
+                                    "write {} ({}), or leave the field empty for no value",
+                                    expected,
+                                    example(*ty)
+                                ),
+                            )));
+                            return;
+                        }
+                    }
+                }
+                if batch.len() == batch_rows * width {
+                    let next = Vec::with_capacity(batch_rows * width);
+                    if sender.send(Ok(std::mem::replace(&mut batch, next))).is_err() {
+                        // The inserting side stopped on an error of its own.
+                        return;
+                    }
                 }
             }
+            let _ = sender.send(Ok(batch));
+        });
+        for batch in batches {
+            let batch = batch?;
+            let mut rows = batch.chunks_exact(width * per_statement);
+            for chunk in rows.by_ref() {
+                full.execute(params_from_iter(chunk.iter()))
+                    .map_err(|e| engine_error(&e))?;
+            }
+            for row in rows.remainder().chunks_exact(width) {
+                single
+                    .execute(params_from_iter(row.iter()))
+                    .map_err(|e| engine_error(&e))?;
+            }
+            let rows = (batch.len() / width) as u64;
+            count += rows;
+            progress.rows(rows);
         }
-        statement
-            .execute(params_from_iter(values.iter()))
-            .map_err(|e| engine_error(&e))?;
-        count += 1;
-        if count.is_multiple_of(50_000) {
-            progress.rows(50_000);
-        }
-    }
-    progress.rows(count % 50_000);
+        Ok(())
+    })?;
     Ok(count)
 }
 
