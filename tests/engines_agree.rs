@@ -197,3 +197,33 @@ fn a_wrong_password_never_shows() {
     );
     assert!(!stderr.contains("Secr3tPassw0rd"), "{stderr}");
 }
+
+#[test]
+fn a_url_that_asks_for_tls_or_cannot_be_read_is_refused_clearly() {
+    let cases = [
+        (
+            "postgresql://analyst:Secr3tPassw0rd@127.0.0.1:9/warehouse?sslmode=require",
+            "requires TLS (`sslmode=require`), and pactum connects without TLS",
+        ),
+        (
+            "postgresql://analyst:Secr3tPassw0rd@127.0.0.1:port/warehouse",
+            "cannot be read",
+        ),
+    ];
+    for (url, said) in cases {
+        let output = pactum(&[
+            "run",
+            &format!("{FIXTURE}/agreement.pactum"),
+            "--engine",
+            "postgres",
+            "--url",
+            url,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("error[P0507]"), "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(stderr.contains("analyst:***@"), "{stderr}");
+        assert!(!stderr.contains("Secr3tPassw0rd"), "{stderr}");
+    }
+}

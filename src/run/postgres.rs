@@ -22,7 +22,26 @@ pub struct Engine {
 
 impl Engine {
     pub fn connect(url: &str) -> Result<Engine, Box<DataError>> {
-        let mut client = Client::connect(url, NoTls).map_err(|e| {
+        let config: postgres::Config = url.parse().map_err(|e| {
+            failure(
+                "P0507",
+                url,
+                format!("the PostgreSQL URL {} cannot be read: {e}", redact(url)),
+                "write it as postgresql://USER@HOST:PORT/DATABASE, with options after `?`",
+            )
+        })?;
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(failure(
+                "P0507",
+                url,
+                format!(
+                    "the URL {} requires TLS (`sslmode=require`), and pactum connects without TLS",
+                    redact(url)
+                ),
+                "connect on a trusted network or through a tunnel (ssh -L), with `sslmode=disable` or no `sslmode`",
+            ));
+        }
+        let mut client = config.connect(NoTls).map_err(|e| {
             failure(
                 "P0507",
                 url,
