@@ -1,5 +1,5 @@
 //! `pactum run` of an example agreement at scale: `specs/acme_referral.pactum`
-//! with seeded data from `pactum demo` sized to about 1,000,000 touches and
+//! with seeded data from `pactum demo` sized to at least 1,000,000 touches and
 //! 100,000 purchases (and the usage, subscription and renewal rows that go
 //! with them), loaded into the embedded SQLite engine and run, load
 //! included. Prints the data's size, the load time, each query's time and
@@ -44,7 +44,7 @@ fn main() {
     let customers: usize = std::env::var("PACTUM_BENCH_CUSTOMERS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(330_000);
+        .unwrap_or(360_000);
     let spec = Path::new("specs/acme_referral.pactum");
     let ws = Workspace::load(&[spec.to_path_buf()], Path::new("specs")).unwrap();
     let index = ws.agreements()[0];

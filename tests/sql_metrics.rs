@@ -223,3 +223,70 @@ fn duckdb_matches_the_expected_partner_split() {
         &expected(PARTNERS),
     );
 }
+
+/// The last day of the month that starts on `first` (`YYYY-MM-01`).
+fn month_end(first: &str) -> String {
+    let year: i32 = first[0..4].parse().unwrap();
+    let month: u32 = first[5..7].parse().unwrap();
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    format!("{}-{days:02}", &first[0..7])
+}
+
+/// A metric over a window of one whole month reads that month's rows, so
+/// its overall figure is the month's: the window is narrowed early (first
+/// times, rows) without changing a number. Every metric of the metric,
+/// rate and churn fixtures, every month they have.
+#[test]
+fn a_window_of_one_month_gives_that_months_overall_figure() {
+    use pactum::sql::plan::Window;
+    use pactum::sql::tree::Expr;
+    for dir in [METRICS, COHORTS, CHURN] {
+        let mut engine = engines::Sqlite::new();
+        let monthly = run(dir, &mut engine);
+        let spec = Spec::load(&Path::new(dir).join("agreement.pactum"));
+        let scope = spec.scope();
+        let mut checked = 0;
+        for ((name, month, segment, _), (value, customers)) in &monthly {
+            if segment != "all" {
+                continue;
+            }
+            let Some(Decl::Metric(metric)) = scope.get(name) else {
+                panic!("{name} is not a metric")
+            };
+            let options = Options {
+                window: Some(Window {
+                    start: Expr::Date(month.clone()),
+                    end: Expr::Date(month_end(month)),
+                }),
+                overall_only: true,
+                ..Options::default()
+            };
+            let planned = pactum::sql::plan::metrics::plan(&scope, metric, &options).unwrap();
+            let sql = Renderer::new(engine.dialect()).query(&planned.query);
+            let rows = engine.query(&sql);
+            assert_eq!(rows.len(), 1, "{dir} {name} {month}: {} rows", rows.len());
+            let windowed = match &rows[0][3] {
+                Value::Null => None,
+                v => Some(v.number()),
+            };
+            let same = match (windowed, value) {
+                (None, None) => true,
+                (Some(a), Some(b)) => close(a, *b),
+                _ => false,
+            };
+            assert!(
+                same && rows[0][4].number() as i64 == *customers,
+                "{dir} {name} {month}: window gives {windowed:?} from {} customers, the month {value:?} from {customers}",
+                rows[0][4].number()
+            );
+            checked += 1;
+        }
+        assert!(checked >= 10, "{dir}: only {checked} figures checked");
+    }
+}

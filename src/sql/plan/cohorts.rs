@@ -30,6 +30,7 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
         cohort_event,
         parts.filter,
         options,
+        None,
     )];
     ctes.push(Cte {
         name: "activity".to_string(),

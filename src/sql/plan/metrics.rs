@@ -24,7 +24,8 @@
 //! function of the language is compiled.
 
 use super::{
-    ColumnKind, Options, Planned, condition, literal, out, source_column, table_name, table_path,
+    ColumnKind, Options, Planned, Window, condition, literal, out, source_column, table_name,
+    table_path,
 };
 use crate::check::scope::{Decl, Scope};
 use crate::sql::tree::{
@@ -846,25 +847,7 @@ fn call_ctes(
             Expr::PeriodStart(options.period, Box::new(field("b", "row_time"))),
             None,
         ),
-        Some(w) => (
-            w.start.clone(),
-            tree::and(vec![
-                bin(
-                    Op::Ge,
-                    field("b", "row_time"),
-                    Expr::StartOfDay(Box::new(w.start.clone())),
-                ),
-                bin(
-                    Op::Lt,
-                    field("b", "row_time"),
-                    Expr::StartOfDay(Box::new(Expr::AddPeriods {
-                        period: Period::Day,
-                        count: 1,
-                        date: Box::new(w.end.clone()),
-                    })),
-                ),
-            ]),
-        ),
+        Some(w) => (w.start.clone(), Some(within(field("b", "row_time"), w))),
     };
     let mut columns = vec![
         item(field("b", "customer_id"), "customer_id"),
@@ -1331,9 +1314,14 @@ fn days_between_base(
     options: &Options,
     ctes: &mut Vec<Cte>,
 ) {
-    for (name, (source, event)) in [
-        ("first_from", from),
-        ("first_to", (call.source, call.event)),
+    // The rows are keyed by the `to` time: only it is narrowed to a window.
+    for (name, (source, event), window) in [
+        ("first_from", from, None),
+        (
+            "first_to",
+            (call.source, call.event),
+            options.window.as_ref(),
+        ),
     ] {
         ctes.push(first_times(
             &format!("{name}_{i}"),
@@ -1342,6 +1330,7 @@ fn days_between_base(
             event,
             filter,
             options,
+            window,
         ));
     }
     let mut columns = customer_row(
@@ -1395,6 +1384,7 @@ fn cohort_base(
         call.event,
         filter,
         options,
+        options.window.as_ref(),
     ));
     let (target, target_event) = cohort.target;
     ctes.push(Cte {
@@ -1639,6 +1629,32 @@ fn churn_base(
 }
 
 /// The earliest time of each customer's rows of a source (or event).
+/// `time` within the days of `window`: from the start of its first day to
+/// the end of its last.
+fn within(time: Expr, window: &Window) -> Expr {
+    bin(
+        Op::And,
+        bin(
+            Op::Ge,
+            time.clone(),
+            Expr::StartOfDay(Box::new(window.start.clone())),
+        ),
+        bin(
+            Op::Lt,
+            time,
+            Expr::StartOfDay(Box::new(Expr::AddPeriods {
+                period: Period::Day,
+                count: 1,
+                date: Box::new(window.end.clone()),
+            })),
+        ),
+    )
+}
+
+/// Each customer's first time in `source` (for `event`). With `window`,
+/// only the customers whose first time falls in it: the rows of a
+/// windowed figure keyed by that time are the window's alone, so the
+/// others are dropped before anything is joined to them.
 pub(super) fn first_times(
     name: &str,
     scope: &Scope<'_>,
@@ -1646,6 +1662,7 @@ pub(super) fn first_times(
     event: Option<&Event>,
     filter: Option<&Condition>,
     options: &Options,
+    window: Option<&Window>,
 ) -> Cte {
     Cte {
         name: name.to_string(),
@@ -1663,6 +1680,8 @@ pub(super) fn first_times(
             }),
             filter: tree::and(row_filters(scope, source, event, filter, options)),
             group_by: vec![source_column("r", source, "customer")],
+            having: window
+                .map(|w| within(func("MIN", vec![source_column("r", source, "time")]), w)),
             ..Select::default()
         })),
     }
