@@ -8,6 +8,7 @@
 
 pub mod postgres;
 pub mod results;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 

@@ -7,9 +7,12 @@
 //! The connection URL may hold a password: it never appears in output or
 //! errors (see [`redact`]).
 
+use postgres::config::SslMode;
 use postgres::{Client, NoTls, SimpleQueryMessage};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::results::parse_cell;
+use super::tls::{self, Mode};
 use super::{DataError, Progress, Table};
 use crate::sql::dialect::Postgres;
 use crate::sql::plan::Planned;
@@ -22,31 +25,46 @@ pub struct Engine {
 
 impl Engine {
     pub fn connect(url: &str) -> Result<Engine, Box<DataError>> {
-        let config: postgres::Config = url.parse().map_err(|e| {
+        let unreadable = |why: String| {
             failure(
                 "P0507",
                 url,
-                format!("the PostgreSQL URL {} cannot be read: {e}", redact(url)),
+                format!("the PostgreSQL URL {} cannot be read: {why}", redact(url)),
                 "write it as postgresql://USER@HOST:PORT/DATABASE, with options after `?`",
             )
-        })?;
-        if config.get_ssl_mode() == postgres::config::SslMode::Require {
-            return Err(failure(
-                "P0507",
-                url,
-                format!(
-                    "the URL {} requires TLS (`sslmode=require`), and pactum connects without TLS",
-                    redact(url)
-                ),
-                "connect on a trusted network or through a tunnel (ssh -L), with `sslmode=disable` or no `sslmode`",
-            ));
-        }
-        let mut client = config.connect(NoTls).map_err(|e| {
+        };
+        let (driver_url, settings) = tls::split(url).map_err(unreadable)?;
+        let mut config: postgres::Config = driver_url
+            .parse()
+            .map_err(|e: postgres::Error| unreadable(e.to_string()))?;
+        config.ssl_mode(match settings.mode {
+            Mode::Disable => SslMode::Disable,
+            Mode::Prefer => SslMode::Prefer,
+            Mode::Require | Mode::Verify => SslMode::Require,
+        });
+        let tls = tls::client_config(&settings).map_err(|why| {
             failure(
                 "P0507",
                 url,
-                format!("cannot connect to PostgreSQL at {}: {e}", redact(url)),
-                "check the URL (postgresql://USER@HOST:PORT/DATABASE, the password in PGPASSWORD or the URL) and that the server accepts the connection",
+                why,
+                "`sslrootcert=FILE` names a PEM file of the certificates to trust",
+            )
+        })?;
+        let connected = match settings.mode {
+            Mode::Disable => config.connect(NoTls),
+            _ => config.connect(MakeRustlsConnect::new(tls)),
+        };
+        let mut client = connected.map_err(|e| {
+            // The driver's error hides the TLS cause (a certificate that
+            // is not trusted, say) in its source.
+            let cause = std::error::Error::source(&e)
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default();
+            failure(
+                "P0507",
+                url,
+                format!("cannot connect to PostgreSQL at {}: {e}{cause}", redact(url)),
+                "check the URL (postgresql://USER@HOST:PORT/DATABASE, the password in PGPASSWORD or the URL), that the server accepts the connection, and for TLS its `sslmode` and `sslrootcert`",
             )
         })?;
         client
