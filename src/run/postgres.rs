@@ -37,11 +37,13 @@ impl Engine {
         let mut config: postgres::Config = driver_url
             .parse()
             .map_err(|e: postgres::Error| unreadable(e.to_string()))?;
-        config.ssl_mode(match settings.mode {
-            Mode::Disable => SslMode::Disable,
-            Mode::Prefer => SslMode::Prefer,
-            Mode::Require | Mode::Verify => SslMode::Require,
-        });
+        if let Some(mode) = settings.mode {
+            config.ssl_mode(match mode {
+                Mode::Disable => SslMode::Disable,
+                Mode::Prefer => SslMode::Prefer,
+                Mode::Require | Mode::Verify => SslMode::Require,
+            });
+        }
         let tls = tls::client_config(&settings).map_err(|why| {
             failure(
                 "P0507",
@@ -50,8 +52,8 @@ impl Engine {
                 "`sslrootcert=FILE` names a PEM file of the certificates to trust",
             )
         })?;
-        let connected = match settings.mode {
-            Mode::Disable => config.connect(NoTls),
+        let connected = match config.get_ssl_mode() {
+            SslMode::Disable => config.connect(NoTls),
             _ => config.connect(MakeRustlsConnect::new(tls)),
         };
         let mut client = connected.map_err(|e| {

@@ -20,7 +20,9 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 /// What the URL asks of the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    pub mode: Mode,
+    /// `None` when the URL names no `sslmode` (the driver's default,
+    /// `prefer`, or what a `key=value` connection string says).
+    pub mode: Option<Mode>,
     /// PEM file of the roots to trust (`sslrootcert`).
     pub root_cert: Option<String>,
 }
@@ -38,7 +40,7 @@ pub enum Mode {
 /// which `sslmode` value is unknown.
 pub fn split(url: &str) -> Result<(String, Settings), String> {
     let mut settings = Settings {
-        mode: Mode::Prefer,
+        mode: None,
         root_cert: None,
     };
     let Some((base, query)) = url.split_once('?') else {
@@ -49,7 +51,7 @@ pub fn split(url: &str) -> Result<(String, Settings), String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "sslmode" => {
-                settings.mode = match decode(value).as_str() {
+                settings.mode = Some(match decode(value).as_str() {
                     "disable" => Mode::Disable,
                     "allow" | "prefer" => Mode::Prefer,
                     "require" => Mode::Require,
@@ -59,7 +61,7 @@ pub fn split(url: &str) -> Result<(String, Settings), String> {
                             "`sslmode={other}` is not one of disable, allow, prefer, require, verify-ca, verify-full"
                         ));
                     }
-                }
+                })
             }
             "sslrootcert" => settings.root_cert = Some(decode(value)),
             _ => kept.push(pair),
@@ -101,7 +103,7 @@ pub fn client_config(settings: &Settings) -> Result<ClientConfig, String> {
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
-    let verify = settings.mode == Mode::Verify || settings.root_cert.is_some();
+    let verify = settings.mode == Some(Mode::Verify) || settings.root_cert.is_some();
     let config = if verify {
         let mut roots = RootCertStore::empty();
         match &settings.root_cert {
@@ -192,28 +194,40 @@ mod tests {
         assert_eq!(
             settings,
             Settings {
-                mode: Mode::Verify,
+                mode: Some(Mode::Verify),
                 root_cert: Some("/tmp/ca.pem".to_string())
             }
         );
         let (url, settings) = split("postgresql://db/w?sslmode=require").unwrap();
         assert_eq!(url, "postgresql://db/w");
-        assert_eq!(settings.mode, Mode::Require);
-        assert_eq!(split("postgresql://db/w").unwrap().1.mode, Mode::Prefer);
+        assert_eq!(settings.mode, Some(Mode::Require));
+        assert_eq!(split("postgresql://db/w").unwrap().1.mode, None);
         assert!(split("postgresql://db/w?sslmode=strict").is_err());
+        // A `key=value` string is the driver's to read, `sslmode` included.
+        let text = "host=db dbname=w sslmode=require";
+        assert_eq!(
+            split(text).unwrap(),
+            (
+                text.to_string(),
+                Settings {
+                    mode: None,
+                    root_cert: None
+                }
+            )
+        );
     }
 
     #[test]
     fn roots_that_cannot_be_read_are_an_error() {
         let settings = Settings {
-            mode: Mode::Verify,
+            mode: Some(Mode::Verify),
             root_cert: Some("/nonexistent/ca.pem".to_string()),
         };
         let error = client_config(&settings).unwrap_err();
         assert!(error.contains("/nonexistent/ca.pem"), "{error}");
         assert!(
             client_config(&Settings {
-                mode: Mode::Require,
+                mode: Some(Mode::Require),
                 root_cert: None
             })
             .is_ok()
