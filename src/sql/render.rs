@@ -162,17 +162,19 @@ impl<'d> Renderer<'d> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                let bare = matches!(
-                    key,
-                    Expr::Column { .. } | Expr::Field { .. } | Expr::Name(_)
-                );
-                if prefix.is_empty() || bare {
-                    out.push_str(prefix);
-                    self.expr(out, key, 0);
-                } else {
-                    out.push_str(prefix);
+                // A prefix applies to a column as it is, to anything else
+                // in parentheses.
+                let wrap = !prefix.is_empty()
+                    && !matches!(
+                        key,
+                        Expr::Column { .. } | Expr::Field { .. } | Expr::Name(_)
+                    );
+                out.push_str(prefix);
+                if wrap {
                     out.push('(');
-                    self.expr(out, key, 0);
+                }
+                self.expr(out, key, 0);
+                if wrap {
                     out.push(')');
                 }
             }
