@@ -538,7 +538,8 @@ fn rounds(queries: &[Planned]) -> Vec<usize> {
     let reads: Vec<Vec<usize>> = queries
         .iter()
         .map(|q| {
-            tables_read(&q.query)
+            q.query
+                .tables_read()
                 .filter_map(|t| t.strip_prefix(&kept))
                 .filter_map(|name| queries.iter().position(|other| other.name == name))
                 .collect()
@@ -563,27 +564,15 @@ fn rounds(queries: &[Planned]) -> Vec<usize> {
     depth
 }
 
-/// The (last part of the) name of every table a query reads, once per read.
-fn tables_read(query: &crate::sql::tree::Query) -> impl Iterator<Item = &str> {
-    use crate::sql::tree::From;
-    query
-        .ctes
-        .iter()
-        .flat_map(|c| c.body.selects())
-        .chain(query.body.selects())
-        .flat_map(|s| s.from.iter().chain(s.joins.iter().map(|j| &j.from)))
-        .filter_map(|from| match from {
-            From::Table { path, .. } => path.last().map(String::as_str),
-            From::Cte { .. } => None,
-        })
-}
-
 /// How long a query is expected to take, for ordering: the number of
 /// times it reads a source table (results kept from earlier queries are
 /// small), then its number of steps.
 fn expected_work(query: &crate::sql::tree::Query) -> (usize, usize) {
     let kept = crate::sql::plan::reused_table("");
-    let reads = tables_read(query).filter(|t| !t.starts_with(&kept)).count();
+    let reads = query
+        .tables_read()
+        .filter(|t| !t.starts_with(&kept))
+        .count();
     (reads, query.ctes.len())
 }
 

@@ -353,24 +353,7 @@ impl Query {
     /// engines and shadow the table on others). Names gain `_q` until free.
     /// `None` when no name clashes (the common case: nothing to copy).
     pub fn without_name_clashes(&self) -> Option<Query> {
-        let mut tables = Vec::new();
-        let mut visit = |select: &Select| {
-            for from in select
-                .from
-                .iter()
-                .chain(select.joins.iter().map(|j| &j.from))
-            {
-                if let From::Table { path, .. } = from
-                    && let Some(last) = path.last()
-                {
-                    tables.push(last.to_lowercase());
-                }
-            }
-        };
-        for cte in &self.ctes {
-            cte.body.selects().for_each(&mut visit);
-        }
-        self.body.selects().for_each(&mut visit);
+        let tables: Vec<String> = self.tables_read().map(str::to_lowercase).collect();
         let mut renames: Vec<(String, String)> = Vec::new();
         for cte in &self.ctes {
             let mut fresh = cte.name.clone();
@@ -472,8 +455,7 @@ impl Query {
     /// Drops the CTEs that neither the final select nor a kept CTE reads.
     pub fn drop_unread_ctes(&mut self) {
         let reads = |body: &Body| -> Vec<String> {
-            body.selects()
-                .flat_map(|s| s.from.iter().chain(s.joins.iter().map(|j| &j.from)))
+            body.froms()
                 .filter_map(|from| match from {
                     From::Cte { name, .. } => Some(name.clone()),
                     From::Table { .. } => None,
@@ -519,6 +501,28 @@ impl Body {
             Body::Select(s) => Box::new(std::iter::once(s.as_mut())),
             Body::UnionAll(list) => Box::new(list.iter_mut()),
         }
+    }
+
+    /// What the body reads: every `FROM` and `JOIN` of its selects.
+    pub fn froms(&self) -> impl Iterator<Item = &From> + '_ {
+        self.selects()
+            .flat_map(|s| s.from.iter().chain(s.joins.iter().map(|j| &j.from)))
+    }
+}
+
+impl Query {
+    /// The (last part of the) name of every table the query reads, once
+    /// per read.
+    pub fn tables_read(&self) -> impl Iterator<Item = &str> + '_ {
+        self.ctes
+            .iter()
+            .map(|c| &c.body)
+            .chain(std::iter::once(&self.body))
+            .flat_map(Body::froms)
+            .filter_map(|from| match from {
+                From::Table { path, .. } => path.last().map(String::as_str),
+                From::Cte { .. } => None,
+            })
     }
 }
 

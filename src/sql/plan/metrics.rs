@@ -766,17 +766,6 @@ fn call_ctes(
         }
     }
 
-    // Rows are numbered only for the segment lookups below to join on:
-    // without them the numbering (a sort of every row) is dropped.
-    if !reads.iter().any(|r| matches!(r, SegmentRead::Other { .. })) {
-        let base = format!("base_{i}");
-        if let Some(cte) = ctes.iter_mut().find(|c| c.name == base) {
-            cte.body
-                .selects_mut()
-                .for_each(|s| s.columns.retain(|c| c.alias != "row_key"));
-        }
-    }
-
     // Segments of other sources: the customer's latest value at or before
     // the row's time (ties: the greatest value).
     for (k, read) in reads.iter().enumerate() {
@@ -1227,18 +1216,14 @@ fn plain_base(
 ) {
     let source = call.source;
     let filters = row_filters(scope, source, call.event, filter, options);
-    let mut columns = vec![
-        item(
-            window(
-                func("ROW_NUMBER", vec![]),
-                vec![],
-                vec![
-                    Order::asc(source_column("r", source, "time")),
-                    Order::asc(source_column("r", source, "customer")),
-                ],
-            ),
-            "row_key",
-        ),
+    let mut columns = row_key(
+        reads,
+        vec![
+            Order::asc(source_column("r", source, "time")),
+            Order::asc(source_column("r", source, "customer")),
+        ],
+    );
+    columns.extend([
         item(source_column("r", source, "customer"), "customer_id"),
         item(source_column("r", source, "time"), "row_time"),
         item(
@@ -1248,7 +1233,7 @@ fn plain_base(
             },
             "measure",
         ),
-    ];
+    ]);
     for (k, read) in reads.iter().enumerate() {
         let value = match read {
             SegmentRead::Own(column) => Expr::ToText(Box::new(source_column("r", source, column))),
@@ -1339,6 +1324,7 @@ fn days_between_base(
             start: Box::new(field("a", "first_time")),
             end: Box::new(field("b", "first_time")),
         },
+        reads,
     );
     columns.extend(stage_segments(call, reads));
     ctes.push(Cte {
@@ -1466,7 +1452,11 @@ fn cohort_base(
             ..Select::default()
         })),
     });
-    let mut columns = customer_row("f", func("COALESCE", vec![field("x", "hit"), Expr::Int(0)]));
+    let mut columns = customer_row(
+        "f",
+        func("COALESCE", vec![field("x", "hit"), Expr::Int(0)]),
+        reads,
+    );
     columns.extend(stage_segments(call, reads));
     ctes.push(Cte {
         name: format!("base_{i}"),
@@ -1562,18 +1552,14 @@ fn churn_base(
         count: by,
         date: Box::new(field("a", "active_period")),
     };
-    let mut columns = vec![
-        item(
-            window(
-                func("ROW_NUMBER", vec![]),
-                vec![],
-                vec![
-                    Order::asc(field("a", "active_period")),
-                    Order::asc(field("a", "customer_id")),
-                ],
-            ),
-            "row_key",
-        ),
+    let mut columns = row_key(
+        reads,
+        vec![
+            Order::asc(field("a", "active_period")),
+            Order::asc(field("a", "customer_id")),
+        ],
+    );
+    columns.extend([
         item(field("a", "customer_id"), "customer_id"),
         item(Expr::StartOfDay(Box::new(next(1))), "row_time"),
         item(
@@ -1589,7 +1575,7 @@ fn churn_base(
             ),
             "measure",
         ),
-    ];
+    ]);
     columns.extend(stage_segments(call, reads));
     // The next period is complete when the one after it starts no later
     // than the day after the data's last day.
@@ -1687,26 +1673,36 @@ pub(super) fn first_times(
     }
 }
 
+/// `row_key`, numbering the rows in `order`, when a segment of another
+/// source is looked up (the lookups join on it); else nothing, since the
+/// numbering is a sort of every row.
+fn row_key(reads: &[SegmentRead<'_>], order: Vec<Order>) -> Vec<tree::Item> {
+    if !reads.iter().any(|r| matches!(r, SegmentRead::Other { .. })) {
+        return Vec::new();
+    }
+    vec![item(
+        window(func("ROW_NUMBER", vec![]), vec![], order),
+        "row_key",
+    )]
+}
+
 /// The columns of a per-customer row read from `alias` (a CTE with
-/// `customer_id` and `first_time`): a row key, the customer, the time and
-/// the measure.
-fn customer_row(alias: &str, measure: Expr) -> Vec<tree::Item> {
-    vec![
-        item(
-            window(
-                func("ROW_NUMBER", vec![]),
-                vec![],
-                vec![
-                    Order::asc(field(alias, "first_time")),
-                    Order::asc(field(alias, "customer_id")),
-                ],
-            ),
-            "row_key",
-        ),
+/// `customer_id` and `first_time`): a row key when lookups need one, the
+/// customer, the time and the measure.
+fn customer_row(alias: &str, measure: Expr, reads: &[SegmentRead<'_>]) -> Vec<tree::Item> {
+    let mut columns = row_key(
+        reads,
+        vec![
+            Order::asc(field(alias, "first_time")),
+            Order::asc(field(alias, "customer_id")),
+        ],
+    );
+    columns.extend([
         item(field(alias, "customer_id"), "customer_id"),
         item(field(alias, "first_time"), "row_time"),
         item(measure, "measure"),
-    ]
+    ]);
+    columns
 }
 
 /// The `from stage` segment columns of per-customer rows: the stage of the
