@@ -246,7 +246,7 @@ fn pactum_yaml_changes_severities_and_reports_unknown_keys_with_a_location() {
 
     std::fs::write(
         dir.join("pactum.yaml"),
-        "rules:\n  vanity-metrc: allow\n  P0001: allow\n",
+        "rules:\n  vanity-metrc: allow\n  P0001: allow\n  data-type: allow\n",
     )
     .unwrap();
     let text = stdout(&pactum(&["check", "--format", "short", "."], &dir));
@@ -257,6 +257,13 @@ fn pactum_yaml_changes_severities_and_reports_unknown_keys_with_a_location() {
     assert!(
         text.contains(
             "pactum.yaml:3:3: error[P0110]: the severity of `P0001` (P0001) cannot be changed"
+        ),
+        "{text}"
+    );
+    // Data errors stop a run whatever the settings say.
+    assert!(
+        text.contains(
+            "pactum.yaml:4:3: error[P0110]: the severity of `data-type` (P0503) cannot be changed"
         ),
         "{text}"
     );

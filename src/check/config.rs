@@ -194,7 +194,7 @@ pub fn parse(sources: &SourceMap, file: FileId, root: &Path) -> (Settings, Vec<D
         match codes::lookup(rule) {
             // Syntax errors stop everything after them, and a broken
             // settings file must not be able to hide itself.
-            Some(info) if info.code.starts_with("P00") || info.code == codes::INVALID_CONFIG => {
+            Some(info) if codes::severity_is_fixed(info.code) => {
                 let span = find_key(text, file, rule);
                 diagnostics.push(
                     Diagnostic::new(
@@ -202,7 +202,7 @@ pub fn parse(sources: &SourceMap, file: FileId, root: &Path) -> (Settings, Vec<D
                         format!("the severity of `{rule}` ({}) cannot be changed", info.code),
                     )
                     .with_label(span, "fixed severity")
-                    .with_help("syntax errors and errors in pactum.yaml itself are always errors; remove this line"),
+                    .with_help("syntax errors, data errors and errors in pactum.yaml itself are always errors; remove this line"),
                 );
             }
             Some(info) => {

@@ -63,7 +63,7 @@ fn finish(ws: &Workspace, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .filter_map(|mut d| {
             // Syntax errors (P00xx) cannot be silenced: nothing else can
             // run; nor can errors in pactum.yaml itself.
-            if d.code.starts_with("P00") || d.code == crate::diagnostics::codes::INVALID_CONFIG {
+            if crate::diagnostics::codes::severity_is_fixed(d.code) {
                 return Some(d);
             }
             d.severity = ws.settings.severity(d.code, d.severity)?;

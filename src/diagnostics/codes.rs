@@ -3,7 +3,8 @@
 //! Codes are stable: a code keeps its meaning forever, so that CI
 //! configurations and `pactum.yaml` rule settings never silently change
 //! meaning. P00xx are syntax errors, P01xx names and files, P02xx types and
-//! units, P03xx domain rules, P04xx change review.
+//! units, P03xx domain rules, P04xx change review, P05xx data and engines
+//! (`run`, `report`).
 
 use super::Severity;
 
@@ -90,6 +91,13 @@ pub const AUDIT_SCHEDULE: &str = "P0392";
 pub const UNKNOWN_WORD: &str = "P0393";
 pub const SHARED_IDENTIFIER: &str = "P0394";
 pub const VERSION_NOT_RAISED: &str = "P0401";
+pub const MISSING_DATA_FILE: &str = "P0501";
+pub const MISSING_DATA_COLUMN: &str = "P0502";
+pub const DATA_TYPE: &str = "P0503";
+pub const UNREADABLE_ROW: &str = "P0504";
+pub const ENGINE_TABLE: &str = "P0505";
+pub const QUERY_FAILED: &str = "P0506";
+pub const DATABASE_UNREACHABLE: &str = "P0507";
 
 /// Syntax codes.
 pub const ALL: &[CodeInfo] = &[
@@ -214,9 +222,22 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     all().find(|c| c.code.eq_ignore_ascii_case(wanted) || c.name == wanted)
 }
 
-/// Every code, syntax codes first, in code order.
+/// Every code any command can print, in code order.
 pub fn all() -> impl Iterator<Item = &'static CodeInfo> {
+    findings().chain(DATA.iter())
+}
+
+/// The codes `pactum check` can report (syntax, checker, change review):
+/// the rules SARIF lists.
+pub fn findings() -> impl Iterator<Item = &'static CodeInfo> {
     ALL.iter().chain(CHECK.iter())
+}
+
+/// Whether `pactum.yaml` may change a code's severity: not a syntax
+/// error's, not its own errors', and not a data error's (those stop a run
+/// whatever the settings say).
+pub fn severity_is_fixed(code: &str) -> bool {
+    code.starts_with("P00") || code.starts_with("P05") || code == INVALID_CONFIG
 }
 
 /// The default severity of a code (codes are all known at compile time).
@@ -645,5 +666,58 @@ pub const CHECK: &[CodeInfo] = &[
         severity: Severity::Error,
         title: "breaking change without a new version",
         explanation: include_str!("../../docs/codes/P0401.md"),
+    },
+];
+
+/// Data and engine errors of `run` and `report` (always errors).
+pub const DATA: &[CodeInfo] = &[
+    CodeInfo {
+        code: MISSING_DATA_FILE,
+        name: "missing-data-file",
+        severity: Severity::Error,
+        title: "a source's data file is missing",
+        explanation: include_str!("../../docs/codes/P0501.md"),
+    },
+    CodeInfo {
+        code: MISSING_DATA_COLUMN,
+        name: "missing-data-column",
+        severity: Severity::Error,
+        title: "a declared column is not in the header",
+        explanation: include_str!("../../docs/codes/P0502.md"),
+    },
+    CodeInfo {
+        code: DATA_TYPE,
+        name: "data-type",
+        severity: Severity::Error,
+        title: "a value does not fit its column's type",
+        explanation: include_str!("../../docs/codes/P0503.md"),
+    },
+    CodeInfo {
+        code: UNREADABLE_ROW,
+        name: "unreadable-row",
+        severity: Severity::Error,
+        title: "a row cannot be read",
+        explanation: include_str!("../../docs/codes/P0504.md"),
+    },
+    CodeInfo {
+        code: ENGINE_TABLE,
+        name: "engine-table",
+        severity: Severity::Error,
+        title: "a table the embedded engine cannot hold",
+        explanation: include_str!("../../docs/codes/P0505.md"),
+    },
+    CodeInfo {
+        code: QUERY_FAILED,
+        name: "query-failed",
+        severity: Severity::Error,
+        title: "a query failed",
+        explanation: include_str!("../../docs/codes/P0506.md"),
+    },
+    CodeInfo {
+        code: DATABASE_UNREACHABLE,
+        name: "database-unreachable",
+        severity: Severity::Error,
+        title: "the database cannot be used",
+        explanation: include_str!("../../docs/codes/P0507.md"),
     },
 ];

@@ -134,7 +134,7 @@ fn sarif_level(severity: Severity) -> &'static str {
 /// SARIF 2.1.0, as GitHub code scanning accepts it. Every rule Pactum has is
 /// listed, so that rule indices are stable between runs.
 pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
-    let rules: Vec<&CodeInfo> = codes::all().collect();
+    let rules: Vec<&CodeInfo> = codes::findings().collect();
     let rule_json: Vec<Value> = rules
         .iter()
         .map(|info| {

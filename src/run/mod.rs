@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
 
 use crate::check::scope::{Decl, Kind, Scope};
+use crate::diagnostics::codes;
 use crate::sql::dialect::Sqlite;
 use crate::sql::load::{columns, create_indexes, create_table};
 use crate::sql::plan::{ColumnKind, Options, OutputColumn, Planned, table_path};
@@ -253,7 +254,7 @@ impl Engine {
     ) -> Result<(Engine, u64), Box<DataError>> {
         let folder = scratch_folder().map_err(|e| {
             Box::new(DataError {
-                code: "P0506",
+                code: codes::QUERY_FAILED,
                 file: None,
                 line: None,
                 column: None,
@@ -280,7 +281,7 @@ impl Engine {
                 2 => schemas.push(path[0].clone()),
                 _ => {
                     return Err(Box::new(DataError {
-                        code: "P0505",
+                        code: codes::ENGINE_TABLE,
                         file: None,
                         line: None,
                         column: None,
@@ -298,7 +299,7 @@ impl Engine {
         schemas.dedup();
         if schemas.len() > 10 {
             return Err(Box::new(DataError {
-                code: "P0505",
+                code: codes::ENGINE_TABLE,
                 file: None,
                 line: None,
                 column: None,
@@ -581,7 +582,7 @@ fn run_query(connection: &Connection, planned: &Planned) -> Result<Table, Box<Da
         let sql = Renderer::new(&Sqlite).query(&planned.query);
         let query_error = |e: rusqlite::Error| {
             Box::new(DataError {
-                code: "P0506",
+                code: codes::QUERY_FAILED,
                 file: None,
                 line: None,
                 column: None,
@@ -631,7 +632,7 @@ fn cell(value: SqlValue, kind: ColumnKind) -> Cell {
 
 fn engine_error(e: &rusqlite::Error) -> Box<DataError> {
     Box::new(DataError {
-        code: "P0506",
+        code: codes::QUERY_FAILED,
         file: None,
         line: None,
         column: None,
@@ -668,7 +669,7 @@ fn load_source(
         Ok(reader) => reader,
         Err(e) => {
             return Err(error(
-                "P0501",
+                codes::MISSING_DATA_FILE,
                 at(None, None),
                 format!(
                     "cannot read the data of source `{}`: {}",
@@ -687,7 +688,7 @@ fn load_source(
         .headers()
         .map_err(|e| {
             error(
-                "P0504",
+                codes::UNREADABLE_ROW,
                 at(Some(1), None),
                 format!("the header row cannot be read: {}", csv_text(&e)),
                 "save the file as UTF-8 CSV with a header row".to_string(),
@@ -703,7 +704,7 @@ fn load_source(
             Some(p) => positions.push(p),
             None => {
                 return Err(error(
-                    "P0502",
+                    codes::MISSING_DATA_COLUMN,
                     at(Some(1), None),
                     format!(
                         "the header has no column `{name}`, which source `{}` declares",
@@ -771,7 +772,7 @@ fn load_source(
                     Err(e) => {
                         let line = e.position().map(|p| p.line());
                         let _ = sender.send(Err(error(
-                            "P0504",
+                            codes::UNREADABLE_ROW,
                             at(line, None),
                             format!("the row cannot be read: {}", csv_text(&e)),
                             "every row needs as many fields as the header; quote fields that hold commas"
@@ -787,7 +788,7 @@ fn load_source(
                         Ok(value) => batch.push(value),
                         Err(expected) => {
                             let _ = sender.send(Err(error(
-                                "P0503",
+                                codes::DATA_TYPE,
                                 at(Some(line), Some((position + 1, name.clone()))),
                                 format!("`{raw}` is not {expected}"),
                                 format!(

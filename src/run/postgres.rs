@@ -14,6 +14,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use super::results::parse_cell;
 use super::tls::{self, Mode};
 use super::{DataError, Progress, Table};
+use crate::diagnostics::codes;
 use crate::sql::dialect::Postgres;
 use crate::sql::plan::Planned;
 use crate::sql::render::Renderer;
@@ -27,7 +28,7 @@ impl Engine {
     pub fn connect(url: &str) -> Result<Engine, Box<DataError>> {
         let unreadable = |why: String| {
             failure(
-                "P0507",
+                codes::DATABASE_UNREACHABLE,
                 url,
                 format!("the PostgreSQL URL {} cannot be read: {why}", redact(url)),
                 "write it as postgresql://USER@HOST:PORT/DATABASE, with options after `?`",
@@ -46,7 +47,7 @@ impl Engine {
         }
         let tls = tls::client_config(&settings).map_err(|why| {
             failure(
-                "P0507",
+                codes::DATABASE_UNREACHABLE,
                 url,
                 why,
                 "`sslrootcert=FILE` names a PEM file of the certificates to trust",
@@ -63,7 +64,7 @@ impl Engine {
                 .map(|s| format!(": {s}"))
                 .unwrap_or_default();
             failure(
-                "P0507",
+                codes::DATABASE_UNREACHABLE,
                 url,
                 format!("cannot connect to PostgreSQL at {}: {e}{cause}", redact(url)),
                 "check the URL (postgresql://USER@HOST:PORT/DATABASE, the password in PGPASSWORD or the URL), that the server accepts the connection, and for TLS its `sslmode` and `sslrootcert`",
@@ -73,7 +74,7 @@ impl Engine {
             .batch_execute("BEGIN TRANSACTION READ ONLY")
             .map_err(|e| {
                 failure(
-                    "P0507",
+                    codes::DATABASE_UNREACHABLE,
                     url,
                     format!("cannot start a read-only transaction: {e}"),
                     "the user needs to read the source tables; nothing is written",
@@ -94,7 +95,7 @@ impl Engine {
         let sql = Renderer::new(&Postgres).query(&planned.query);
         let messages = self.client.simple_query(&sql).map_err(|e| {
             failure(
-                "P0506",
+                codes::QUERY_FAILED,
                 &self.url,
                 format!("query `{}` failed on PostgreSQL: {}", planned.name, e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
                 "check that the source tables exist with the columns the agreement declares (`pactum compile --dialect postgres` shows the SQL)",
@@ -109,7 +110,7 @@ impl Engine {
                         None => super::Cell::Null,
                         Some(raw) => parse_cell(raw, column).ok_or_else(|| {
                             failure(
-                                "P0506",
+                                codes::QUERY_FAILED,
                                 &self.url,
                                 format!(
                                     "query `{}` gave `{raw}` for column `{}`",
