@@ -80,7 +80,7 @@ fn main() {
     println!("  ({purchases} purchases)");
 
     let options = Options {
-        as_of: Some("2026-09-30".to_string()),
+        as_of: Some("2026-09-30".parse().expect("a date")),
         ..Options::default()
     };
     let started = Instant::now();
@@ -98,7 +98,7 @@ fn main() {
         alone += elapsed;
         println!(
             "  {:<42} {:>7} rows  {elapsed:>6.2} s",
-            planned.name,
+            planned.name(),
             table.rows.len()
         );
     }

@@ -46,7 +46,7 @@ fn main() {
     let spec = Spec::load(Path::new("benches/scale/agreement.pactum"));
     let scope = spec.scope();
     let options = Options {
-        as_of: Some("2026-12-31".to_string()),
+        as_of: Some("2026-12-31".parse().expect("a date")),
         ..Options::default()
     };
     let plan = pactum::sql::plan_agreement(&scope, &options);
@@ -76,7 +76,7 @@ fn main() {
             let rows = engine.query(&sql).len();
             let elapsed = started.elapsed().as_secs_f64();
             total += elapsed;
-            println!("  {:<42} {rows:>7} rows  {elapsed:>6.2} s", planned.name);
+            println!("  {:<42} {rows:>7} rows  {elapsed:>6.2} s", planned.name());
             // The plan of the slow queries: where the time goes.
             if elapsed < 2.0 {
                 continue;

@@ -9,6 +9,7 @@
 //! | parse  | [`parse`]           | text             | [`syntax::ast::File`]   |
 //! | format | [`format`]          | AST + comments   | canonical text          |
 
+pub mod calendar;
 pub mod check;
 pub mod commands;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod doc;
 pub mod generate;
+pub mod model;
 pub mod report;
 pub mod run;
 pub mod source;

@@ -64,15 +64,8 @@ enum Command {
         /// Print this one query to standard output instead of writing files
         #[arg(long, value_name = "NAME")]
         query: Option<String>,
-        /// Reporting period of aggregated queries
-        #[arg(long, value_enum, default_value_t = commands::compile::PeriodArg::Month)]
-        period: commands::compile::PeriodArg,
-        /// Ignore data after this day (YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
-        /// Environment of pactum.yaml whose table prefix applies
-        #[arg(long)]
-        env: Option<String>,
+        #[command(flatten)]
+        plan: commands::PlanArgs,
     },
     /// Run an agreement's queries on its data with the embedded engine
     #[command(
@@ -93,12 +86,8 @@ enum Command {
         /// Where to write the results. Default: results/<agreement>
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Reporting period of aggregated queries
-        #[arg(long, value_enum, default_value_t = commands::compile::PeriodArg::Month)]
-        period: commands::compile::PeriodArg,
-        /// Ignore data after this day (YYYY-MM-DD); default: today
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
+        #[command(flatten)]
+        plan: commands::PlanArgs,
     },
     /// Render the joint scorecard (HTML or Markdown) from data or exported results
     #[command(
@@ -128,12 +117,8 @@ enum Command {
         /// Your own MiniJinja template instead of the built-in one
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
-        /// Reporting period of aggregated queries
-        #[arg(long, value_enum, default_value_t = commands::compile::PeriodArg::Month)]
-        period: commands::compile::PeriodArg,
-        /// Ignore data after this day (YYYY-MM-DD); default: today
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
+        #[command(flatten)]
+        plan: commands::PlanArgs,
     },
     /// Write the agreement as a readable document (HTML or Markdown)
     #[command(
@@ -237,17 +222,13 @@ fn main() -> ExitCode {
             dialects,
             out,
             query,
-            period,
-            as_of,
-            env,
+            plan,
         } => commands::compile::run(&commands::compile::Options {
             paths,
             dialects,
             out,
             query,
-            period,
-            as_of,
-            env,
+            plan,
         }),
         Command::Run {
             spec,
@@ -255,16 +236,14 @@ fn main() -> ExitCode {
             engine,
             url,
             out,
-            period,
-            as_of,
+            plan,
         } => commands::run::run(&commands::run::Options {
             spec,
             data,
             engine,
             url,
             out,
-            period,
-            as_of,
+            plan,
         }),
         Command::Report {
             spec,
@@ -275,8 +254,7 @@ fn main() -> ExitCode {
             out,
             format,
             template,
-            period,
-            as_of,
+            plan,
         } => commands::report::run(&commands::report::Options {
             spec,
             data,
@@ -286,8 +264,7 @@ fn main() -> ExitCode {
             out,
             format,
             template,
-            period,
-            as_of,
+            plan,
         }),
         Command::Doc { spec, out, format } => commands::report::doc(&spec, &out, format),
         Command::Demo {

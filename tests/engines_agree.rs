@@ -115,13 +115,13 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
     duckdb.load(&scope, Path::new(FIXTURE), &Options::default());
     std::fs::create_dir_all(dir.join("duckdb")).unwrap();
     let options = Options {
-        as_of: Some(AS_OF.to_string()),
+        as_of: Some(AS_OF.parse().unwrap()),
         ..Options::default()
     };
     for query in pactum::sql::plan_all(&scope, &options) {
         let sql = Renderer::new(duckdb.dialect()).query(&query.query);
         let sql = sql.trim_end().trim_end_matches(';');
-        let file = dir.join("duckdb").join(format!("{}.csv", query.name));
+        let file = dir.join("duckdb").join(format!("{}.csv", query.name()));
         duckdb.query(&format!(
             "COPY ({sql}) TO '{}' (HEADER, DELIMITER ',');",
             file.display()

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use engines::{Engine, Value};
 use minijinja::{Environment, UndefinedBehavior};
-use pactum::report::{About, HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
+use pactum::report::{HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use pactum::sql::plan::{ColumnKind, Options};
 use pactum::sql::render::Renderer;
 
@@ -103,7 +103,7 @@ fn render(dir: &str) -> (String, String) {
     let scope = spec.scope();
     let as_of = std::fs::read_to_string(Path::new(dir).join("as_of")).unwrap();
     let options = Options {
-        as_of: Some(as_of.trim().to_string()),
+        as_of: Some(as_of.trim().parse().unwrap()),
         ..Options::default()
     };
     let mut engine = engines::Sqlite::new();
@@ -133,17 +133,13 @@ fn render(dir: &str) -> (String, String) {
                 serde_json::Value::Object(object)
             })
             .collect();
-        results.insert(query.name.clone(), rows.into());
+        results.insert(query.name(), rows.into());
     }
-    let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
-    let agreement = agreement_context(
-        &scope,
-        &names,
-        &About {
-            title: Some("Fixture agreement"),
-            version: Some(1),
-        },
-    );
+    let names: Vec<String> = planned.iter().map(|p| p.name()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut model = pactum::model::Agreement::of(&scope);
+    model.title = Some("Fixture agreement");
+    let agreement = agreement_context(&model, &names);
     let context = minijinja::context! {
         agreement => agreement,
         results => results,

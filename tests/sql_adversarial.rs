@@ -113,8 +113,8 @@ fn names_are_quoted_in_every_dialect() {
                 _ => Box::new(sqlparser::dialect::SQLiteDialect {}),
             };
             let statements = sqlparser::parser::Parser::parse_sql(parser.as_ref(), &sql)
-                .unwrap_or_else(|e| panic!("{} {}: {e}\n{sql}", dialect.name(), planned.name));
-            assert_eq!(statements.len(), 1, "{} {}", dialect.name(), planned.name);
+                .unwrap_or_else(|e| panic!("{} {}: {e}\n{sql}", dialect.name(), planned.name()));
+            assert_eq!(statements.len(), 1, "{} {}", dialect.name(), planned.name());
             // ...and the dangerous text only ever appears inside quotes.
             assert!(!sql.contains("\nDROP"), "{}", dialect.name());
         }

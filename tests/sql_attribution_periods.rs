@@ -71,7 +71,7 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
     for (period, as_of) in cases {
         let options = Options {
             period: *period,
-            as_of: as_of.map(str::to_string),
+            as_of: as_of.map(|d| d.parse().unwrap()),
             ..Options::default()
         };
         let mut actual = Sums::new();

@@ -73,7 +73,7 @@ fn compiled() -> Vec<Compiled> {
         for d in dialect::all() {
             let queries = planned
                 .iter()
-                .map(|p| (p.name.clone(), render(p, d, &header, &options)))
+                .map(|p| (p.name(), render(p, d, &header, &options)))
                 .collect();
             out.push((agreement.name.name.clone(), d.name().to_string(), queries));
         }

@@ -36,7 +36,7 @@ impl Fixture {
         let scope = spec.scope();
         let as_of = std::fs::read_to_string(Path::new(dir).join("as_of")).unwrap();
         let options = Options {
-            as_of: Some(as_of.trim().to_string()),
+            as_of: Some(as_of.trim().parse().unwrap()),
             ..Options::default()
         };
         engine.load(&scope, Path::new(dir), &options);
@@ -60,16 +60,16 @@ impl Fixture {
         let mut queries: Vec<&Planned> = self
             .plan
             .iter()
-            .filter(|q| q.name.starts_with(prefix))
+            .filter(|q| q.name().starts_with(prefix))
             .collect();
-        queries.sort_by(|a, b| a.name.cmp(&b.name));
+        queries.sort_by_key(|q| q.name());
         assert!(!queries.is_empty(), "{}: no query {prefix}*", self.dir);
         for query in queries {
             let sql = Renderer::new(engine.dialect()).query(&query.query);
             for mut row in engine.query(&sql) {
-                assert_eq!(row.len(), query.columns.len(), "{}", query.name);
+                assert_eq!(row.len(), query.columns.len(), "{}", query.name());
                 if label {
-                    row.insert(0, Value::Text(query.name[prefix.len()..].to_string()));
+                    row.insert(0, Value::Text(query.name()[prefix.len()..].to_string()));
                 }
                 all.push(row);
             }

@@ -181,7 +181,7 @@ fn run_all(make: &dyn Fn() -> Box<dyn Engine>, label: &str) {
         engine.load(&scope, &dir, &options);
         for as_of in [Some("2026-03-31"), None] {
             let options = Options {
-                as_of: as_of.map(str::to_string),
+                as_of: as_of.map(|d| d.parse().unwrap()),
                 ..options.clone()
             };
             let plan = pactum::sql::plan_agreement(&scope, &options);
@@ -195,7 +195,7 @@ fn run_all(make: &dyn Fn() -> Box<dyn Engine>, label: &str) {
                         query.columns.len(),
                         "{}: {} returns other columns than its manifest",
                         engine.name(),
-                        query.name
+                        query.name()
                     );
                 }
             }

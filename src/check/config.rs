@@ -26,16 +26,6 @@ use crate::syntax::span::{FileId, Span};
 
 pub const FILE_NAME: &str = "pactum.yaml";
 
-/// The SQL dialects `dialect:` accepts.
-pub const DIALECTS: &[&str] = &[
-    "duckdb",
-    "postgres",
-    "bigquery",
-    "snowflake",
-    "spark",
-    "sqlite",
-];
-
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -177,7 +167,7 @@ pub fn parse(sources: &SourceMap, file: FileId, root: &Path) -> (Settings, Vec<D
         }
     };
     if let Some(dialect) = &config.dialect
-        && !DIALECTS.contains(&dialect.as_str())
+        && crate::sql::dialect::by_name(dialect).is_none()
     {
         let span = find_value(text, file, "dialect", dialect);
         diagnostics.push(
@@ -186,7 +176,10 @@ pub fn parse(sources: &SourceMap, file: FileId, root: &Path) -> (Settings, Vec<D
                 format!("unknown dialect `{dialect}` in {FILE_NAME}"),
             )
             .with_label(span, "not a dialect")
-            .with_help(format!("use one of: {}", DIALECTS.join(", "))),
+            .with_help(format!(
+                "use one of: {}",
+                crate::sql::dialect::names().join(", ")
+            )),
         );
     }
     let mut levels = BTreeMap::new();

@@ -139,6 +139,9 @@ pub const DEFAULT_JOURNEY: &[&str] = &["awareness", "consideration", "conversion
 pub struct Scope<'a> {
     pub kind: ScopeKind,
     pub name: &'a Ident,
+    pub title: Option<&'a Str>,
+    /// The agreement's (or catalog's) doc comments.
+    pub docs: &'a [String],
     pub file: FileId,
     pub header: Header<'a>,
     /// Imported declarations first (in import order), then the file's own.
@@ -176,13 +179,15 @@ impl<'a> Scope<'a> {
         imports: &[&'a File],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Scope<'a> {
-        let (kind, name, items) = match &own.root {
-            Root::Agreement(a) => (ScopeKind::Agreement, &a.name, &a.items),
-            Root::Catalog(c) => (ScopeKind::Catalog, &c.name, &c.items),
+        let (kind, name, title, docs, items) = match &own.root {
+            Root::Agreement(a) => (ScopeKind::Agreement, &a.name, &a.title, &a.docs, &a.items),
+            Root::Catalog(c) => (ScopeKind::Catalog, &c.name, &c.title, &c.docs, &c.items),
         };
         let mut scope = Scope {
             kind,
             name,
+            title: title.as_ref(),
+            docs,
             file: own_file,
             header: Header::default(),
             decls: Vec::new(),

@@ -9,26 +9,13 @@ use crate::check::count;
 use crate::check::workspace::parallel_map;
 use crate::sql::compile::{Header, manifest, render};
 use crate::sql::dialect::{self, Dialect};
-use crate::sql::plan::Options as PlanOptions;
-use crate::sql::tree::Period;
-use crate::syntax::ast::{File, Item, Root};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PeriodArg {
-    Day,
-    Week,
-    Month,
-    Quarter,
-}
 
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub dialects: Vec<String>,
     pub out: Option<PathBuf>,
     pub query: Option<String>,
-    pub period: PeriodArg,
-    pub as_of: Option<String>,
-    pub env: Option<String>,
+    pub plan: super::PlanArgs,
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
@@ -47,7 +34,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             config
                 .dialect
                 .clone()
-                .unwrap_or_else(|| "duckdb".to_string()),
+                .unwrap_or_else(|| dialect::default().name().to_string()),
         ]
     } else {
         options.dialects.clone()
@@ -57,39 +44,14 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let d = dialect::by_name(name).ok_or_else(|| {
             Failure(format!(
                 "unknown dialect `{name}`; use one of: {}",
-                crate::check::config::DIALECTS.join(", ")
+                dialect::names().join(", ")
             ))
         })?;
         if !dialects.iter().any(|x| x.name() == d.name()) {
             dialects.push(d);
         }
     }
-    if let Some(as_of) = &options.as_of
-        && crate::check::dates::parse(as_of).is_none()
-    {
-        return Err(Failure(format!(
-            "`--as-of {as_of}` is not a date; write YYYY-MM-DD"
-        )));
-    }
-    let table_prefix = match &options.env {
-        Some(env) => config
-            .environments
-            .get(env)
-            .map(|e| e.table_prefix.clone())
-            .ok_or_else(|| Failure(format!("no environment `{env}` in pactum.yaml")))?,
-        None => String::new(),
-    };
-    let plan_options = PlanOptions {
-        period: match options.period {
-            PeriodArg::Day => Period::Day,
-            PeriodArg::Week => Period::Week,
-            PeriodArg::Month => Period::Month,
-            PeriodArg::Quarter => Period::Quarter,
-        },
-        as_of: options.as_of.clone(),
-        table_prefix,
-        ..PlanOptions::default()
-    };
+    let plan_options = options.plan.options(config)?;
     let out_dir = options.out.clone().or_else(|| {
         config
             .out
@@ -102,36 +64,26 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     // folder, so the workers never touch the same file.
     let compile_one = |&index: &usize| -> Result<Compiled, Failure> {
         let unit = &ws.units[index];
-        let Some(File {
-            root: Root::Agreement(agreement),
-            ..
-        }) = &unit.tree
-        else {
-            return Ok(Compiled::default());
-        };
         let scope = ws.scope(index);
+        let model = crate::model::Agreement::of(&scope);
         let plan = crate::sql::plan_agreement(&scope, &plan_options);
         let planned = plan.queries;
-        let version = agreement.items.iter().find_map(|i| match i {
-            Item::Version(v) => Some(v.value.value),
-            _ => None,
-        });
         let source_file = ws.sources.get(unit.file).name.clone();
         let header = Header {
-            agreement: &agreement.name.name,
-            version,
+            agreement: model.name,
+            version: model.version,
             source_file: &source_file,
         };
         let mut compiled = Compiled {
             not_compiled: plan
                 .not_compiled
                 .iter()
-                .map(|what| format!("{}: {what}", agreement.name.name))
+                .map(|what| format!("{}: {what}", model.name))
                 .collect(),
             ..Compiled::default()
         };
         if let Some(wanted) = &options.query {
-            if let Some(query) = planned.iter().find(|p| &p.name == wanted) {
+            if let Some(query) = planned.iter().find(|p| p.name() == *wanted) {
                 let [dialect] = dialects[..] else {
                     return Err(Failure(
                         "`--query` prints one query: give one `--dialect`".to_string(),
@@ -144,12 +96,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let Some(out_dir) = &out_dir else {
             return Ok(compiled);
         };
-        let folder = out_dir.join(&agreement.name.name);
+        let folder = out_dir.join(model.name);
         for dialect in &dialects {
             let dir = folder.join(dialect.name());
             std::fs::create_dir_all(&dir).map_err(|e| Failure::io(&dir, "create folder", &e))?;
             for query in &planned {
-                let path = dir.join(format!("{}.sql", query.name));
+                let path = dir.join(format!("{}.sql", query.name()));
                 write_generated(
                     &path,
                     render(query, *dialect, &header, &plan_options).as_bytes(),
@@ -169,11 +121,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let report_dir = folder.join("report");
         std::fs::create_dir_all(&report_dir)
             .map_err(|e| Failure::io(&report_dir, "create folder", &e))?;
-        let about = crate::report::About {
-            title: agreement.title.as_ref().map(|t| t.value.as_str()),
-            version,
-        };
-        for (name, content) in crate::report::files(&scope, &planned, &about) {
+        for (name, content) in crate::report::files(&model, &planned) {
             write_generated(&report_dir.join(name), content.as_bytes())?;
             compiled.written += 1;
         }
@@ -258,7 +206,7 @@ fn remove_stale(
         else {
             continue;
         };
-        if planned.iter().any(|p| p.name == stem) {
+        if planned.iter().any(|p| p.name() == stem) {
             continue;
         }
         let ours = std::fs::read_to_string(&path)

@@ -13,6 +13,8 @@ pub mod run;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::calendar::{Day, Period};
+use crate::check::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_human};
 use crate::source::SourceMap;
@@ -20,6 +22,52 @@ use crate::source::SourceMap;
 pub const SUCCESS: u8 = 0;
 pub const FINDINGS: u8 = 1;
 pub const FAILURE: u8 = 2;
+
+/// What the planned queries cover, for every command that plans them
+/// (`compile`, `run`, `report`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    /// Reporting period of aggregated queries
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    pub period: Period,
+    /// Ignore data after this day (YYYY-MM-DD); default: today
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Day>,
+    /// Environment of pactum.yaml whose table prefix applies
+    #[arg(long)]
+    pub env: Option<String>,
+}
+
+impl Default for PlanArgs {
+    fn default() -> Self {
+        PlanArgs {
+            period: Period::Month,
+            as_of: None,
+            env: None,
+        }
+    }
+}
+
+impl PlanArgs {
+    /// The planner's options, with the table prefix of `--env` from the
+    /// workspace's `pactum.yaml`.
+    pub fn options(&self, config: &Config) -> Result<crate::sql::plan::Options, Failure> {
+        let table_prefix = match &self.env {
+            Some(env) => config
+                .environments
+                .get(env)
+                .map(|e| e.table_prefix.clone())
+                .ok_or_else(|| Failure(format!("no environment `{env}` in pactum.yaml")))?,
+            None => String::new(),
+        };
+        Ok(crate::sql::plan::Options {
+            period: self.period,
+            as_of: self.as_of,
+            table_prefix,
+            ..crate::sql::plan::Options::default()
+        })
+    }
+}
 
 /// A usage or I/O error: one line that names the path.
 #[derive(Debug)]

@@ -7,13 +7,11 @@ use std::path::{Path, PathBuf};
 
 use minijinja::{Environment, UndefinedBehavior};
 
-use super::compile::PeriodArg;
 use super::fmt::write_atomically;
-use super::run::{
-    Agreement, EngineArg, Input, load_and_run, plan_options, planned, with_agreement,
-};
-use super::{Failure, SUCCESS};
-use crate::report::{About, HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
+use super::run::{Agreement, EngineArg, Input, load_and_run, planned, with_agreement};
+use super::{Failure, PlanArgs, SUCCESS};
+use crate::calendar::Day;
+use crate::report::{HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use crate::run::Table;
 use crate::run::results::{read_folder, rows_json};
 
@@ -32,12 +30,10 @@ pub struct Options {
     pub out: PathBuf,
     pub format: Option<Format>,
     pub template: Option<PathBuf>,
-    pub period: PeriodArg,
-    pub as_of: Option<String>,
+    pub plan: PlanArgs,
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
-    let plan_options = plan_options(options.period, &options.as_of)?;
     let format =
         options
             .format
@@ -52,7 +48,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             Format::Md => MARKDOWN_TEMPLATE.to_string(),
         },
     };
-    let generated_at = generated_at(options.as_of.as_deref())?;
+    let generated_at = generated_at(options.plan.as_of)?;
     let input = match &options.results {
         Some(_) => None,
         None => Some(Input::from_options(
@@ -62,6 +58,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         )?),
     };
     with_agreement(&options.spec, &mut |agreement| {
+        let plan_options = options.plan.options(agreement.config)?;
         let tables = match (&input, &options.results) {
             (Some(input), _) => match load_and_run(agreement, input, &plan_options)? {
                 Ok(tables) => tables,
@@ -76,7 +73,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             &template,
             format,
             &generated_at,
-            options.as_of.as_deref(),
+            options.plan.as_of,
         )?;
         write_atomically(&options.out, text.as_bytes())?;
         eprintln!("wrote {}", options.out.display());
@@ -119,17 +116,10 @@ pub fn render(
     template: &str,
     format: Format,
     generated_at: &str,
-    as_of: Option<&str>,
+    as_of: Option<Day>,
 ) -> Result<String, Failure> {
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    let context = agreement_context(
-        agreement.scope,
-        &names,
-        &About {
-            title: agreement.title,
-            version: agreement.version,
-        },
-    );
+    let context = agreement_context(agreement.model, &names);
     let results: serde_json::Map<String, serde_json::Value> = tables
         .iter()
         .map(|t| (t.name.clone(), rows_json(t)))
@@ -150,14 +140,14 @@ pub fn render(
             agreement => context,
             results => results,
             generated_at => generated_at,
-            as_of => as_of,
+            as_of => as_of.map(|day| day.to_string()),
         })
         .map_err(|e| Failure(format!("the report template failed: {e:#}")))
 }
 
 /// When the report says it was generated: `SOURCE_DATE_EPOCH` when set (for
 /// reproducible reports), else the `--as-of` date, else now; in UTC.
-fn generated_at(as_of: Option<&str>) -> Result<String, Failure> {
+fn generated_at(as_of: Option<Day>) -> Result<String, Failure> {
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
         let seconds: i64 = epoch.trim().parse().map_err(|_| {
             Failure(format!(
@@ -194,16 +184,16 @@ pub fn doc(spec: &Path, out: &Path, format: Option<Format>) -> Result<u8, Failur
     });
     with_agreement(spec, &mut |agreement| {
         let about = crate::doc::About {
-            title: agreement.title,
-            version: agreement.version,
-            docs: agreement.docs,
+            title: agreement.model.title,
+            version: agreement.model.version,
+            docs: agreement.model.docs,
         };
         let blocks = crate::doc::blocks(agreement.scope, &about);
         let text = match format {
             Format::Md => crate::doc::markdown(&blocks),
             Format::Html => crate::doc::html(
                 &blocks,
-                agreement.title.unwrap_or(&agreement.scope.name.name),
+                agreement.model.title.unwrap_or(agreement.model.name),
             ),
         };
         write_atomically(out, text.as_bytes())?;

@@ -9,14 +9,12 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::compile::PeriodArg;
-use super::{FINDINGS, Failure, SUCCESS, print_diagnostics};
+use super::{FINDINGS, Failure, PlanArgs, SUCCESS, print_diagnostics};
+use crate::check::config::Config;
 use crate::check::count;
 use crate::check::scope::Scope;
 use crate::run::{DataError, Engine, Progress, Table};
 use crate::sql::plan::{Options as PlanOptions, Planned};
-use crate::sql::tree::Period;
-use crate::syntax::ast::{File, Item, Root};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineArg {
@@ -73,17 +71,16 @@ pub struct Options {
     pub engine: EngineArg,
     pub url: Option<String>,
     pub out: Option<PathBuf>,
-    pub period: PeriodArg,
-    pub as_of: Option<String>,
+    pub plan: PlanArgs,
 }
 
 /// What a command needs of a checked agreement.
 pub struct Agreement<'a> {
     pub scope: &'a Scope<'a>,
-    pub title: Option<&'a str>,
-    pub version: Option<u64>,
-    /// The agreement's doc comments.
-    pub docs: &'a [String],
+    /// The agreement, resolved.
+    pub model: &'a crate::model::Agreement<'a>,
+    /// The workspace's `pactum.yaml` (environments for `--env`).
+    pub config: &'a Config,
 }
 
 /// Loads and checks the agreement in `spec` (with its imports) and hands
@@ -115,43 +112,12 @@ pub fn with_agreement(
             )
         }));
     };
-    let Some(File {
-        root: Root::Agreement(agreement),
-        ..
-    }) = &ws.units[index].tree
-    else {
-        unreachable!("an agreement unit")
-    };
     let scope = ws.scope(index);
-    let version = agreement.items.iter().find_map(|i| match i {
-        Item::Version(v) => Some(v.value.value),
-        _ => None,
-    });
+    let model = crate::model::Agreement::of(&scope);
     work(&Agreement {
         scope: &scope,
-        title: agreement.title.as_ref().map(|t| t.value.as_str()),
-        version,
-        docs: &agreement.docs,
-    })
-}
-
-pub fn plan_options(period: PeriodArg, as_of: &Option<String>) -> Result<PlanOptions, Failure> {
-    if let Some(as_of) = as_of
-        && crate::check::dates::parse(as_of).is_none()
-    {
-        return Err(Failure(format!(
-            "`--as-of {as_of}` is not a date; write YYYY-MM-DD"
-        )));
-    }
-    Ok(PlanOptions {
-        period: match period {
-            PeriodArg::Day => Period::Day,
-            PeriodArg::Week => Period::Week,
-            PeriodArg::Month => Period::Month,
-            PeriodArg::Quarter => Period::Quarter,
-        },
-        as_of: as_of.clone(),
-        ..PlanOptions::default()
+        model: &model,
+        config: &ws.settings.config,
     })
 }
 
@@ -262,9 +228,9 @@ pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned>
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
-    let plan_options = plan_options(options.period, &options.as_of)?;
     let input = Input::from_options(options.engine, &options.data, &options.url)?;
     with_agreement(&options.spec, &mut |agreement| {
+        let plan_options = options.plan.options(agreement.config)?;
         let tables = match load_and_run(agreement, &input, &plan_options)? {
             Ok(tables) => tables,
             Err(code) => return Ok(code),

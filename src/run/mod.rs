@@ -18,7 +18,7 @@ use crate::check::scope::{Decl, Kind, Scope};
 use crate::diagnostics::codes;
 use crate::sql::dialect::Sqlite;
 use crate::sql::load::{columns, create_indexes, create_table};
-use crate::sql::plan::{ColumnKind, Options, OutputColumn, Planned, table_path};
+use crate::sql::plan::{ColumnKind, Options, OutputColumn, Planned, QueryId, table_path};
 use crate::sql::render::Renderer;
 use crate::syntax::ast::{ColumnType, Source};
 
@@ -378,9 +378,9 @@ impl Engine {
             let position = next.fetch_add(1, Ordering::Relaxed);
             let Some(&i) = order.get(position) else { break };
             let query = &planned[i];
-            progress.query(&query.name);
+            progress.query(&query.name());
             let table = run_query(connection, query);
-            progress.finished(&query.name);
+            progress.finished(&query.name());
             let failed = table.is_err();
             results.lock().expect("no worker panics")[i] = Some(table);
             if failed {
@@ -431,20 +431,8 @@ impl Engine {
         threads: usize,
         progress: &(dyn Progress + Sync),
     ) -> Result<(Vec<Table>, Vec<String>), Box<DataError>> {
-        let reused: Vec<String> = scope
-            .of_kind(Kind::Attribution)
-            .flat_map(|d| {
-                let credits = format!("attribution_{}", d.name().name);
-                [format!("{credits}_by_partner"), credits]
-            })
-            .chain(
-                scope
-                    .of_kind(Kind::Metric)
-                    .map(|d| format!("metric_{}", d.name().name)),
-            )
-            .collect();
         let options = Options {
-            reuse: reused,
+            reuse: crate::sql::reusable(scope),
             ..options.clone()
         };
         let plan = crate::sql::plan_agreement(scope, &options);
@@ -461,20 +449,22 @@ impl Engine {
                 .map(|(q, _)| q.clone())
                 .collect();
             let done = self.query_all(&queries, threads, progress)?;
-            for table in done.iter().filter(|t| options.reuse.contains(&t.name)) {
-                self.keep(table)?;
+            for (query, table) in queries.iter().zip(&done) {
+                if options.reuse.contains(&query.id) {
+                    self.keep(&query.id, table)?;
+                }
             }
             tables.extend(done);
         }
-        let order = |name: &str| plan.queries.iter().position(|q| q.name == name);
+        let order = |name: &str| plan.queries.iter().position(|q| q.name() == name);
         tables.sort_by_key(|t| order(&t.name));
         Ok((tables, plan.not_compiled))
     }
 
     /// Keeps a query's results as the table later queries read
     /// (`reused_table`).
-    fn keep(&self, table: &Table) -> Result<(), Box<DataError>> {
-        let name = crate::sql::plan::reused_table(&table.name);
+    fn keep(&self, id: &QueryId, table: &Table) -> Result<(), Box<DataError>> {
+        let name = crate::sql::plan::reused_table(id);
         let quote = |n: &str| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n);
         let columns: Vec<String> = table
             .columns
@@ -535,14 +525,12 @@ impl Engine {
 /// The round each query runs in: 0 when it reads no kept results, else one
 /// more than the latest round of the queries whose results it reads.
 fn rounds(queries: &[Planned]) -> Vec<usize> {
-    let kept = crate::sql::plan::reused_table("");
     let reads: Vec<Vec<usize>> = queries
         .iter()
         .map(|q| {
-            q.query
-                .tables_read()
-                .filter_map(|t| t.strip_prefix(&kept))
-                .filter_map(|name| queries.iter().position(|other| other.name == name))
+            q.reads
+                .iter()
+                .filter_map(|id| queries.iter().position(|other| other.id == *id))
                 .collect()
         })
         .collect();
@@ -569,10 +557,9 @@ fn rounds(queries: &[Planned]) -> Vec<usize> {
 /// times it reads a source table (results kept from earlier queries are
 /// small), then its number of steps.
 fn expected_work(query: &crate::sql::tree::Query) -> (usize, usize) {
-    let kept = crate::sql::plan::reused_table("");
     let reads = query
         .tables_read()
-        .filter(|t| !t.starts_with(&kept))
+        .filter(|t| !crate::sql::plan::is_reused_table(t))
         .count();
     (reads, query.ctes.len())
 }
@@ -588,7 +575,7 @@ fn run_query(connection: &Connection, planned: &Planned) -> Result<Table, Box<Da
                 column: None,
                 message: format!(
                     "query `{}` failed on the embedded engine: {e}",
-                    planned.name
+                    planned.name()
                 ),
                 help:
                     "this is a bug in Pactum's SQL for SQLite; please report it with the agreement"
@@ -611,7 +598,7 @@ fn run_query(connection: &Connection, planned: &Planned) -> Result<Table, Box<Da
             .collect::<Result<Vec<_>, _>>()
             .map_err(query_error)?;
         Ok(Table {
-            name: planned.name.clone(),
+            name: planned.name(),
             columns: planned.columns.clone(),
             rows,
         })
@@ -929,15 +916,17 @@ fn parse_timestamp(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// A query named `name` reading the tables `tables`.
-    fn planned(name: &str, tables: &[&str]) -> Planned {
+    /// A query `id` reading the tables `tables`, some of them kept
+    /// results of the queries `kept`.
+    fn planned(id: QueryId, tables: &[&str], kept: &[QueryId]) -> Planned {
         use crate::sql::tree::{Body, Expr, From, Join, JoinKind, Query, Select, item};
         let table = |t: &str, alias: &str| From::Table {
             path: vec![t.to_string()],
             alias: alias.to_string(),
         };
-        Planned {
-            name: name.to_string(),
+        let mut planned = Planned {
+            id,
+            reads: Vec::new(),
             purpose: String::new(),
             inputs: Vec::new(),
             columns: Vec::new(),
@@ -958,21 +947,38 @@ mod tests {
                     ..Select::default()
                 })),
             },
-        }
+        };
+        planned.reads = crate::sql::plan::kept_results_read(&planned.query, kept);
+        planned
     }
 
     #[test]
     fn a_query_runs_the_round_after_the_results_it_reads() {
+        let metric = QueryId::Metric("a".to_string());
+        let credits = QueryId::Credits("p".to_string());
+        let by_partner = QueryId::CreditsByPartner("p".to_string());
+        let kept = [metric.clone(), credits.clone(), by_partner.clone()];
         let queries = [
             planned(
-                "scorecard",
-                &["pactum_result_metric_a", "pactum_result_by_partner"],
+                QueryId::Scorecard("s".to_string()),
+                &[
+                    "pactum_result_metric_a",
+                    "pactum_result_attribution_p_by_partner",
+                ],
+                &kept,
             ),
-            planned("metric_a", &["orders"]),
-            planned("by_partner", &["pactum_result_credits", "touches"]),
-            planned("credits", &["touches", "orders"]),
-            planned("funnel", &["orders"]),
+            planned(metric.clone(), &["orders"], &kept),
+            planned(
+                by_partner.clone(),
+                &["pactum_result_attribution_p", "touches"],
+                &kept,
+            ),
+            planned(credits.clone(), &["touches", "orders"], &kept),
+            planned(QueryId::Funnel, &["orders"], &kept),
         ];
+        assert_eq!(queries[0].reads, [metric, by_partner]);
+        assert_eq!(queries[2].reads, [credits]);
+        assert!(queries[4].reads.is_empty());
         assert_eq!(rounds(&queries), [2, 0, 1, 0, 0]);
         // Source reads come first when ordering by expected work; kept
         // results do not count.

@@ -91,13 +91,13 @@ impl Engine {
         planned: &Planned,
         progress: &dyn Progress,
     ) -> Result<Table, Box<DataError>> {
-        progress.query(&planned.name);
+        progress.query(&planned.name());
         let sql = Renderer::new(&Postgres).query(&planned.query);
         let messages = self.client.simple_query(&sql).map_err(|e| {
             failure(
                 codes::QUERY_FAILED,
                 &self.url,
-                format!("query `{}` failed on PostgreSQL: {}", planned.name, e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
+                format!("query `{}` failed on PostgreSQL: {}", planned.name(), e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_string())),
                 "check that the source tables exist with the columns the agreement declares (`pactum compile --dialect postgres` shows the SQL)",
             )
         })?;
@@ -114,7 +114,8 @@ impl Engine {
                                 &self.url,
                                 format!(
                                     "query `{}` gave `{raw}` for column `{}`",
-                                    planned.name, column.name
+                                    planned.name(),
+                                    column.name
                                 ),
                                 "this is a bug in Pactum's SQL for PostgreSQL; please report it",
                             )
@@ -126,7 +127,7 @@ impl Engine {
             }
         }
         Ok(Table {
-            name: planned.name.clone(),
+            name: planned.name(),
             columns: planned.columns.clone(),
             rows,
         })

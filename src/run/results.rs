@@ -145,12 +145,12 @@ pub fn read_folder(
     let mut tables = Vec::new();
     let mut missing = Vec::new();
     for query in planned {
-        let file = dir.join(format!("{}.csv", query.name));
+        let file = dir.join(format!("{}.csv", query.name()));
         if !file.exists() {
-            missing.push(query.name.clone());
+            missing.push(query.name());
             continue;
         }
-        tables.push(read_table(&file, &query.name, &query.columns)?);
+        tables.push(read_table(&file, &query.name(), &query.columns)?);
     }
     Ok((tables, missing))
 }

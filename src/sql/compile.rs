@@ -65,7 +65,7 @@ pub fn render(
     );
     line(
         &mut text,
-        format!("Query: {} ({})", planned.name, dialect.name()),
+        format!("Query: {} ({})", planned.name(), dialect.name()),
     );
     line(&mut text, format!("Computes: {}", planned.purpose));
     line(&mut text, format!("Reads: {}", planned.inputs.join(", ")));
@@ -74,7 +74,9 @@ pub fn render(
         format!(
             "Period: {}; as of: {}",
             options.period.word(),
-            options.as_of.as_deref().unwrap_or("the latest data")
+            options
+                .as_of
+                .map_or_else(|| "the latest data".to_string(), |day| day.to_string())
         ),
     );
     line(&mut text, "Columns:".to_string());
@@ -116,18 +118,23 @@ pub fn manifest(
         version: header.version,
         source_file: header.source_file.to_string(),
         period: options.period.word().to_string(),
-        as_of: options.as_of.clone(),
+        as_of: options.as_of.map(|day| day.to_string()),
         dialects: dialects.iter().map(|d| d.name().to_string()).collect(),
         queries: planned
             .iter()
             .map(|p| ManifestQuery {
-                name: p.name.clone(),
+                name: p.name(),
                 purpose: p.purpose.clone(),
                 inputs: p.inputs.clone(),
                 columns: p.columns.clone(),
                 files: dialects
                     .iter()
-                    .map(|d| (d.name().to_string(), format!("{}/{}.sql", d.name(), p.name)))
+                    .map(|d| {
+                        (
+                            d.name().to_string(),
+                            format!("{}/{}.sql", d.name(), p.name()),
+                        )
+                    })
                     .collect(),
             })
             .collect(),

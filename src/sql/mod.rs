@@ -17,6 +17,22 @@ pub fn plan_all(scope: &Scope<'_>, options: &Options) -> Vec<Planned> {
     plan_agreement(scope, options).queries
 }
 
+/// The queries whose results an engine that keeps results (the embedded
+/// one) keeps for later queries to read: each attribution's credits and
+/// their per-partner sums, and each metric.
+pub fn reusable(scope: &Scope<'_>) -> Vec<plan::QueryId> {
+    let mut ids = Vec::new();
+    for decl in scope.of_kind(Kind::Attribution) {
+        let name = &decl.name().name;
+        ids.push(plan::QueryId::CreditsByPartner(name.clone()));
+        ids.push(plan::QueryId::Credits(name.clone()));
+    }
+    for decl in scope.of_kind(Kind::Metric) {
+        ids.push(plan::QueryId::Metric(decl.name().name.clone()));
+    }
+    ids
+}
+
 /// The planned queries, and what could not be planned yet, with why.
 pub struct Plan {
     pub queries: Vec<Planned>,
@@ -97,6 +113,7 @@ pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
     for query in &mut planned {
         query.query.share_identical_ctes();
         query.query.drop_unread_ctes();
+        query.reads = plan::kept_results_read(&query.query, &options.reuse);
     }
     Plan {
         queries: planned,

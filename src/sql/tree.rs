@@ -144,28 +144,7 @@ impl Op {
     }
 }
 
-/// Reporting periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Period {
-    pub fn word(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-            Period::Quarter => "quarter",
-            Period::Year => "year",
-        }
-    }
-}
+pub use crate::calendar::Period;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {

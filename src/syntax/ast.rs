@@ -686,27 +686,9 @@ impl Condition {
 
 // ------------------------------------------------------------------ targets and pilots
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Period {
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Period {
-    pub fn word(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-            Period::Quarter => "quarter",
-            Period::Year => "year",
-        }
-    }
-}
+/// The reporting period of `per month` and the like (shared with the
+/// planners and the command line).
+pub use crate::calendar::Period;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

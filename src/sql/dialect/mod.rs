@@ -147,6 +147,18 @@ pub fn all() -> [&'static dyn Dialect; 6] {
     [&DuckDb, &Postgres, &BigQuery, &Snowflake, &Spark, &Sqlite]
 }
 
+/// The names of every dialect, in the order of [`all`]: what `--dialect`
+/// and `dialect:` in pactum.yaml accept.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|d| d.name()).collect()
+}
+
+/// The dialect `compile` writes when neither `--dialect` nor pactum.yaml
+/// names one.
+pub fn default() -> &'static dyn Dialect {
+    &DuckDb
+}
+
 /// The dialect of a name (`postgres`, `duckdb`, ...).
 pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
     all().into_iter().find(|d| d.name() == name)

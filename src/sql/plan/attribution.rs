@@ -17,6 +17,7 @@
 //!    `unattributed` row for conversions with no eligible touch, so that the
 //!    credits always add up to the conversions and their value.
 
+use super::QueryId;
 use super::{
     ColumnKind, Options, OutputColumn, Planned, condition, out, partner, source_column, table_name,
     table_path,
@@ -40,9 +41,9 @@ pub fn credit_chain(
     if !supported(attribution) {
         return None;
     }
-    let name = format!("attribution_{}", attribution.name.name);
-    if options.reuse.contains(&name) {
-        return Some(reused_chain(&name));
+    let id = QueryId::Credits(attribution.name.name.clone());
+    if options.reuse.contains(&id) {
+        return Some(reused_chain(&id));
     }
     let s = settings(scope, attribution)?;
     Some(chain(scope, &s, options))
@@ -51,9 +52,9 @@ pub fn credit_chain(
 /// The end of the chain read from the engine's table of the attribution's
 /// results: `attributed`, and `conversions` (every conversion has a row in
 /// `attributed`, an `unattributed` one at least).
-fn reused_chain(name: &str) -> Vec<Cte> {
+fn reused_chain(id: &QueryId) -> Vec<Cte> {
     let table = || From::Table {
-        path: vec![super::reused_table(name)],
+        path: vec![super::reused_table(id)],
         alias: "r".to_string(),
     };
     vec![
@@ -184,7 +185,8 @@ pub fn plan(
 
     let model = model_words(&s);
     let per_conversion = Planned {
-        name: format!("attribution_{name_text}"),
+        id: QueryId::Credits(name_text.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Credit for each conversion by attribution `{name_text}` ({model}): one row per conversion and partner, an `unattributed` row for conversions no partner touched; credits of a conversion add up to 1."
         ),
@@ -213,8 +215,8 @@ pub fn plan(
     let mut by_period_ctes = ctes;
     // The engine holding the credits already: read them, and compute only
     // the eligible touches for the assists.
-    if options.reuse.contains(&per_conversion.name) {
-        let kept = reused_chain(&per_conversion.name)
+    if options.reuse.contains(&per_conversion.id) {
+        let kept = reused_chain(&per_conversion.id)
             .into_iter()
             .find(|c| c.name == "attributed");
         if let (Some(kept), Some(attributed)) = (
@@ -273,7 +275,8 @@ pub fn plan(
         ]),
     });
     let by_period = Planned {
-        name: format!("attribution_{name_text}_by_partner"),
+        id: QueryId::CreditsByPartner(name_text.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Attributed conversions, attributed value and assisted conversions per {} and partner, by attribution `{name_text}` ({model}).",
             period.word()
@@ -399,10 +402,7 @@ fn model_words(s: &Settings<'_>) -> String {
 /// The shared CTE chain (see the module docs).
 fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
     let mut ctes = Vec::new();
-    let as_of = options
-        .as_of
-        .as_ref()
-        .map(|d| Expr::Date(super::day_after(d)));
+    let as_of = super::data_end(options);
 
     // 1. touches. Customer keys are joined as they are (no cast), so that
     // engines can use an index on them.
@@ -786,10 +786,7 @@ fn touch_selects(
     options: &Options,
     drop_ignored: bool,
 ) -> Vec<Select> {
-    let as_of = options
-        .as_of
-        .as_ref()
-        .map(|d| Expr::Date(super::day_after(d)));
+    let as_of = super::data_end(options);
     s.touches
         .iter()
         .map(|(source, event)| {

@@ -3,6 +3,7 @@
 //! one select that returns only failing rows, so a clean source returns
 //! nothing; the selects are glued in `findings` and sorted.
 
+use super::QueryId;
 use super::{
     ColumnKind, Options, Planned, condition, has_key, out, source_column, table_name, table_path,
     today,
@@ -106,7 +107,8 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
         ..Select::default()
     };
     Some(Planned {
-        name: "audits".to_string(),
+        id: QueryId::Audits,
+        reads: Vec::new(),
         purpose: "Data-quality audits: one row per failed check (null keys, duplicate ids, unknown events, future timestamps, gaps, freshness, volume drift).".to_string(),
         inputs,
         columns: vec![

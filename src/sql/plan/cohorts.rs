@@ -9,6 +9,7 @@
 //! with each period from its own to today's, whether or not anything
 //! happened in it.
 
+use super::QueryId;
 use super::metrics::{first_times, retention, row_filters};
 use super::{ColumnKind, Options, Planned, out, source_column, table_name, table_path};
 use crate::check::scope::Scope;
@@ -58,7 +59,7 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
     });
     let horizon = match &options.as_of {
         Some(as_of) => Select {
-            columns: vec![item(Expr::Date(as_of.clone()), "today")],
+            columns: vec![item(Expr::Date(as_of.to_string()), "today")],
             ..Select::default()
         },
         None => Select {
@@ -283,7 +284,8 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
     inputs.sort();
     inputs.dedup();
     Some(Planned {
-        name: format!("cohorts_{}", metric.name.name),
+        id: QueryId::Cohorts(metric.name.name.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Retention matrix of `{}`: per {} cohort (the period of the first row) and period offset, the share of the cohort active in that period; cells whose period has not ended are immature and left empty.",
             metric.name.name,

@@ -2,6 +2,7 @@
 //! columns, so that every later query and every analyst reads events the
 //! same way.
 
+use super::QueryId;
 use super::{
     ColumnKind, Options, Planned, condition, out, partner, source_column, table_name, table_path,
 };
@@ -72,7 +73,7 @@ pub fn plan(scope: &Scope<'_>, event: &Event, options: &Options) -> Option<Plann
         filters.push(tree::bin(
             tree::Op::Lt,
             source_column(alias, source, "time"),
-            Expr::Date(super::day_after(as_of)),
+            Expr::Date(as_of.next().to_string()),
         ));
     }
     let select = Select {
@@ -118,7 +119,8 @@ pub fn plan(scope: &Scope<'_>, event: &Event, options: &Options) -> Option<Plann
         ..Select::default()
     };
     Some(Planned {
-        name: format!("events_{}", event.name.name),
+        id: QueryId::Events(event.name.name.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "The rows of event `{}`{}: one row per event, with its customer, time, id, partner, channel and value.",
             event.name.name,

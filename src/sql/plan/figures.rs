@@ -142,7 +142,7 @@ pub fn metric_ctes(
 /// engine holds its results already (`Options::reuse`), one CTE reading
 /// them.
 pub fn embed(planned: Planned, prefix: &str, options: &Options) -> Vec<Cte> {
-    if !options.reuse.contains(&planned.name) {
+    if !options.reuse.contains(&planned.id) {
         return planned.query.into_ctes(prefix);
     }
     vec![Cte {
@@ -154,7 +154,7 @@ pub fn embed(planned: Planned, prefix: &str, options: &Options) -> Vec<Cte> {
                 .map(|c| tree::item(tree::field("r", &c.name), &c.name))
                 .collect(),
             from: Some(tree::From::Table {
-                path: vec![super::reused_table(&planned.name)],
+                path: vec![super::reused_table(&planned.id)],
                 alias: "r".to_string(),
             }),
             ..tree::Select::default()

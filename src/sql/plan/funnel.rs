@@ -10,6 +10,7 @@
 //! into one row per stage, so that every stage is listed, with 0 where
 //! nobody reached it.
 
+use super::QueryId;
 use super::{ColumnKind, Options, Planned, condition, out, source_column, table_name, table_path};
 use crate::check::scope::{Decl, Kind, Scope};
 use crate::sql::tree::{
@@ -301,7 +302,8 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
     inputs.sort();
     inputs.dedup();
     Some(Planned {
-        name: "funnel".to_string(),
+        id: QueryId::Funnel,
+        reads: Vec::new(),
         purpose: format!(
             "Funnel per {} of entry, overall and per sourcing partner: customers who reached each journey stage, and the share of them who also reached the next.",
             options.period.word()

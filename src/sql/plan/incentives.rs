@@ -9,6 +9,7 @@
 //! within each cap period; `settled` applies the cap; the final select
 //! unfolds each period into its statement lines.
 
+use super::QueryId;
 use super::figures::{self, div, float, lit, mul, no_text, sub, text, when};
 use super::scorecard::tree_period;
 use super::{ColumnKind, Options, Planned, out};
@@ -411,7 +412,8 @@ pub fn plan(
     inputs.sort();
     inputs.dedup();
     Ok(Planned {
-        name: format!("incentive_{}", incentive.name.name),
+        id: QueryId::Incentive(incentive.name.name.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Statement of incentive `{}` per {}: what each pay line earned, whether each condition held, what the cap removed, and the payout.",
             incentive.name.name,

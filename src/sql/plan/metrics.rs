@@ -23,6 +23,7 @@
 //! (revenue per paying customer over the churn rate), and arithmetic. Every
 //! function of the language is compiled.
 
+use super::QueryId;
 use super::{
     ColumnKind, Options, Planned, Window, condition, literal, out, source_column, table_name,
     table_path,
@@ -285,7 +286,8 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
         .map(|t| format!(" ({})", t.value))
         .unwrap_or_default();
     Ok(Planned {
-        name: format!("metric_{}", metric.name.name),
+        id: QueryId::Metric(metric.name.name.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Metric `{}`{title} per {}: overall and per value of each segment it is split by, with the number of customers behind each figure.",
             metric.name.name,
@@ -646,7 +648,7 @@ fn filter_expr(scope: &Scope<'_>, filter: &Condition, source: &Source, options: 
             filters.push(bin(
                 Op::Lt,
                 source_column("o", other, "time"),
-                Expr::Date(super::day_after(as_of)),
+                Expr::Date(as_of.next().to_string()),
             ));
         }
         return Expr::Exists(Box::new(Select {
@@ -1279,7 +1281,7 @@ pub(super) fn row_filters(
         filters.push(bin(
             Op::Lt,
             source_column("r", source, "time"),
-            Expr::Date(super::day_after(as_of)),
+            Expr::Date(as_of.next().to_string()),
         ));
     }
     filters
@@ -1391,7 +1393,7 @@ fn cohort_base(
     // One row: the data's last day.
     let horizon = match &options.as_of {
         Some(as_of) => Select {
-            columns: vec![item(Expr::Date(as_of.clone()), "last_time")],
+            columns: vec![item(Expr::Date(as_of.to_string()), "last_time")],
             ..Select::default()
         },
         None => Select {
@@ -1527,7 +1529,7 @@ fn churn_base(
     });
     let horizon = match &options.as_of {
         Some(as_of) => Select {
-            columns: vec![item(Expr::Date(as_of.clone()), "last_time")],
+            columns: vec![item(Expr::Date(as_of.to_string()), "last_time")],
             ..Select::default()
         },
         None => Select {

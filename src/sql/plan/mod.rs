@@ -9,6 +9,7 @@ pub mod cohorts;
 pub mod events;
 pub mod figures;
 pub mod funnel;
+mod id;
 pub mod incentives;
 pub mod metrics;
 pub mod pilots;
@@ -18,16 +19,18 @@ pub mod targets;
 use serde::Serialize;
 
 use super::tree::{self, Expr, Op, Period};
+use crate::calendar::Day;
 use crate::check::scope::Scope;
 use crate::syntax::ast::*;
+pub use id::QueryId;
 
 /// Options every query is planned with.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The reporting period of aggregated queries.
     pub period: Period,
-    /// Ignore data after the end of this day (`YYYY-MM-DD`).
-    pub as_of: Option<String>,
+    /// Ignore data after the end of this day.
+    pub as_of: Option<Day>,
     /// Put in front of every source table name (from `pactum.yaml`).
     pub table_prefix: String,
     /// Metrics only: one window of days in place of the periods; every
@@ -36,15 +39,33 @@ pub struct Options {
     /// Queries whose results the engine already holds, each in the table
     /// [`reused_table`] names: a query that embeds one of them reads the
     /// table instead of computing it again (the embedded engine only).
-    pub reuse: Vec<String>,
+    pub reuse: Vec<QueryId>,
     /// Metrics only: the `all` group alone, without segments or the
     /// per-partner split (for figures that read nothing else).
     pub overall_only: bool,
 }
 
-/// The table holding the results of query `name` when it is reused.
-pub fn reused_table(name: &str) -> String {
-    format!("pactum_result_{name}")
+/// The prefix of every table holding a query's kept results.
+const REUSED_PREFIX: &str = "pactum_result_";
+
+/// The table holding the results of a query when it is reused.
+pub fn reused_table(id: &QueryId) -> String {
+    format!("{REUSED_PREFIX}{id}")
+}
+
+/// Which of the kept results `reuse` a query reads.
+pub fn kept_results_read(query: &tree::Query, reuse: &[QueryId]) -> Vec<QueryId> {
+    let tables: Vec<&str> = query.tables_read().collect();
+    reuse
+        .iter()
+        .filter(|id| tables.contains(&reused_table(id).as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Whether a table a query reads holds kept results, not a source.
+pub fn is_reused_table(table: &str) -> bool {
+    table.starts_with(REUSED_PREFIX)
 }
 
 /// Days `start` to `end`, both included, as date expressions.
@@ -89,14 +110,26 @@ pub struct OutputColumn {
 /// One planned query.
 #[derive(Debug, Clone)]
 pub struct Planned {
-    /// Stable name: the file name without `.sql`.
-    pub name: String,
+    /// What it computes and for which item; its name is the file name
+    /// without `.sql`.
+    pub id: QueryId,
+    /// The queries whose kept results it reads (`Options::reuse`): an
+    /// engine runs it only once those have run.
+    pub reads: Vec<QueryId>,
     /// What it computes, in a sentence.
     pub purpose: String,
     /// Warehouse tables it reads (as written in the spec).
     pub inputs: Vec<String>,
     pub columns: Vec<OutputColumn>,
     pub query: tree::Query,
+}
+
+impl Planned {
+    /// The stable name: the file name without `.sql`, and the name of the
+    /// results.
+    pub fn name(&self) -> String {
+        self.id.name()
+    }
 }
 
 pub fn out(name: &str, kind: ColumnKind, description: &str) -> OutputColumn {
@@ -278,17 +311,14 @@ pub fn partner(scope: &Scope<'_>, credit_column: &str, code: Expr) -> Expr {
 /// Today: the `as of` date when one is given, else the engine's current
 /// date (docs/scorecard.md).
 pub fn today(options: &Options) -> Expr {
-    match &options.as_of {
-        Some(day) => Expr::Date(day.clone()),
+    match options.as_of {
+        Some(day) => Expr::Date(day.to_string()),
         None => Expr::Today,
     }
 }
 
-/// The day after `as_of` (a checked `YYYY-MM-DD`), the exclusive upper
-/// bound of the data.
-pub fn day_after(as_of: &str) -> String {
-    match crate::check::dates::parse(as_of) {
-        Some(day) => crate::check::dates::show(day + 1),
-        None => as_of.to_string(),
-    }
+/// The exclusive upper bound of the data: the day after `as of`, when
+/// one is given.
+pub fn data_end(options: &Options) -> Option<Expr> {
+    options.as_of.map(|day| Expr::Date(day.next().to_string()))
 }

@@ -8,6 +8,7 @@
 //! window's partner rows (`e<e>_control`). `row_<e>_<k>` compares one
 //! treatment group with it; `judged` glues the rows.
 
+use super::QueryId;
 use super::figures::{self, date_expr, day, div, float, lit, mul, no_text, text, when, window_end};
 use super::{ColumnKind, Options, Planned, Window, out, today};
 use crate::check::scope::Scope;
@@ -356,7 +357,8 @@ pub fn plan(
     inputs.sort();
     inputs.dedup();
     Ok(Some(Planned {
-        name: format!("pilot_{}", pilot.name.name),
+        id: QueryId::Pilot(pilot.name.name.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Evaluation of pilot `{}`: each expectation against the baseline or control group, with the lift, its 95% interval and the verdict.",
             pilot.name.name

@@ -8,6 +8,7 @@
 //! target, progress and status beside each of its rows; `scored` glues
 //! them, and the final select joins each row to the period before it.
 
+use super::QueryId;
 use super::figures::{
     self, date_expr, day, div, float, is_null, lit, mul, no_text, sub, text, when,
 };
@@ -380,7 +381,8 @@ pub fn plan(
     inputs.sort();
     inputs.dedup();
     Ok(Planned {
-        name: format!("scorecard_{}", scorecard.name.name),
+        id: QueryId::Scorecard(scorecard.name.name.clone()),
+        reads: Vec::new(),
         purpose: format!(
             "Scorecard `{}` per {}: each metric's actual against its target, progress, status and trend{}.",
             scorecard.name.name,

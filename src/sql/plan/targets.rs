@@ -7,6 +7,7 @@
 //! baseline window as `tb<k>...`); `target_<k>` reads the `all` group of
 //! both into one row; `row_<k>` judges it; `judged` glues the rows.
 
+use super::QueryId;
 use super::figures::{
     self, date_expr, day, div, float, lit, mul, no_text, sub, text, when, window_end,
 };
@@ -373,7 +374,8 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
     inputs.sort();
     inputs.dedup();
     Ok(Some(Planned {
-        name: "targets".to_string(),
+        id: QueryId::Targets,
+        reads: Vec::new(),
         purpose: "Every target at its deadline, or today while the deadline is ahead: value, whether it is met, the daily run rate still needed, and for relative targets the lift with its 95% interval and the verdict.".to_string(),
         inputs,
         columns,

@@ -1,0 +1,109 @@
+//! Calendar values shared by every stage: the reporting period and a
+//! calendar day. The syntax tree, the planners, the dialects and the command
+//! line all use these types, so a period or a date is parsed once, at the
+//! edge, and never travels as text.
+
+use serde::Serialize;
+
+use crate::check::dates;
+
+/// A reporting period: how figures are grouped in time (`per month`,
+/// `--period week`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    /// Targets and caps may be stated per year; reports are not grouped by
+    /// year, so the command line does not offer it.
+    #[value(skip)]
+    Year,
+}
+
+impl Period {
+    pub fn word(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+        }
+    }
+}
+
+/// A calendar day (proleptic Gregorian), as days since 1970-01-01. Shown
+/// and parsed as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(i64);
+
+impl Day {
+    /// The day a `YYYY-MM-DD` text names, when it is a real calendar day.
+    pub fn parse(text: &str) -> Option<Day> {
+        dates::parse(text).map(Day)
+    }
+
+    pub fn from_number(days: i64) -> Day {
+        Day(days)
+    }
+
+    /// Days since 1970-01-01.
+    pub fn number(self) -> i64 {
+        self.0
+    }
+
+    /// The day after this one: the exclusive upper bound of data "as of"
+    /// this day.
+    pub fn next(self) -> Day {
+        Day(self.0 + 1)
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&dates::show(self.0))
+    }
+}
+
+impl std::str::FromStr for Day {
+    type Err = String;
+
+    /// For the command line: `--as-of 2026-09-30`.
+    fn from_str(text: &str) -> Result<Day, String> {
+        Day::parse(text).ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_show_and_step_across_month_and_year_ends() {
+        let day: Day = "2026-12-31".parse().unwrap();
+        assert_eq!(day.next().to_string(), "2027-01-01");
+        assert_eq!(
+            Day::parse("2028-02-28").unwrap().next().to_string(),
+            "2028-02-29"
+        );
+        assert_eq!(Day::parse("1970-01-02").unwrap().number(), 1);
+        assert_eq!(
+            "2026-02-30".parse::<Day>(),
+            Err("`2026-02-30` is not a date; write YYYY-MM-DD".to_string())
+        );
+        assert!(Day::parse("2026-9-30").is_none());
+    }
+
+    #[test]
+    fn the_command_line_offers_every_period_but_year() {
+        use clap::ValueEnum;
+        let offered: Vec<String> = Period::value_variants()
+            .iter()
+            .filter_map(|p| p.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert_eq!(offered, ["day", "week", "month", "quarter"]);
+    }
+}

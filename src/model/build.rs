@@ -1,0 +1,558 @@
+//! From a checked scope to the model: the only place after the checker
+//! that reads the syntax tree's field lists.
+
+use super::*;
+use crate::check::scope::{DEFAULT_JOURNEY, Decl};
+use crate::syntax::ast::{self, Ident, Spanned, Str};
+
+/// The model of a checked scope. Names that do not resolve cannot occur in
+/// a scope without errors; they are kept as written.
+pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
+    let header = &scope.header;
+    let mut agreement = Agreement {
+        name: &scope.name.name,
+        title: scope.title.map(text),
+        docs: scope.docs,
+        version: header.version.map(|v| v.value.value),
+        effective: header.effective.map(|e| &e.value),
+        currency: header.currency.map(|c| c.value.code.as_str()),
+        timezone: header.timezone.map(|t| t.value.value.as_str()),
+        journey: match header.journey {
+            Some(stages) => stages.value.iter().map(|s| s.name.as_str()).collect(),
+            None => DEFAULT_JOURNEY.to_vec(),
+        },
+        parties: Vec::new(),
+        goals: Vec::new(),
+        sources: Vec::new(),
+        events: Vec::new(),
+        attributions: Vec::new(),
+        metrics: Vec::new(),
+        targets: scope.targets.clone(),
+        pilots: Vec::new(),
+        scorecards: Vec::new(),
+        reviews: Vec::new(),
+        initiatives: Vec::new(),
+        evidence: Vec::new(),
+        amendments: scope.amendments.iter().map(|a| amendment(a)).collect(),
+        incentives: Vec::new(),
+        audits: scope.audits.iter().map(|a| audit(a)).collect(),
+        disputes: scope.disputes.clone(),
+    };
+    for decl in &scope.decls {
+        match *decl {
+            Decl::Party(x) => agreement.parties.push(party(x)),
+            Decl::Goal(x) => agreement.goals.push(goal(x)),
+            Decl::Source(x) => agreement.sources.push(source(x)),
+            Decl::Event(x) => agreement.events.push(Event {
+                named: named(&x.docs, &x.name, &x.title),
+                source: &x.source.name,
+                filter: x.filter.as_ref(),
+                stage: x.stage.as_ref().map(name),
+            }),
+            Decl::Attribution(x) => agreement.attributions.push(attribution(x)),
+            Decl::Segment(_) => {}
+            Decl::Metric(x) => agreement.metrics.push(metric(x)),
+            Decl::Pilot(x) => agreement.pilots.push(pilot(x)),
+            Decl::Scorecard(x) => agreement.scorecards.push(scorecard(x)),
+            Decl::Review(x) => agreement.reviews.push(review(x)),
+            Decl::Initiative(x) => agreement.initiatives.push(initiative(x)),
+            Decl::Evidence(x) => agreement.evidence.push(evidence(x)),
+            Decl::Incentive(x) => agreement.incentives.push(incentive(x)),
+        }
+    }
+    agreement
+}
+
+fn name(ident: &Ident) -> &str {
+    &ident.name
+}
+
+fn names(list: &[Ident]) -> impl Iterator<Item = &str> {
+    list.iter().map(name)
+}
+
+fn text(s: &Str) -> &str {
+    &s.value
+}
+
+fn named<'a>(docs: &'a [String], ident: &'a Ident, title: &'a Option<Str>) -> Named<'a> {
+    Named {
+        name: &ident.name,
+        title: title.as_ref().map(text),
+        docs,
+    }
+}
+
+/// The first value `pick` finds among the fields.
+fn first<'a, F: 'a, T>(fields: &'a [Spanned<F>], pick: impl Fn(&'a F) -> Option<T>) -> Option<T> {
+    fields.iter().find_map(|f| pick(&f.value))
+}
+
+/// Every list `pick` finds among the fields, joined in order.
+fn joined<'a, F, T: 'a>(
+    fields: &'a [Spanned<F>],
+    pick: impl Fn(&'a F) -> Option<&'a [T]>,
+) -> impl Iterator<Item = &'a T> {
+    fields.iter().filter_map(move |f| pick(&f.value)).flatten()
+}
+
+fn party(x: &ast::Party) -> Party<'_> {
+    use ast::PartyField as F;
+    Party {
+        named: named(&x.docs, &x.name, &x.title),
+        role: first(&x.fields, |f| match f {
+            F::Role(r) => Some(name(r)),
+            _ => None,
+        }),
+        owner: first(&x.fields, |f| match f {
+            F::Owner(o) => Some(text(o)),
+            _ => None,
+        }),
+        contacts: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::Contact(c) => Some(text(c)),
+                _ => None,
+            })
+            .collect(),
+        identified_by: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::IdentifiedBy { column, values } => Some(Identification {
+                    column: name(column),
+                    values: values.iter().map(text).collect(),
+                }),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+fn goal(x: &ast::Goal) -> Goal<'_> {
+    use ast::GoalField as F;
+    Goal {
+        named: named(&x.docs, &x.name, &x.title),
+        party: first(&x.fields, |f| match f {
+            F::Party(p) => Some(name(p)),
+            _ => None,
+        }),
+        outcome: first(&x.fields, |f| match f {
+            F::Outcome(o) => Some(o.value),
+            _ => None,
+        }),
+        measured_by: joined(&x.fields, |f| match f {
+            F::MeasuredBy(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        owner: first(&x.fields, |f| match f {
+            F::Owner(o) => Some(name(o)),
+            _ => None,
+        }),
+    }
+}
+
+fn key(column: &ast::ColumnRef) -> KeyColumn<'_> {
+    KeyColumn {
+        name: &column.name.name,
+        physical: column
+            .physical
+            .as_ref()
+            .map_or(&column.name.name, |p| &p.value),
+    }
+}
+
+fn source(x: &ast::Source) -> Source<'_> {
+    use ast::SourceField as F;
+    Source {
+        named: named(&x.docs, &x.name, &x.title),
+        table: first(&x.fields, |f| match f {
+            F::Table(t) => Some(text(t)),
+            _ => None,
+        })
+        .unwrap_or(&x.name.name),
+        owner: first(&x.fields, |f| match f {
+            F::Owner(o) => Some(name(o)),
+            _ => None,
+        }),
+        customer: first(&x.fields, |f| match f {
+            F::Customer(c) => Some(key(c)),
+            _ => None,
+        }),
+        time: first(&x.fields, |f| match f {
+            F::Time(c) => Some(key(c)),
+            _ => None,
+        }),
+        id: first(&x.fields, |f| match f {
+            F::Id(c) => Some(key(c)),
+            _ => None,
+        }),
+        columns: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::Column(c) => Some(Column {
+                    name: &c.name.name,
+                    physical: c.physical.as_ref().map_or(&c.name.name, |p| &p.value),
+                    column: c,
+                }),
+                _ => None,
+            })
+            .collect(),
+        freshness: first(&x.fields, |f| match f {
+            F::Freshness(d) => Some(d),
+            _ => None,
+        }),
+    }
+}
+
+fn attribution(x: &ast::Attribution) -> Attribution<'_> {
+    use ast::AttributionField as F;
+    Attribution {
+        named: named(&x.docs, &x.name, &x.title),
+        touches: joined(&x.fields, |f| match f {
+            F::Touches(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        credit: first(&x.fields, |f| match f {
+            F::Credit(c) => Some(name(c)),
+            _ => None,
+        }),
+        channel: first(&x.fields, |f| match f {
+            F::Channel(c) => Some(name(c)),
+            _ => None,
+        }),
+        conversions: joined(&x.fields, |f| match f {
+            F::Conversions(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        value: first(&x.fields, |f| match f {
+            F::Value(path) => match path.segments.as_slice() {
+                [source, column] => Some((name(source), name(column))),
+                _ => None,
+            },
+            _ => None,
+        }),
+        model: first(&x.fields, |f| match f {
+            F::Model(m) => Some(&m.value),
+            _ => None,
+        }),
+        lookback: first(&x.fields, |f| match f {
+            F::Lookback(d) => Some(d),
+            _ => None,
+        }),
+        max_touches: first(&x.fields, |f| match f {
+            F::MaxTouches(n) => Some(n.value),
+            _ => None,
+        }),
+        collapse: first(&x.fields, |f| match f {
+            F::Repeats(r) => Some(r.value == ast::Repeats::Collapse),
+            _ => None,
+        })
+        .unwrap_or(false),
+        ignored_channels: joined(&x.fields, |f| match f {
+            F::IgnoreChannels(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(text)
+        .collect(),
+    }
+}
+
+fn metric(x: &ast::Metric) -> Metric<'_> {
+    use ast::MetricField as F;
+    Metric {
+        named: named(&x.docs, &x.name, &x.title),
+        value: first(&x.fields, |f| match f {
+            F::Value { expr, filter } => Some((expr, filter.as_ref())),
+            _ => None,
+        }),
+        attributed: first(&x.fields, |f| match f {
+            F::Attributed(a) => Some(name(a)),
+            _ => None,
+        }),
+        by: joined(&x.fields, |f| match f {
+            F::By(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        indicator: first(&x.fields, |f| match f {
+            F::Indicator(i) => Some(i.value),
+            _ => None,
+        }),
+        owner: first(&x.fields, |f| match f {
+            F::Owner(o) => Some(name(o)),
+            _ => None,
+        }),
+        unit: first(&x.fields, |f| match f {
+            F::Unit(u) => Some(u.value),
+            _ => None,
+        }),
+    }
+}
+
+fn pilot(x: &ast::Pilot) -> Pilot<'_> {
+    use ast::PilotField as F;
+    Pilot {
+        named: named(&x.docs, &x.name, &x.title),
+        partners: joined(&x.fields, |f| match f {
+            F::Partners(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        during: first(&x.fields, |f| match f {
+            F::During(r) => Some(r),
+            _ => None,
+        }),
+        baseline: first(&x.fields, |f| match f {
+            F::Baseline(r) => Some(r),
+            _ => None,
+        }),
+        control_partners: joined(&x.fields, |f| match f {
+            F::ControlPartners(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        control_customers: first(&x.fields, |f| match f {
+            F::ControlCustomers(c) => Some(c),
+            _ => None,
+        }),
+        hypothesis: first(&x.fields, |f| match f {
+            F::Hypothesis(h) => Some(text(h)),
+            _ => None,
+        }),
+        inputs: joined(&x.fields, |f| match f {
+            F::Inputs(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        outputs: joined(&x.fields, |f| match f {
+            F::Outputs(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        expectations: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::Expect(e) => Some(e),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+fn scorecard(x: &ast::Scorecard) -> Scorecard<'_> {
+    use ast::ScorecardField as F;
+    Scorecard {
+        named: named(&x.docs, &x.name, &x.title),
+        shared_with: joined(&x.fields, |f| match f {
+            F::SharedWith(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        metrics: joined(&x.fields, |f| match f {
+            F::Metrics(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        minimum_group: first(&x.fields, |f| match f {
+            F::MinimumGroup { size, .. } => Some(size.value),
+            _ => None,
+        }),
+        on_track_from: first(&x.fields, |f| match f {
+            F::OnTrackFrom(n) => Some(n.value),
+            _ => None,
+        }),
+        at_risk_from: first(&x.fields, |f| match f {
+            F::AtRiskFrom(n) => Some(n.value),
+            _ => None,
+        }),
+        by: joined(&x.fields, |f| match f {
+            F::By(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+    }
+}
+
+fn review(x: &ast::Review) -> Review<'_> {
+    use ast::ReviewField as F;
+    Review {
+        named: named(&x.docs, &x.name, &x.title),
+        cadence: first(&x.fields, |f| match f {
+            F::Cadence(c) => Some(name(c)),
+            _ => None,
+        }),
+        attendees: joined(&x.fields, |f| match f {
+            F::Attendees(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        scorecard: first(&x.fields, |f| match f {
+            F::Scorecard(s) => Some(name(s)),
+            _ => None,
+        }),
+        agenda: joined(&x.fields, |f| match f {
+            F::Agenda(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        reporting: first(&x.fields, |f| match f {
+            F::Reporting(r) => Some(name(r)),
+            _ => None,
+        }),
+        actions: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::Action { what, owner, due } => Some(Action {
+                    what: text(what),
+                    owner: name(owner),
+                    due,
+                }),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+fn initiative(x: &ast::Initiative) -> Initiative<'_> {
+    use ast::InitiativeField as F;
+    Initiative {
+        named: named(&x.docs, &x.name, &x.title),
+        owner: first(&x.fields, |f| match f {
+            F::Owner(o) => Some(name(o)),
+            _ => None,
+        }),
+        due: first(&x.fields, |f| match f {
+            F::Due(d) => Some(d),
+            _ => None,
+        }),
+        depends_on: joined(&x.fields, |f| match f {
+            F::DependsOn(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        supports: joined(&x.fields, |f| match f {
+            F::Supports(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+        status: first(&x.fields, |f| match f {
+            F::Status(s) => Some(name(s)),
+            _ => None,
+        }),
+    }
+}
+
+fn evidence(x: &ast::Evidence) -> Evidence<'_> {
+    use ast::EvidenceField as F;
+    Evidence {
+        named: named(&x.docs, &x.name, &x.title),
+        kind: first(&x.fields, |f| match f {
+            F::Kind(k) => Some(name(k)),
+            _ => None,
+        }),
+        goal: first(&x.fields, |f| match f {
+            F::Goal(g) => Some(name(g)),
+            _ => None,
+        }),
+        link: first(&x.fields, |f| match f {
+            F::Link(l) => Some(text(l)),
+            _ => None,
+        }),
+        recorded: first(&x.fields, |f| match f {
+            F::Recorded(d) => Some(d),
+            _ => None,
+        }),
+    }
+}
+
+fn amendment(x: &ast::Amendment) -> Amendment<'_> {
+    Amendment {
+        docs: &x.docs,
+        date: &x.date,
+        summary: text(&x.summary),
+        approved_by: x
+            .approved_by
+            .as_ref()
+            .map(|lines| lines.iter().flat_map(|l| names(&l.value)).collect()),
+    }
+}
+
+fn incentive(x: &ast::Incentive) -> Incentive<'_> {
+    use ast::IncentiveField as F;
+    Incentive {
+        named: named(&x.docs, &x.name, &x.title),
+        pays: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::Pay { party, payment } => Some(Pay {
+                    party: name(party),
+                    payment,
+                }),
+                _ => None,
+            })
+            .collect(),
+        conditions: joined(&x.fields, |f| match f {
+            F::When(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .collect(),
+        cap: first(&x.fields, |f| match f {
+            F::Cap { amount, per } => Some(Cap {
+                amount,
+                per: per.as_ref().map(|p| p.value),
+            }),
+            _ => None,
+        }),
+    }
+}
+
+fn audit(x: &ast::Audit) -> Audit<'_> {
+    use ast::AuditField as F;
+    Audit {
+        docs: &x.docs,
+        source: name(&x.source),
+        schedule: x.schedule.as_ref().map(name),
+        freshness: first(&x.fields, |f| match f {
+            F::Freshness(d) => Some(d),
+            _ => None,
+        }),
+        drift: first(&x.fields, |f| match f {
+            F::Drift { sigma, window } => Some((sigma.value, window)),
+            _ => None,
+        }),
+        owner: first(&x.fields, |f| match f {
+            F::Owner(o) => Some(name(o)),
+            _ => None,
+        }),
+        checks: joined(&x.fields, |f| match f {
+            F::Checks(list) => Some(list.as_slice()),
+            _ => None,
+        })
+        .map(name)
+        .collect(),
+    }
+}
