@@ -100,6 +100,66 @@ fn run_writes_every_query_as_csv_and_json() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `--env` names an environment of the workspace's pactum.yaml, as for
+/// `compile`: the embedded engine loads and reads the prefixed tables, so
+/// the results are the same; an unknown environment is refused.
+#[test]
+fn run_takes_an_environment_of_pactum_yaml() {
+    let dir = scratch("env");
+    let spec = dir.join("agreement.pactum");
+    std::fs::copy(self::spec(), &spec).unwrap();
+    std::fs::write(
+        dir.join("pactum.yaml"),
+        "environments:\n  staging:\n    table_prefix: \"staging_\"\n",
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let run_in = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            spec.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-04-30",
+        ];
+        args.extend_from_slice(extra);
+        let out = dir.join(out);
+        args.extend(["--out", out.to_str().unwrap()]);
+        pactum(&args, &[])
+    };
+    let plain = run_in("plain", &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let staged = run_in("staged", &["--env", "staging"]);
+    assert!(staged.status.success(), "{}", stderr(&staged));
+    for name in ["targets.csv", "funnel.csv", "incentive_alpha_share.json"] {
+        assert_eq!(
+            std::fs::read(dir.join("plain").join(name)).unwrap(),
+            std::fs::read(dir.join("staged").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let unknown = run_in("unknown", &["--env", "prod"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(
+        stderr(&unknown),
+        "pactum: no environment `prod` in pactum.yaml\n"
+    );
+    assert!(!dir.join("unknown").exists());
+    // A day that is not in the calendar is refused before anything runs.
+    let bad_day = pactum(
+        &["run", spec.to_str().unwrap(), "--as-of", "2026-02-30"],
+        &[],
+    );
+    assert_eq!(bad_day.status.code(), Some(2));
+    assert!(
+        stderr(&bad_day).contains("`2026-02-30` is not a date; write YYYY-MM-DD"),
+        "{}",
+        stderr(&bad_day)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A way to break the data, and what the error must say.
 type Case = (&'static str, fn(&Path), &'static [&'static str]);
 
