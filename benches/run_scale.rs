@@ -49,6 +49,7 @@ fn main() {
     let ws = Workspace::load(&[spec.to_path_buf()], Path::new("specs")).unwrap();
     let index = ws.agreements()[0];
     let scope = ws.scope(index);
+    let agreement = pactum::model::Agreement::of(&scope);
 
     // Seeded, so data of the same size is the same data: kept for the
     // next run.
@@ -56,11 +57,11 @@ fn main() {
     let done = dir.join(".complete");
     if !done.exists() {
         let _ = std::fs::remove_dir_all(&dir);
-        let mut settings = pactum::demo::Settings::for_scope(&scope);
+        let mut settings = pactum::demo::Settings::for_agreement(&agreement);
         settings.customers = customers;
         settings.max_touches = 7;
         let started = Instant::now();
-        let written = pactum::demo::generate(&scope, &settings, &dir).unwrap();
+        let written = pactum::demo::generate(&agreement, &settings, &dir).unwrap();
         println!(
             "data: {customers} customers, generated in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -84,10 +85,10 @@ fn main() {
         ..Options::default()
     };
     let started = Instant::now();
-    let (engine, rows) = Engine::load(&scope, &dir, &options, &Quiet).unwrap();
+    let (engine, rows) = Engine::load(&agreement, &dir, &options, &Quiet).unwrap();
     let load = started.elapsed().as_secs_f64();
     println!("\nload: {rows} rows in {load:.1} s");
-    let plan = pactum::sql::plan_agreement(&scope, &options);
+    let plan = pactum::sql::plan(&agreement, &options);
     // Each query alone, for where the time goes...
     let mut alone = 0.0;
     let run_only = std::env::var_os("PACTUM_BENCH_RUN_ONLY").is_some();
@@ -113,7 +114,7 @@ fn main() {
         spans: Mutex::new(BTreeMap::new()),
     };
     let (tables, _) = engine
-        .run_all(&scope, &options, threads, &timeline)
+        .run_all(&agreement, &options, threads, &timeline)
         .unwrap();
     let queries = timeline.started.elapsed().as_secs_f64();
     let mut spans: Vec<(String, (f64, f64))> =

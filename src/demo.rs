@@ -17,10 +17,10 @@ use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use crate::check::dates;
-use crate::check::scope::{Decl, Kind, Scope};
 use crate::generate::Rng;
+use crate::model::{Agreement, Event, Source};
 use crate::sql::load::columns;
-use crate::syntax::ast::*;
+use crate::syntax::ast::{ArgValue, CmpOp, ColumnType, Condition, Goalpost, Literal, Path};
 
 pub struct Settings {
     pub seed: u64,
@@ -35,8 +35,8 @@ pub struct Settings {
 impl Settings {
     /// The defaults of `pactum demo` for an agreement: 2,000 customers,
     /// data through the ninth month of the effective period.
-    pub fn for_scope(scope: &Scope<'_>) -> Settings {
-        let until = match scope.effective_days() {
+    pub fn for_agreement(agreement: &Agreement<'_>) -> Settings {
+        let until = match agreement.effective_days() {
             Some((start, end)) => (start + 272).min(end),
             None => dates::parse("2026-09-30").expect("a date"),
         };
@@ -65,83 +65,56 @@ struct Customer {
     active_until: i64,
 }
 
-pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io::Result<Written> {
+pub fn generate(
+    agreement: &Agreement<'_>,
+    settings: &Settings,
+    dir: &FsPath,
+) -> std::io::Result<Written> {
     let mut rng = Rng::new(settings.seed);
-    let sources: Vec<&Source> = scope
-        .of_kind(Kind::Source)
-        .filter_map(|d| match d {
-            Decl::Source(s) => Some(s),
-            _ => None,
-        })
-        .collect();
-    let events: Vec<&Event> = scope
-        .of_kind(Kind::Event)
-        .filter_map(|d| match d {
-            Decl::Event(e) => Some(e),
-            _ => None,
-        })
-        .collect();
-    let start = first_day(scope, settings.until);
+    let sources: Vec<&Source> = agreement.sources.iter().collect();
+    let events: Vec<&Event> = agreement.events.iter().collect();
+    let start = first_day(agreement, settings.until);
     let until = settings.until;
 
     // Partner codes, by party, in the order the parties are written.
     let mut codes: Vec<(String, Vec<String>)> = Vec::new();
     let mut credit_column = None;
-    for decl in scope.of_kind(Kind::Party) {
-        let Decl::Party(party) = decl else { continue };
-        for f in &party.fields {
-            if let PartyField::IdentifiedBy { column, values } = &f.value
-                && !values.is_empty()
-            {
-                credit_column.get_or_insert_with(|| column.name.clone());
-                codes.push((
-                    party.name.name.clone(),
-                    values.iter().map(|v| v.value.clone()).collect(),
-                ));
-            }
+    for party in &agreement.parties {
+        for id in party
+            .identified_by
+            .iter()
+            .filter(|id| !id.values.is_empty())
+        {
+            credit_column.get_or_insert_with(|| id.column.to_string());
+            codes.push((
+                party.named.name.to_string(),
+                id.values.iter().map(|v| v.to_string()).collect(),
+            ));
         }
     }
-    let attribution = scope.of_kind(Kind::Attribution).find_map(|d| match d {
-        Decl::Attribution(a) => Some(a),
-        _ => None,
-    });
     let mut touch_sources: Vec<String> = Vec::new();
     let mut channel_column = None;
-    if let Some(a) = attribution {
-        for f in &a.fields {
-            match &f.value {
-                AttributionField::Touches(list) => {
-                    for name in list {
-                        match scope.get(&name.name) {
-                            Some(Decl::Source(s)) => touch_sources.push(s.name.name.clone()),
-                            Some(Decl::Event(e)) => touch_sources.push(e.source.name.clone()),
-                            _ => {}
-                        }
-                    }
-                }
-                AttributionField::Credit(c) => credit_column = Some(c.name.clone()),
-                AttributionField::Channel(c) => channel_column = Some(c.name.clone()),
-                _ => {}
+    if let Some(a) = agreement.attributions.first() {
+        for name in &a.touches {
+            if let Some(rows) = agreement.rows(name) {
+                touch_sources.push(rows.source.name().to_string());
             }
         }
+        if let Some(credit) = a.credit {
+            credit_column = Some(credit.to_string());
+        }
+        channel_column = a.channel.map(str::to_string);
     }
     // Pilot boosts: (party, first day, last day).
     let mut pilots = Vec::new();
-    for decl in scope.of_kind(Kind::Pilot) {
-        let Decl::Pilot(pilot) = decl else { continue };
-        let during = pilot.fields.iter().find_map(|f| match &f.value {
-            PilotField::During(r) => Some(dates::range(r)),
-            _ => None,
-        });
-        for f in &pilot.fields {
-            if let (PilotField::Partners(list), Some((a, b))) = (&f.value, during) {
-                for p in list {
-                    pilots.push((p.name.clone(), a, b));
-                }
+    for pilot in &agreement.pilots {
+        if let Some((a, b)) = pilot.during.map(dates::range) {
+            for p in &pilot.partners {
+                pilots.push((p.to_string(), a, b));
             }
         }
     }
-    let activity = activity_sources(scope);
+    let activity = activity_sources(agreement);
 
     // The customers and their journeys.
     let mut customers = Vec::with_capacity(settings.customers);
@@ -217,7 +190,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
         *n += 1;
         *n
     };
-    let vocabulary = filter_vocabulary(scope);
+    let vocabulary = filter_vocabulary(agreement);
     for customer in &customers {
         let mut rng = Rng::new(settings.seed ^ hash(&customer.id));
         // Partner touches.
@@ -230,21 +203,20 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                 };
                 let source = sources
                     .iter()
-                    .find(|s| s.name.name == *source_name)
+                    .find(|s| s.name() == *source_name)
                     .expect("resolved");
                 let day = customer.aware
                     + (k as i64 * (last - customer.aware).max(0)) / touches.max(1) as i64;
                 let touch_events: Vec<&&Event> = events
                     .iter()
                     .filter(|e| {
-                        e.source.name == source.name.name
-                            && e.stage.as_ref().is_some_and(|s| s.name != "conversion")
+                        e.source == source.name() && e.stage.is_some_and(|s| s != "conversion")
                     })
                     .collect();
                 let mut row = base_row(source, customer, day, &mut rng);
                 if !touch_events.is_empty() {
                     let event = touch_events[(k as usize) % touch_events.len()];
-                    satisfy(&mut row, event.filter.as_ref(), source, &mut rng);
+                    satisfy(&mut row, event.filter, source, &mut rng);
                 }
                 // One touch in five comes from another partner, so that
                 // credit is shared.
@@ -253,30 +225,33 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                 } else {
                     code.clone()
                 };
-                if let Some(physical) = crate::sql::plan::physical(source, credit) {
-                    row.insert(physical, code);
+                if let Some(physical) = source.physical(credit) {
+                    row.insert(physical.to_string(), code);
                 }
                 if let Some(channel) = &channel_column
-                    && let Some(physical) = crate::sql::plan::physical(source, channel)
+                    && let Some(physical) = source.physical(channel)
                 {
                     let channels = ["webinar", "email", "content", "referral_link"];
-                    row.insert(physical, channels[rng.below(4) as usize].to_string());
+                    row.insert(
+                        physical.to_string(),
+                        channels[rng.below(4) as usize].to_string(),
+                    );
                 }
                 push(&mut rows, source, day, row, &mut next_id);
             }
         }
         // Events by stage (touch sources already have their rows).
         for event in &events {
-            let Some(source) = sources.iter().find(|s| s.name.name == event.source.name) else {
+            let Some(source) = sources.iter().find(|s| s.name() == event.source) else {
                 continue;
             };
             // Touch sources hold partner rows only (written above).
-            if touch_sources.contains(&source.name.name) {
+            if touch_sources.iter().any(|t| t == source.name()) {
                 continue;
             }
-            let stage = event.stage.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+            let stage = event.stage.unwrap_or("");
             let days: Vec<i64> = match stage {
-                "awareness" if touch_sources.contains(&source.name.name) => Vec::new(),
+                "awareness" if touch_sources.iter().any(|t| t == source.name()) => Vec::new(),
                 "awareness" => vec![customer.aware],
                 "consideration" => {
                     if rng.below(10) < 6 {
@@ -290,7 +265,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                     let Some(first) = customer.converted else {
                         continue;
                     };
-                    let recurring = filter_text(event.filter.as_ref()).contains("renew");
+                    let recurring = filter_text(event.filter).contains("renew");
                     let mut list = Vec::new();
                     let mut day = first + 30;
                     while day <= customer.active_until.min(until) {
@@ -305,25 +280,25 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
             };
             for day in days.into_iter().filter(|d| *d <= until && *d >= start) {
                 let mut row = base_row(source, customer, day, &mut rng);
-                satisfy(&mut row, event.filter.as_ref(), source, &mut rng);
+                satisfy(&mut row, event.filter, source, &mut rng);
                 push(&mut rows, source, day, row, &mut next_id);
             }
         }
         // Sources no event describes: activity while active, else one row.
         for source in &sources {
-            if events.iter().any(|e| e.source.name == source.name.name)
-                && !activity.contains(&source.name.name)
+            if events.iter().any(|e| e.source == source.name())
+                && !activity.iter().any(|a| a == source.name())
             {
                 continue;
             }
-            if touch_sources.contains(&source.name.name) {
+            if touch_sources.iter().any(|t| t == source.name()) {
                 continue;
             }
-            if activity.contains(&source.name.name) {
+            if activity.iter().any(|a| a == source.name()) {
                 let Some(first) = customer.converted else {
                     continue;
                 };
-                let monthly = source.name.name.contains("subscription");
+                let monthly = source.name().contains("subscription");
                 let mut day = first;
                 while day <= customer.active_until.min(until) {
                     let mut row = base_row(source, customer, day, &mut rng);
@@ -335,7 +310,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                         5 + rng.below(16) as i64
                     };
                 }
-            } else if events.iter().all(|e| e.source.name != source.name.name) {
+            } else if events.iter().all(|e| e.source != source.name()) {
                 // Attribute snapshots (accounts) and answers (surveys).
                 let answers = has_score(source);
                 if answers && customer.converted.is_none() {
@@ -357,20 +332,20 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
 
     // Planted flaws for the audits: rows without a customer key and a
     // repeated id in the first audited source.
-    if let Some(audit) = scope.audits.first()
-        && let Some(list) = rows.get_mut(&audit.source.name)
+    if let Some(audit) = agreement.audits.first()
+        && let Some(list) = rows.get_mut(audit.source)
         && list.len() > 10
-        && let Some(source) = sources.iter().find(|s| s.name.name == audit.source.name)
+        && let Some(source) = sources.iter().find(|s| s.name() == audit.source)
     {
-        let customer_column = crate::sql::plan::physical(source, "customer");
-        let id_column = crate::sql::plan::physical(source, "id");
+        let customer_column = source.physical("customer").map(str::to_string);
+        let id_column = source.physical("id").map(str::to_string);
         for k in [3, 7] {
             let (day, mut row) = list[list.len() * k / 10].clone();
             if let Some(c) = &customer_column {
                 row.insert(c.clone(), String::new());
             }
             if let Some(i) = &id_column {
-                row.insert(i.clone(), format!("x{}", next_id(&source.name.name)));
+                row.insert(i.clone(), format!("x{}", next_id(source.name())));
             }
             list.push((day, row));
         }
@@ -386,8 +361,8 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
     let mut written = Vec::new();
     for source in &sources {
         let cols = columns(source);
-        let mut list = rows.remove(&source.name.name).unwrap_or_default();
-        let time = crate::sql::plan::physical(source, "time");
+        let mut list = rows.remove(source.name()).unwrap_or_default();
+        let time = source.physical("time").map(str::to_string);
         list.sort_by(|a, b| {
             let key = |r: &Row| {
                 time.as_ref()
@@ -413,7 +388,7 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
                 .collect();
             let _ = writeln!(text, "{}", cells.join(","));
         }
-        let name = format!("{}.csv", source.name.name);
+        let name = format!("{}.csv", source.name());
         std::fs::write(dir.join(&name), text)?;
         written.push((name, list.len()));
     }
@@ -422,17 +397,16 @@ pub fn generate(scope: &Scope<'_>, settings: &Settings, dir: &FsPath) -> std::io
 
 /// The first day of data: a quarter before the effective period, or the
 /// earliest baseline, whichever is earlier.
-fn first_day(scope: &Scope<'_>, until: i64) -> i64 {
-    let mut start = scope.effective_days().map_or(until - 365, |(s, _)| s - 92);
-    for decl in scope.of_kind(Kind::Pilot) {
-        let Decl::Pilot(pilot) = decl else { continue };
-        for f in &pilot.fields {
-            if let PilotField::Baseline(r) = &f.value {
-                start = start.min(dates::range(r).0);
-            }
+fn first_day(agreement: &Agreement<'_>, until: i64) -> i64 {
+    let mut start = agreement
+        .effective_days()
+        .map_or(until - 365, |(s, _)| s - 92);
+    for pilot in &agreement.pilots {
+        if let Some(r) = pilot.baseline {
+            start = start.min(dates::range(r).0);
         }
     }
-    for target in &scope.targets {
+    for target in &agreement.targets {
         if let Goalpost::Change {
             baseline: Some(r), ..
         } = &target.goalpost
@@ -445,8 +419,8 @@ fn first_day(scope: &Scope<'_>, until: i64) -> i64 {
 
 /// Sources read as activity by `retention(..., activity S)`, `churn(S)`
 /// or `clv(..., activity S)`.
-fn activity_sources(scope: &Scope<'_>) -> Vec<String> {
-    fn walk(e: &crate::syntax::ast::Expr, scope: &Scope<'_>, out: &mut Vec<String>) {
+fn activity_sources(agreement: &Agreement<'_>) -> Vec<String> {
+    fn walk(e: &crate::syntax::ast::Expr, agreement: &Agreement<'_>, out: &mut Vec<String>) {
         match e {
             crate::syntax::ast::Expr::Call { function, args, .. } => {
                 for (k, arg) in args.iter().enumerate() {
@@ -454,33 +428,27 @@ fn activity_sources(scope: &Scope<'_>) -> Vec<String> {
                         || (function.name == "churn" && k == 0);
                     if let (true, ArgValue::Expr(crate::syntax::ast::Expr::Path(p))) =
                         (wanted, &arg.value)
+                        && let Some(rows) = agreement.rows(&p.segments[0].name)
                     {
-                        match scope.get(&p.segments[0].name) {
-                            Some(Decl::Source(s)) => out.push(s.name.name.clone()),
-                            Some(Decl::Event(ev)) => out.push(ev.source.name.clone()),
-                            _ => {}
-                        }
+                        out.push(rows.source.name().to_string());
                     }
                     if let ArgValue::Expr(inner) = &arg.value {
-                        walk(inner, scope, out);
+                        walk(inner, agreement, out);
                     }
                 }
             }
             crate::syntax::ast::Expr::Binary { lhs, rhs, .. } => {
-                walk(lhs, scope, out);
-                walk(rhs, scope, out);
+                walk(lhs, agreement, out);
+                walk(rhs, agreement, out);
             }
-            crate::syntax::ast::Expr::Neg { operand, .. } => walk(operand, scope, out),
+            crate::syntax::ast::Expr::Neg { operand, .. } => walk(operand, agreement, out),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    for decl in scope.of_kind(Kind::Metric) {
-        let Decl::Metric(m) = decl else { continue };
-        for f in &m.fields {
-            if let MetricField::Value { expr, .. } = &f.value {
-                walk(expr, scope, &mut out);
-            }
+    for metric in &agreement.metrics {
+        if let Some((expr, _)) = metric.value {
+            walk(expr, agreement, &mut out);
         }
     }
     out.sort();
@@ -490,7 +458,7 @@ fn activity_sources(scope: &Scope<'_>) -> Vec<String> {
 
 /// String values that conditions (events' and metrics') compare each
 /// column with, so that background rows can carry them too.
-fn filter_vocabulary(scope: &Scope<'_>) -> BTreeMap<String, Vec<String>> {
+fn filter_vocabulary(agreement: &Agreement<'_>) -> BTreeMap<String, Vec<String>> {
     fn walk(c: &Condition, out: &mut BTreeMap<String, Vec<String>>) {
         match c {
             Condition::Or { operands, .. } | Condition::And { operands, .. } => {
@@ -518,25 +486,10 @@ fn filter_vocabulary(scope: &Scope<'_>) -> BTreeMap<String, Vec<String>> {
         }
     }
     let mut out = BTreeMap::new();
-    for decl in &scope.decls {
-        match decl {
-            Decl::Event(e) => {
-                if let Some(f) = &e.filter {
-                    walk(f, &mut out);
-                }
-            }
-            Decl::Metric(m) => {
-                for f in &m.fields {
-                    if let MetricField::Value {
-                        filter: Some(f), ..
-                    } = &f.value
-                    {
-                        walk(f, &mut out);
-                    }
-                }
-            }
-            _ => {}
-        }
+    let event_filters = agreement.events.iter().filter_map(|e| e.filter);
+    let metric_filters = agreement.metrics.iter().filter_map(|m| m.value?.1);
+    for filter in event_filters.chain(metric_filters) {
+        walk(filter, &mut out);
     }
     for list in out.values_mut() {
         list.sort();
@@ -551,7 +504,7 @@ fn filter_text(filter: Option<&Condition>) -> String {
         .unwrap_or_default()
 }
 
-fn has_score(source: &Source) -> bool {
+fn has_score(source: &Source<'_>) -> bool {
     columns(source)
         .iter()
         .any(|(n, t)| *t == ColumnType::Number && n.contains("score"))
@@ -560,15 +513,15 @@ fn has_score(source: &Source) -> bool {
 /// A row of `source` for `customer` on `day`: keys, time, and attribute
 /// columns (stable per customer, some values rare, so that small groups
 /// exist).
-fn base_row(source: &Source, customer: &Customer, day: i64, rng: &mut Rng) -> Row {
+fn base_row(source: &Source<'_>, customer: &Customer, day: i64, rng: &mut Rng) -> Row {
     let mut row = Row::new();
-    if let Some(c) = crate::sql::plan::physical(source, "customer") {
-        row.insert(c, customer.id.clone());
+    if let Some(c) = source.physical("customer") {
+        row.insert(c.to_string(), customer.id.clone());
     }
-    if let Some(t) = crate::sql::plan::physical(source, "time") {
+    if let Some(t) = source.physical("time") {
         let seconds = 8 * 3600 + rng.below(10 * 3600);
         row.insert(
-            t,
+            t.to_string(),
             format!(
                 "{} {:02}:{:02}:{:02}",
                 dates::show(day),
@@ -578,21 +531,9 @@ fn base_row(source: &Source, customer: &Customer, day: i64, rng: &mut Rng) -> Ro
             ),
         );
     }
-    for f in &source.fields {
-        if let SourceField::Column(column) = &f.value {
-            let physical = column
-                .physical
-                .as_ref()
-                .map_or(column.name.name.clone(), |p| p.value.clone());
-            let value = attribute(
-                &column.name.name,
-                column.ty.value,
-                column.pii,
-                &customer.id,
-                rng,
-            );
-            row.insert(physical, value);
-        }
+    for column in &source.columns {
+        let value = attribute(column.name, column.ty, column.pii, &customer.id, rng);
+        row.insert(column.physical.to_string(), value);
     }
     row
 }
@@ -602,25 +543,21 @@ fn base_row(source: &Source, customer: &Customer, day: i64, rng: &mut Rng) -> Ro
 /// clauses find rows.
 fn background(
     row: &mut Row,
-    source: &Source,
+    source: &Source<'_>,
     vocabulary: &BTreeMap<String, Vec<String>>,
     rng: &mut Rng,
 ) {
-    for f in &source.fields {
-        if let SourceField::Column(column) = &f.value
-            && let Some(list) = vocabulary.get(&column.name.name)
-            && column.ty.value == ColumnType::Text
+    for column in &source.columns {
+        if let Some(list) = vocabulary.get(column.name)
+            && column.ty == ColumnType::Text
         {
-            let physical = column
-                .physical
-                .as_ref()
-                .map_or(column.name.name.clone(), |p| p.value.clone());
+            let physical = column.physical.to_string();
             // Mostly plain activity, now and then a value the conditions name.
             let value = if rng.below(4) == 0 {
                 list[rng.below(list.len() as u64) as usize].clone()
-            } else if column.name.name.contains("status") {
+            } else if column.name.contains("status") {
                 "active".to_string()
-            } else if column.name.name.contains("survey") {
+            } else if column.name.contains("survey") {
                 list[0].clone()
             } else {
                 "page_view".to_string()
@@ -631,10 +568,12 @@ fn background(
 }
 
 /// Sets the row's columns so that `filter` holds.
-fn satisfy(row: &mut Row, filter: Option<&Condition>, source: &Source, rng: &mut Rng) {
+fn satisfy(row: &mut Row, filter: Option<&Condition>, source: &Source<'_>, rng: &mut Rng) {
     let Some(filter) = filter else { return };
     let physical = |path: &Path| {
-        crate::sql::plan::physical(source, &path.segments.last().expect("a segment").name)
+        source
+            .physical(&path.segments.last().expect("a segment").name)
+            .map(str::to_string)
     };
     match filter {
         Condition::And { operands, .. } => {
@@ -753,16 +692,19 @@ fn attribute(name: &str, ty: ColumnType, pii: bool, customer: &str, rng: &mut Rn
 
 fn push(
     rows: &mut BTreeMap<String, Vec<(i64, Row)>>,
-    source: &Source,
+    source: &Source<'_>,
     day: i64,
     mut row: Row,
     next_id: &mut impl FnMut(&str) -> usize,
 ) {
-    if let Some(id) = crate::sql::plan::physical(source, "id") {
-        let prefix: String = source.name.name.chars().take(3).collect();
-        row.insert(id, format!("{prefix}{:07}", next_id(&source.name.name)));
+    if let Some(id) = source.physical("id") {
+        let prefix: String = source.name().chars().take(3).collect();
+        row.insert(
+            id.to_string(),
+            format!("{prefix}{:07}", next_id(source.name())),
+        );
     }
-    rows.entry(source.name.name.clone())
+    rows.entry(source.name().to_string())
         .or_default()
         .push((day, row));
 }

@@ -9,7 +9,6 @@ mod engines;
 use std::path::Path;
 
 use engines::{Engine, Spec, Value};
-use pactum::check::scope::Decl;
 use pactum::sql::plan::Options;
 use pactum::sql::render::Renderer;
 
@@ -25,10 +24,9 @@ fn run(engine: &mut dyn Engine) {
     };
 
     // The event's filter matches the three rows holding the whole string.
-    let Some(Decl::Event(event)) = scope.get("referral_click") else {
-        panic!()
-    };
-    let events = pactum::sql::plan::events::plan(&scope, event, &options).unwrap();
+    let agreement = pactum::model::Agreement::of(&scope);
+    let event = agreement.event("referral_click").unwrap();
+    let events = pactum::sql::plan::events::plan(&agreement, event, &options).unwrap();
     let rows = engine.query(&render(engine, &events.query));
     let got: Vec<(String, String, String)> = rows
         .iter()
@@ -46,11 +44,9 @@ fn run(engine: &mut dyn Engine) {
     );
 
     // Linear credit, with the channel "di'rect" ignored before the model.
-    let Some(Decl::Attribution(attribution)) = scope.get("credit") else {
-        panic!()
-    };
+    let attribution = agreement.attribution("credit").unwrap();
     let [per_conversion, by_partner] =
-        pactum::sql::plan::attribution::plan(&scope, attribution, &options).unwrap();
+        pactum::sql::plan::attribution::plan(&agreement, attribution, &options).unwrap();
     let rows = engine.query(&render(engine, &per_conversion.query));
     let got: Vec<(String, String, f64, f64)> = rows
         .iter()

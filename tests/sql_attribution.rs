@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use engines::{Engine, Spec, close, read_csv};
-use pactum::check::scope::Decl;
 use pactum::sql::plan::Options;
 use pactum::sql::render::Renderer;
 
@@ -46,17 +45,19 @@ fn run(engine: &mut dyn Engine) -> Credits {
     let options = Options::default();
     engine.load(&scope, Path::new(DIR), &options);
     let mut credits = Credits::new();
-    for decl in scope.decls.iter() {
-        let Decl::Attribution(attribution) = decl else {
-            continue;
-        };
+    let agreement = pactum::model::Agreement::of(&scope);
+    for attribution in &agreement.attributions {
         let [per_conversion, _] =
-            pactum::sql::plan::attribution::plan(&scope, attribution, &options).unwrap();
+            pactum::sql::plan::attribution::plan(&agreement, attribution, &options).unwrap();
         let sql = Renderer::new(engine.dialect()).query(&per_conversion.query);
         for row in engine.query(&sql) {
             // conversion_event, conversion_id, customer_id, converted_at,
             // conversion_value, partner, credit, credited_value
-            let key = (attribution.name.name.clone(), row[1].text(), row[5].text());
+            let key = (
+                attribution.named.name.to_string(),
+                row[1].text(),
+                row[5].text(),
+            );
             let previous = credits.insert(key.clone(), (row[6].number(), row[7].number()));
             assert!(
                 previous.is_none(),

@@ -13,7 +13,6 @@ use std::path::Path;
 
 use engines::{Engine, Spec, close, read_csv};
 use pactum::check::dates;
-use pactum::check::scope::Decl;
 use pactum::sql::plan::Options;
 use pactum::sql::render::Renderer;
 use pactum::sql::tree::Period;
@@ -76,12 +75,10 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
         };
         let mut actual = Sums::new();
         let mut assisted: BTreeMap<(String, String, String), f64> = BTreeMap::new();
-        for decl in &scope.decls {
-            let Decl::Attribution(attribution) = decl else {
-                continue;
-            };
+        let agreement = pactum::model::Agreement::of(&scope);
+        for attribution in &agreement.attributions {
             let [_, by_partner] =
-                pactum::sql::plan::attribution::plan(&scope, attribution, &options).unwrap();
+                pactum::sql::plan::attribution::plan(&agreement, attribution, &options).unwrap();
             let sql = Renderer::new(engine.dialect()).query(&by_partner.query);
             for row in engine.query(&sql) {
                 // period_start, partner, attributed_conversions,
@@ -89,7 +86,11 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
                 let (conversions, value) = (row[2].number(), row[3].number());
                 if row[4].number() > 0.0 {
                     assisted.insert(
-                        (attribution.name.name.clone(), row[0].text(), row[1].text()),
+                        (
+                            attribution.named.name.to_string(),
+                            row[0].text(),
+                            row[1].text(),
+                        ),
                         row[4].number(),
                     );
                 }
@@ -102,7 +103,11 @@ fn run(engine: &mut dyn Engine, cases: &[(Period, Option<&str>)]) {
                     );
                     continue;
                 }
-                let key = (attribution.name.name.clone(), row[0].text(), row[1].text());
+                let key = (
+                    attribution.named.name.to_string(),
+                    row[0].text(),
+                    row[1].text(),
+                );
                 actual.insert(key, (conversions, value));
             }
         }

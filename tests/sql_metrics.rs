@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use engines::{Engine, Spec, Value, close, read_csv};
-use pactum::check::scope::{Decl, Kind};
 use pactum::sql::plan::Options;
 use pactum::sql::render::Renderer;
 
@@ -59,14 +58,15 @@ fn run(dir: &str, engine: &mut dyn Engine) -> Figures {
     let options = Options::default();
     engine.load(&scope, Path::new(dir), &options);
     let mut figures = Figures::new();
-    for decl in scope.of_kind(Kind::Metric) {
-        let Decl::Metric(metric) = decl else { continue };
-        let planned = pactum::sql::plan::metrics::plan(&scope, metric, &options)
-            .unwrap_or_else(|why| panic!("metric {} not planned: {why}", metric.name.name));
+    let agreement = pactum::model::Agreement::of(&scope);
+    for metric in &agreement.metrics {
+        let name = metric.named.name;
+        let planned = pactum::sql::plan::metrics::plan(&agreement, metric, &options)
+            .unwrap_or_else(|why| panic!("metric {name} not planned: {why}"));
         let sql = Renderer::new(engine.dialect()).query(&planned.query);
         for row in engine.query(&sql) {
             let key = (
-                metric.name.name.clone(),
+                name.to_string(),
                 row[0].text(),
                 row[1].text(),
                 row[2].text(),
@@ -251,12 +251,13 @@ fn a_window_of_one_month_gives_that_months_overall_figure() {
         let monthly = run(dir, &mut engine);
         let spec = Spec::load(&Path::new(dir).join("agreement.pactum"));
         let scope = spec.scope();
+        let agreement = pactum::model::Agreement::of(&scope);
         let mut checked = 0;
         for ((name, month, segment, _), (value, customers)) in &monthly {
             if segment != "all" {
                 continue;
             }
-            let Some(Decl::Metric(metric)) = scope.get(name) else {
+            let Some(metric) = agreement.metric(name) else {
                 panic!("{name} is not a metric")
             };
             let options = Options {
@@ -267,7 +268,7 @@ fn a_window_of_one_month_gives_that_months_overall_figure() {
                 overall_only: true,
                 ..Options::default()
             };
-            let planned = pactum::sql::plan::metrics::plan(&scope, metric, &options).unwrap();
+            let planned = pactum::sql::plan::metrics::plan(&agreement, metric, &options).unwrap();
             let sql = Renderer::new(engine.dialect()).query(&planned.query);
             let rows = engine.query(&sql);
             assert_eq!(rows.len(), 1, "{dir} {name} {month}: {} rows", rows.len());

@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use engines::Engine;
 use pactum::check::scope::{Decl, Kind, Scope};
 use pactum::check::workspace::Workspace;
+use pactum::model::Source;
 use pactum::sql::load::columns;
 use pactum::sql::plan::{Options, table_path};
 use pactum::sql::render::Renderer;
-use pactum::syntax::ast::{ColumnType, Condition, Literal, Source};
+use pactum::syntax::ast::{ColumnType, Condition, Literal};
 
 fn specs() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("specs")
@@ -74,8 +75,8 @@ fn filter_values(scope: &Scope<'_>) -> BTreeMap<String, Vec<String>> {
 /// to June 2026, text columns cycling through the filters' values.
 fn write_csvs(scope: &Scope<'_>, dir: &Path) {
     let values = filter_values(scope);
-    for decl in scope.of_kind(Kind::Source) {
-        let Decl::Source(source) = decl else { continue };
+    let agreement = pactum::model::Agreement::of(scope);
+    for source in &agreement.sources {
         let cols = columns(source);
         let mut text = cols
             .iter()
@@ -91,23 +92,23 @@ fn write_csvs(scope: &Scope<'_>, dir: &Path) {
                 .collect();
             writeln!(text, "{}", cells.join(",")).unwrap();
         }
-        std::fs::write(dir.join(format!("{}.csv", source.name.name)), text).unwrap();
+        std::fs::write(dir.join(format!("{}.csv", source.name())), text).unwrap();
     }
 }
 
 fn cell(
-    source: &Source,
+    source: &Source<'_>,
     name: &str,
     ty: ColumnType,
     i: u32,
     k: usize,
     values: &BTreeMap<String, Vec<String>>,
 ) -> String {
-    let physical = |role: &str| pactum::sql::plan::physical(source, role);
-    if Some(name.to_string()) == physical("customer") {
+    let physical = |role: &str| source.physical(role);
+    if Some(name) == physical("customer") {
         return format!("c{}", (i * 7 + k as u32) % 9);
     }
-    if Some(name.to_string()) == physical("id") {
+    if Some(name) == physical("id") {
         return format!("r{}", i % 57);
     }
     match ty {
@@ -155,14 +156,13 @@ fn run_all(make: &dyn Fn() -> Box<dyn Engine>, label: &str) {
             table_prefix: format!("{}_", scope.name.name),
             ..Options::default()
         };
-        let mut schemas: Vec<String> = scope
-            .of_kind(Kind::Source)
-            .filter_map(|decl| match decl {
-                Decl::Source(source) => {
-                    let path = table_path(source, &options);
-                    (path.len() == 2).then(|| path[0].clone())
-                }
-                _ => None,
+        let agreement = pactum::model::Agreement::of(&scope);
+        let mut schemas: Vec<String> = agreement
+            .sources
+            .iter()
+            .filter_map(|source| {
+                let path = table_path(source, &options);
+                (path.len() == 2).then(|| path[0].clone())
             })
             .collect();
         schemas.sort();

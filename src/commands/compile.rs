@@ -66,7 +66,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let unit = &ws.units[index];
         let scope = ws.scope(index);
         let model = crate::model::Agreement::of(&scope);
-        let plan = crate::sql::plan_agreement(&scope, &plan_options);
+        let plan = crate::sql::plan(&model, &plan_options);
         let planned = plan.queries;
         let source_file = ws.sources.get(unit.file).name.clone();
         let header = Header {

@@ -167,7 +167,7 @@ pub fn load_and_run(
     let data = match input {
         Input::Data(dir) => dir,
         Input::Postgres(url) => {
-            let plan = crate::sql::plan_agreement(agreement.scope, options);
+            let plan = crate::sql::plan(agreement.model, options);
             for what in &plan.not_compiled {
                 eprintln!("note: not run (no SQL planner yet): {what}");
             }
@@ -191,13 +191,13 @@ pub fn load_and_run(
             return Ok(Ok(tables));
         }
     };
-    let (engine, rows) = match Engine::load(agreement.scope, data, options, &bar) {
+    let (engine, rows) = match Engine::load(agreement.model, data, options, &bar) {
         Ok(loaded) => loaded,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     let loaded = started.elapsed();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let tables = match engine.run_all(agreement.scope, options, threads, &bar) {
+    let tables = match engine.run_all(agreement.model, options, threads, &bar) {
         Ok((tables, not_compiled)) => {
             for what in &not_compiled {
                 eprintln!("note: not run (no SQL planner yet): {what}");
@@ -224,7 +224,7 @@ fn report_data_error(bar: &Bar, error: &DataError) -> u8 {
 
 /// The planned queries of an agreement (for reading results back).
 pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned> {
-    crate::sql::plan_agreement(agreement.scope, options).queries
+    crate::sql::plan(agreement.model, options).queries
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
@@ -266,13 +266,13 @@ pub fn demo(
             None => None,
         };
     with_agreement(spec, &mut |agreement| {
-        let mut settings = crate::demo::Settings::for_scope(agreement.scope);
+        let mut settings = crate::demo::Settings::for_agreement(agreement.model);
         settings.customers = customers;
         settings.seed = seed;
         if let Some(day) = until {
             settings.until = day;
         }
-        let written = crate::demo::generate(agreement.scope, &settings, dir)
+        let written = crate::demo::generate(agreement.model, &settings, dir)
             .map_err(|e| Failure::io(dir, "write data to", &e))?;
         let rows: usize = written.iter().map(|(_, n)| n).sum();
         eprintln!(

@@ -25,6 +25,7 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
         goals: Vec::new(),
         sources: Vec::new(),
         events: Vec::new(),
+        segments: Vec::new(),
         attributions: Vec::new(),
         metrics: Vec::new(),
         targets: scope.targets.clone(),
@@ -50,7 +51,13 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
                 stage: x.stage.as_ref().map(name),
             }),
             Decl::Attribution(x) => agreement.attributions.push(attribution(x)),
-            Decl::Segment(_) => {}
+            Decl::Segment(x) => agreement.segments.push(Segment {
+                named: named(&x.docs, &x.name, &x.title),
+                column: match &x.from {
+                    ast::SegmentSource::Stage { .. } => None,
+                    ast::SegmentSource::Column(path) => Some(path),
+                },
+            }),
             Decl::Metric(x) => agreement.metrics.push(metric(x)),
             Decl::Pilot(x) => agreement.pilots.push(pilot(x)),
             Decl::Scorecard(x) => agreement.scorecards.push(scorecard(x)),
@@ -197,8 +204,26 @@ fn source(x: &ast::Source) -> Source<'_> {
                 F::Column(c) => Some(Column {
                     name: &c.name.name,
                     physical: c.physical.as_ref().map_or(&c.name.name, |p| &p.value),
-                    column: c,
+                    ty: c.ty.value,
+                    pii: c.pii,
+                    currency: c.currency.as_ref().map(|c| c.code.as_str()),
+                    docs: &c.docs,
                 }),
+                _ => None,
+            })
+            .collect(),
+        layout: x
+            .fields
+            .iter()
+            .filter_map(|f| match &f.value {
+                F::Customer(c) | F::Id(c) => Some((key(c).physical, ast::ColumnType::Text)),
+                F::Time(c) => Some((key(c).physical, ast::ColumnType::Timestamp)),
+                F::Column(c) => Some((
+                    c.physical
+                        .as_ref()
+                        .map_or(c.name.name.as_str(), |p| &p.value),
+                    c.ty.value,
+                )),
                 _ => None,
             })
             .collect(),

@@ -21,14 +21,14 @@ mod build;
 
 use crate::check::scope::Scope;
 use crate::syntax::ast::{
-    Condition, Date, DateRange, Dispute, Duration, Expectation, Expr, Indicator, MetricCondition,
-    Model, Money, Outcome, Payment, Period, Target, Unit,
+    ColumnType, Condition, Date, DateRange, Dispute, Duration, Expectation, Expr, Indicator,
+    MetricCondition, Model, Money, Outcome, Path, Payment, Period, Target, Unit,
 };
 
 pub use build::build;
 
 /// One checked agreement (or catalog), resolved.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Agreement<'a> {
     pub name: &'a str,
     pub title: Option<&'a str>,
@@ -44,6 +44,7 @@ pub struct Agreement<'a> {
     pub goals: Vec<Goal<'a>>,
     pub sources: Vec<Source<'a>>,
     pub events: Vec<Event<'a>>,
+    pub segments: Vec<Segment<'a>>,
     pub attributions: Vec<Attribution<'a>>,
     pub metrics: Vec<Metric<'a>>,
     pub targets: Vec<&'a Target>,
@@ -66,7 +67,7 @@ pub struct Named<'a> {
     pub docs: &'a [String],
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Party<'a> {
     pub named: Named<'a>,
     pub role: Option<&'a str>,
@@ -77,13 +78,13 @@ pub struct Party<'a> {
     pub identified_by: Vec<Identification<'a>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Identification<'a> {
     pub column: &'a str,
     pub values: Vec<&'a str>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Goal<'a> {
     pub named: Named<'a>,
     pub party: Option<&'a str>,
@@ -93,7 +94,7 @@ pub struct Goal<'a> {
 }
 
 /// A warehouse table and its columns.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source<'a> {
     pub named: Named<'a>,
     /// The table as written (`billing.orders`), else the source's name.
@@ -103,6 +104,9 @@ pub struct Source<'a> {
     pub time: Option<KeyColumn<'a>>,
     pub id: Option<KeyColumn<'a>>,
     pub columns: Vec<Column<'a>>,
+    /// Every physical column with its type, keys included, in the order
+    /// written: the table's layout.
+    pub layout: Vec<(&'a str, ColumnType)>,
     pub freshness: Option<&'a Duration>,
 }
 
@@ -113,11 +117,16 @@ pub struct KeyColumn<'a> {
     pub physical: &'a str,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Column<'a> {
     pub name: &'a str,
     pub physical: &'a str,
-    pub column: &'a crate::syntax::ast::Column,
+    pub ty: ColumnType,
+    /// Personal data: never shared outside the owner.
+    pub pii: bool,
+    /// The currency of a money column, when it is not the agreement's.
+    pub currency: Option<&'a str>,
+    pub docs: &'a [String],
 }
 
 impl<'a> Source<'a> {
@@ -156,7 +165,7 @@ impl<'a> Source<'a> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Event<'a> {
     pub named: Named<'a>,
     pub source: &'a str,
@@ -164,8 +173,25 @@ pub struct Event<'a> {
     pub stage: Option<&'a str>,
 }
 
+/// What a metric can be split `by`.
+#[derive(Debug, Clone)]
+pub struct Segment<'a> {
+    pub named: Named<'a>,
+    /// A column (`accounts.region`), or `None` for the journey stage of
+    /// the events.
+    pub column: Option<&'a Path>,
+}
+
+/// The rows something reads: an event (a filtered source) or a whole
+/// source.
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'m, 'a> {
+    pub source: &'m Source<'a>,
+    pub event: Option<&'m Event<'a>>,
+}
+
 /// An attribution rule, with its settings read once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Attribution<'a> {
     pub named: Named<'a>,
     /// Sources or events whose rows are touches.
@@ -186,7 +212,7 @@ pub struct Attribution<'a> {
     pub ignored_channels: Vec<&'a str>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Metric<'a> {
     pub named: Named<'a>,
     /// The expression and its `where` filter.
@@ -200,7 +226,7 @@ pub struct Metric<'a> {
     pub unit: Option<Unit>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Pilot<'a> {
     pub named: Named<'a>,
     pub partners: Vec<&'a str>,
@@ -214,7 +240,7 @@ pub struct Pilot<'a> {
     pub expectations: Vec<&'a Expectation>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Scorecard<'a> {
     pub named: Named<'a>,
     pub shared_with: Vec<&'a str>,
@@ -226,7 +252,7 @@ pub struct Scorecard<'a> {
     pub by: Vec<&'a str>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Review<'a> {
     pub named: Named<'a>,
     pub cadence: Option<&'a str>,
@@ -237,14 +263,14 @@ pub struct Review<'a> {
     pub actions: Vec<Action<'a>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Action<'a> {
     pub what: &'a str,
     pub owner: &'a str,
     pub due: &'a Date,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Initiative<'a> {
     pub named: Named<'a>,
     pub owner: Option<&'a str>,
@@ -254,7 +280,7 @@ pub struct Initiative<'a> {
     pub status: Option<&'a str>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Evidence<'a> {
     pub named: Named<'a>,
     pub kind: Option<&'a str>,
@@ -263,7 +289,7 @@ pub struct Evidence<'a> {
     pub recorded: Option<&'a Date>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Amendment<'a> {
     pub docs: &'a [String],
     pub date: &'a Date,
@@ -273,7 +299,7 @@ pub struct Amendment<'a> {
     pub approved_by: Option<Vec<&'a str>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Incentive<'a> {
     pub named: Named<'a>,
     pub pays: Vec<Pay<'a>>,
@@ -282,19 +308,19 @@ pub struct Incentive<'a> {
     pub cap: Option<Cap<'a>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Pay<'a> {
     pub party: &'a str,
     pub payment: &'a Payment,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cap<'a> {
     pub amount: &'a Money,
     pub per: Option<Period>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Audit<'a> {
     pub docs: &'a [String],
     pub source: &'a str,
@@ -306,10 +332,49 @@ pub struct Audit<'a> {
     pub checks: Vec<&'a str>,
 }
 
+static LAST_TOUCH: Model = Model::LastTouch;
+
+impl<'a> Attribution<'a> {
+    /// The rule: the one written, else last touch.
+    pub fn model(&self) -> &'a Model {
+        self.model.unwrap_or(&LAST_TOUCH)
+    }
+}
+
 impl<'a> Agreement<'a> {
     /// The model of a checked scope.
     pub fn of(scope: &Scope<'a>) -> Agreement<'a> {
         build(scope)
+    }
+
+    pub fn segment(&self, name: &str) -> Option<&Segment<'a>> {
+        self.segments.iter().find(|s| s.named.name == name)
+    }
+
+    /// The source an event reads.
+    pub fn source_of(&self, event: &Event<'a>) -> Option<&Source<'a>> {
+        self.source(event.source)
+    }
+
+    /// The rows a source's or an event's name stands for.
+    pub fn rows(&self, name: &str) -> Option<Rows<'_, 'a>> {
+        if let Some(source) = self.source(name) {
+            return Some(Rows {
+                source,
+                event: None,
+            });
+        }
+        let event = self.event(name)?;
+        Some(Rows {
+            source: self.source_of(event)?,
+            event: Some(event),
+        })
+    }
+
+    /// The effective period as day numbers, when written and in order.
+    pub fn effective_days(&self) -> Option<(i64, i64)> {
+        let (start, end) = crate::check::dates::range(self.effective?);
+        (start <= end).then_some((start, end))
     }
 
     pub fn party(&self, name: &str) -> Option<&Party<'a>> {
@@ -326,6 +391,10 @@ impl<'a> Agreement<'a> {
 
     pub fn metric(&self, name: &str) -> Option<&Metric<'a>> {
         self.metrics.iter().find(|m| m.named.name == name)
+    }
+
+    pub fn pilot(&self, name: &str) -> Option<&Pilot<'a>> {
+        self.pilots.iter().find(|p| p.named.name == name)
     }
 
     pub fn attribution(&self, name: &str) -> Option<&Attribution<'a>> {

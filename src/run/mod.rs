@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
 
-use crate::check::scope::{Decl, Kind, Scope};
 use crate::diagnostics::codes;
+use crate::model::{Agreement, Source};
 use crate::sql::dialect::Sqlite;
 use crate::sql::load::{columns, create_indexes, create_table};
 use crate::sql::plan::{ColumnKind, Options, OutputColumn, Planned, QueryId, table_path};
 use crate::sql::render::Renderer;
-use crate::syntax::ast::{ColumnType, Source};
+use crate::syntax::ast::ColumnType;
 
 /// A cell of a result row.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,10 +244,10 @@ fn scratch_folder() -> std::io::Result<PathBuf> {
 }
 
 impl Engine {
-    /// Creates the tables of every source of `scope` and loads
+    /// Creates the tables of every source of the agreement and loads
     /// `<dir>/<source>.csv` into them. Returns the number of rows loaded.
     pub fn load(
-        scope: &Scope<'_>,
+        agreement: &Agreement<'_>,
         dir: &Path,
         options: &Options,
         progress: &dyn Progress,
@@ -265,13 +265,7 @@ impl Engine {
         // Removes the folder if loading stops half-way.
         let guard = Cleanup(folder.clone());
         configure_sqlite();
-        let sources: Vec<&Source> = scope
-            .of_kind(Kind::Source)
-            .filter_map(|d| match d {
-                Decl::Source(s) => Some(s),
-                _ => None,
-            })
-            .collect();
+        let sources: Vec<&Source> = agreement.sources.iter().collect();
         // Tables named `schema.table` live in an attached database per schema.
         let mut schemas: Vec<String> = Vec::new();
         for source in &sources {
@@ -287,7 +281,7 @@ impl Engine {
                         column: None,
                         message: format!(
                             "source `{}` reads table `{}`, which the embedded engine cannot hold",
-                            source.name.name,
+                            source.name(),
                             path.join(".")
                         ),
                         help: "the embedded engine takes tables named `table` or `schema.table`; run this agreement on its warehouse with `--engine postgres`".to_string(),
@@ -315,7 +309,7 @@ impl Engine {
         let mut loaded = Vec::with_capacity(sources.len());
         let transaction = connection.transaction().map_err(|e| engine_error(&e))?;
         for source in &sources {
-            progress.loading(&source.name.name);
+            progress.loading(source.name());
             transaction
                 .execute_batch(&create_table(source, &Sqlite, options))
                 .map_err(|e| engine_error(&e))?;
@@ -426,16 +420,16 @@ impl Engine {
     /// what could not be planned.
     pub fn run_all(
         &self,
-        scope: &Scope<'_>,
+        agreement: &Agreement<'_>,
         options: &Options,
         threads: usize,
         progress: &(dyn Progress + Sync),
     ) -> Result<(Vec<Table>, Vec<String>), Box<DataError>> {
         let options = Options {
-            reuse: crate::sql::reusable(scope),
+            reuse: crate::sql::reusable(agreement),
             ..options.clone()
         };
-        let plan = crate::sql::plan_agreement(scope, &options);
+        let plan = crate::sql::plan(agreement, &options);
         // Rounds by depth: a query runs in the round after the last of
         // those whose kept results it reads, as soon as it can.
         let depth = rounds(&plan.queries);
@@ -632,12 +626,12 @@ fn engine_error(e: &rusqlite::Error) -> Box<DataError> {
 /// against its column's declared type.
 fn load_source(
     transaction: &rusqlite::Transaction<'_>,
-    source: &Source,
+    source: &Source<'_>,
     dir: &Path,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<u64, Box<DataError>> {
-    let file = dir.join(format!("{}.csv", source.name.name));
+    let file = dir.join(format!("{}.csv", source.name()));
     let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
     let error = |code,
                  place: (PathBuf, Option<u64>, Option<(usize, String)>),
@@ -660,12 +654,12 @@ fn load_source(
                 at(None, None),
                 format!(
                     "cannot read the data of source `{}`: {}",
-                    source.name.name,
+                    source.name(),
                     io_text(&e)
                 ),
                 format!(
                     "put the rows of `{}` in `{}`, with a header row naming the columns",
-                    source.name.name,
+                    source.name(),
                     file.display()
                 ),
             ));
@@ -695,7 +689,7 @@ fn load_source(
                     at(Some(1), None),
                     format!(
                         "the header has no column `{name}`, which source `{}` declares",
-                        source.name.name
+                        source.name()
                     ),
                     format!(
                         "the header must name every declared column: {}",

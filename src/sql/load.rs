@@ -4,33 +4,20 @@
 
 use super::dialect::Dialect;
 use super::plan::{Options, table_path};
-use crate::syntax::ast::{ColumnType, Source, SourceField};
+use crate::model::Source;
+use crate::syntax::ast::ColumnType;
 
 /// A source's physical columns with their types, in declaration order.
-pub fn columns(source: &Source) -> Vec<(String, ColumnType)> {
+pub fn columns(source: &Source<'_>) -> Vec<(String, ColumnType)> {
     source
-        .fields
+        .layout
         .iter()
-        .filter_map(|f| {
-            let (name, physical, ty) = match &f.value {
-                SourceField::Customer(c) => (&c.name, &c.physical, ColumnType::Text),
-                SourceField::Time(c) => (&c.name, &c.physical, ColumnType::Timestamp),
-                SourceField::Id(c) => (&c.name, &c.physical, ColumnType::Text),
-                SourceField::Column(c) => (&c.name, &c.physical, c.ty.value),
-                _ => return None,
-            };
-            Some((
-                physical
-                    .as_ref()
-                    .map_or(name.name.clone(), |p| p.value.clone()),
-                ty,
-            ))
-        })
+        .map(|&(name, ty)| (name.to_string(), ty))
         .collect()
 }
 
 /// `CREATE TABLE` for a source's table.
-pub fn create_table(source: &Source, dialect: &dyn Dialect, options: &Options) -> String {
+pub fn create_table(source: &Source<'_>, dialect: &dyn Dialect, options: &Options) -> String {
     let path: Vec<String> = table_path(source, options)
         .iter()
         .map(|p| dialect.quote_ident(p))
@@ -54,30 +41,17 @@ pub fn create_table(source: &Source, dialect: &dyn Dialect, options: &Options) -
 
 /// Indexes that make the attribution join fast on engines without hash
 /// joins (SQLite): the customer key and time of a source.
-pub fn create_indexes(source: &Source, dialect: &dyn Dialect, options: &Options) -> String {
+pub fn create_indexes(source: &Source<'_>, dialect: &dyn Dialect, options: &Options) -> String {
     let path: Vec<String> = table_path(source, options)
         .iter()
         .map(|p| dialect.quote_ident(p))
         .collect();
-    let key = |role: fn(&SourceField) -> Option<&crate::syntax::ast::ColumnRef>| {
-        source.fields.iter().find_map(|f| role(&f.value)).map(|c| {
-            c.physical
-                .as_ref()
-                .map_or(c.name.name.clone(), |p| p.value.clone())
-        })
-    };
-    let customer = key(|f| match f {
-        SourceField::Customer(c) => Some(c),
-        _ => None,
-    });
-    let time = key(|f| match f {
-        SourceField::Time(c) => Some(c),
-        _ => None,
-    });
+    let customer = source.customer.map(|k| k.physical);
+    let time = source.time.map(|k| k.physical);
     let columns: Vec<String> = customer
         .into_iter()
         .chain(time)
-        .map(|c| dialect.quote_ident(&c))
+        .map(|c| dialect.quote_ident(c))
         .collect();
     if columns.is_empty() {
         return String::new();
@@ -86,7 +60,7 @@ pub fn create_indexes(source: &Source, dialect: &dyn Dialect, options: &Options)
     // qualified and its own name bare.
     let (table, schema) = path.split_last().expect("a table path has a name");
     let mut index = schema.to_vec();
-    index.push(dialect.quote_ident(&format!("{}_customer_time", source.name.name)));
+    index.push(dialect.quote_ident(&format!("{}_customer_time", source.name())));
     format!(
         "CREATE INDEX {} ON {table} ({});\n",
         index.join("."),

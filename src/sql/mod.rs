@@ -8,8 +8,9 @@ pub mod plan;
 pub mod render;
 pub mod tree;
 
-use crate::check::scope::{Decl, Kind, Scope};
-use plan::{Options, Planned};
+use crate::check::scope::Scope;
+use crate::model::Agreement;
+use plan::{Options, Planned, QueryId};
 
 /// Every query of an agreement, in a stable order: events, attribution,
 /// metrics.
@@ -17,20 +18,9 @@ pub fn plan_all(scope: &Scope<'_>, options: &Options) -> Vec<Planned> {
     plan_agreement(scope, options).queries
 }
 
-/// The queries whose results an engine that keeps results (the embedded
-/// one) keeps for later queries to read: each attribution's credits and
-/// their per-partner sums, and each metric.
-pub fn reusable(scope: &Scope<'_>) -> Vec<plan::QueryId> {
-    let mut ids = Vec::new();
-    for decl in scope.of_kind(Kind::Attribution) {
-        let name = &decl.name().name;
-        ids.push(plan::QueryId::CreditsByPartner(name.clone()));
-        ids.push(plan::QueryId::Credits(name.clone()));
-    }
-    for decl in scope.of_kind(Kind::Metric) {
-        ids.push(plan::QueryId::Metric(decl.name().name.clone()));
-    }
-    ids
+/// The plan of a checked scope (see [`plan`]).
+pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
+    plan(&Agreement::of(scope), options)
 }
 
 /// The planned queries, and what could not be planned yet, with why.
@@ -39,77 +29,78 @@ pub struct Plan {
     pub not_compiled: Vec<String>,
 }
 
-pub fn plan_agreement(scope: &Scope<'_>, options: &Options) -> Plan {
+/// The queries whose results an engine that keeps results (the embedded
+/// one) keeps for later queries to read: each attribution's credits and
+/// their per-partner sums, and each metric.
+pub fn reusable(agreement: &Agreement<'_>) -> Vec<QueryId> {
+    let mut ids = Vec::new();
+    for attribution in &agreement.attributions {
+        let name = attribution.named.name.to_string();
+        ids.push(QueryId::CreditsByPartner(name.clone()));
+        ids.push(QueryId::Credits(name));
+    }
+    for metric in &agreement.metrics {
+        ids.push(QueryId::Metric(metric.named.name.to_string()));
+    }
+    ids
+}
+
+/// Every query of an agreement, in a stable order, and what could not be
+/// planned yet, with why. Each query states the kept results it reads.
+pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Plan {
     let mut planned = Vec::new();
     let mut not_compiled = Vec::new();
-    for decl in scope.of_kind(Kind::Event) {
-        if let Decl::Event(event) = decl
-            && let Some(query) = plan::events::plan(scope, event, options)
-        {
+    for event in &agreement.events {
+        if let Some(query) = plan::events::plan(agreement, event, options) {
             planned.push(query);
         }
     }
-    for decl in scope.of_kind(Kind::Attribution) {
-        if let Decl::Attribution(attribution) = decl
-            && let Some(queries) = plan::attribution::plan(scope, attribution, options)
-        {
-            planned.extend(queries);
-        } else if let Decl::Attribution(attribution) = decl {
-            not_compiled.push(format!(
+    for attribution in &agreement.attributions {
+        match plan::attribution::plan(agreement, attribution, options) {
+            Some(queries) => planned.extend(queries),
+            None => not_compiled.push(format!(
                 "attribution `{}`: data-driven models have no SQL planner yet",
-                attribution.name.name
-            ));
+                attribution.named.name
+            )),
         }
     }
-    for decl in scope.of_kind(Kind::Metric) {
-        if let Decl::Metric(metric) = decl {
-            match plan::metrics::plan(scope, metric, options) {
-                Ok(query) => planned.push(query),
-                Err(reason) => {
-                    not_compiled.push(format!("metric `{}`: {reason}", metric.name.name))
-                }
+    for metric in &agreement.metrics {
+        match plan::metrics::plan(agreement, metric, options) {
+            Ok(query) => planned.push(query),
+            Err(reason) => not_compiled.push(format!("metric `{}`: {reason}", metric.named.name)),
+        }
+    }
+    planned.extend(plan::funnel::plan(agreement, options));
+    for metric in &agreement.metrics {
+        planned.extend(plan::cohorts::plan(agreement, metric, options));
+    }
+    for scorecard in &agreement.scorecards {
+        match plan::scorecard::plan(agreement, scorecard, options) {
+            Ok(query) => planned.push(query),
+            Err(reason) => {
+                not_compiled.push(format!("scorecard `{}`: {reason}", scorecard.named.name))
             }
         }
     }
-    planned.extend(plan::funnel::plan(scope, options));
-    for decl in scope.of_kind(Kind::Metric) {
-        if let Decl::Metric(metric) = decl {
-            planned.extend(plan::cohorts::plan(scope, metric, options));
-        }
-    }
-    for decl in scope.of_kind(Kind::Scorecard) {
-        if let Decl::Scorecard(scorecard) = decl {
-            match plan::scorecard::plan(scope, scorecard, options) {
-                Ok(query) => planned.push(query),
-                Err(reason) => {
-                    not_compiled.push(format!("scorecard `{}`: {reason}", scorecard.name.name))
-                }
-            }
-        }
-    }
-    match plan::targets::plan(scope, options) {
+    match plan::targets::plan(agreement, options) {
         Ok(query) => planned.extend(query),
         Err(reason) => not_compiled.push(format!("targets: {reason}")),
     }
-    for decl in scope.of_kind(Kind::Pilot) {
-        if let Decl::Pilot(pilot) = decl {
-            match plan::pilots::plan(scope, pilot, options) {
-                Ok(query) => planned.extend(query),
-                Err(reason) => not_compiled.push(format!("pilot `{}`: {reason}", pilot.name.name)),
+    for pilot in &agreement.pilots {
+        match plan::pilots::plan(agreement, pilot, options) {
+            Ok(query) => planned.extend(query),
+            Err(reason) => not_compiled.push(format!("pilot `{}`: {reason}", pilot.named.name)),
+        }
+    }
+    for incentive in &agreement.incentives {
+        match plan::incentives::plan(agreement, incentive, options) {
+            Ok(query) => planned.push(query),
+            Err(reason) => {
+                not_compiled.push(format!("incentive `{}`: {reason}", incentive.named.name))
             }
         }
     }
-    for decl in scope.of_kind(Kind::Incentive) {
-        if let Decl::Incentive(incentive) = decl {
-            match plan::incentives::plan(scope, incentive, options) {
-                Ok(query) => planned.push(query),
-                Err(reason) => {
-                    not_compiled.push(format!("incentive `{}`: {reason}", incentive.name.name))
-                }
-            }
-        }
-    }
-    planned.extend(plan::audits::plan(scope, options));
+    planned.extend(plan::audits::plan(agreement, options));
     for query in &mut planned {
         query.query.share_identical_ctes();
         query.query.drop_unread_ctes();

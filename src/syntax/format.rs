@@ -907,10 +907,15 @@ pub fn incentive_field(f: &IncentiveField) -> String {
                 .collect();
             format!("when {}", parts.join(" and "))
         }
-        IncentiveField::Cap { amount, per } => match per {
-            Some(p) => format!("cap {} per {}", money(amount), p.value.word()),
-            None => format!("cap {}", money(amount)),
-        },
+        IncentiveField::Cap { amount, per } => cap(amount, per.as_ref().map(|p| p.value)),
+    }
+}
+
+/// `cap 5000 USD per quarter`.
+pub fn cap(amount: &Money, per: Option<Period>) -> String {
+    match per {
+        Some(p) => format!("cap {} per {}", money(amount), p.word()),
+        None => format!("cap {}", money(amount)),
     }
 }
 

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use pactum::check::scope::{Decl, Kind, Scope};
+use pactum::check::scope::Scope;
 use pactum::sql::dialect::{self, Dialect};
 use pactum::sql::load::{columns, create_table};
 use pactum::sql::plan::{Options, table_path};
@@ -138,16 +138,6 @@ pub trait Engine {
     fn query(&mut self, sql: &str) -> Vec<Vec<Value>>;
 }
 
-fn sources<'a>(scope: &Scope<'a>) -> Vec<&'a pactum::syntax::ast::Source> {
-    scope
-        .of_kind(Kind::Source)
-        .filter_map(|d| match d {
-            Decl::Source(s) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
-
 // ------------------------------------------------------------------ SQLite
 
 pub struct Sqlite {
@@ -172,12 +162,13 @@ impl Engine for Sqlite {
     }
 
     fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
-        for source in sources(scope) {
+        let agreement = pactum::model::Agreement::of(scope);
+        for source in &agreement.sources {
             let ddl = create_table(source, self.dialect(), options);
             self.connection.execute_batch(&ddl).unwrap();
             let indexes = pactum::sql::load::create_indexes(source, self.dialect(), options);
             self.connection.execute_batch(&indexes).unwrap();
-            let csv = dir.join(format!("{}.csv", source.name.name));
+            let csv = dir.join(format!("{}.csv", source.name()));
             let (header, rows) = read_csv(&std::fs::read_to_string(&csv).unwrap());
             let types = columns(source);
             let path: Vec<String> = table_path(source, options)
@@ -338,9 +329,10 @@ impl Engine for Postgres {
 
     fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
         let mut script = String::new();
-        for source in sources(scope) {
+        let agreement = pactum::model::Agreement::of(scope);
+        for source in &agreement.sources {
             script.push_str(&create_table(source, self.dialect(), options));
-            let csv = dir.join(format!("{}.csv", source.name.name));
+            let csv = dir.join(format!("{}.csv", source.name()));
             let (header, _) = read_csv(&std::fs::read_to_string(&csv).unwrap());
             let path: Vec<String> = table_path(source, options)
                 .iter()
@@ -421,9 +413,10 @@ impl Engine for DuckDb {
 
     fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
         let mut script = String::new();
-        for source in sources(scope) {
+        let agreement = pactum::model::Agreement::of(scope);
+        for source in &agreement.sources {
             script.push_str(&create_table(source, self.dialect(), options));
-            let csv = dir.join(format!("{}.csv", source.name.name));
+            let csv = dir.join(format!("{}.csv", source.name()));
             let path: Vec<String> = table_path(source, options)
                 .iter()
                 .map(|p| self.dialect().quote_ident(p))

@@ -23,30 +23,30 @@ use super::{
     table_path,
 };
 use crate::check::dates::approx_days;
-use crate::check::scope::{Decl, Scope};
+use crate::model::{Agreement, Attribution, Event, Rows, Source};
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Query, Select, bin, case, field, func,
     item, name, window,
 };
-use crate::syntax::ast::*;
+use crate::syntax::ast::Model;
 
 /// The CTE chain of an attribution (see the module docs), ending with
 /// `attributed`, for queries that credit rows to partners; `None` for
 /// data-driven models.
 pub fn credit_chain(
-    scope: &Scope<'_>,
-    attribution: &Attribution,
+    agreement: &Agreement<'_>,
+    attribution: &Attribution<'_>,
     options: &Options,
 ) -> Option<Vec<Cte>> {
     if !supported(attribution) {
         return None;
     }
-    let id = QueryId::Credits(attribution.name.name.clone());
+    let id = QueryId::Credits(attribution.named.name.to_string());
     if options.reuse.contains(&id) {
         return Some(reused_chain(&id));
     }
-    let s = settings(scope, attribution)?;
-    Some(chain(scope, &s, options))
+    let s = resolve(agreement, attribution)?;
+    Some(chain(agreement, &s, options))
 }
 
 /// The end of the chain read from the engine's table of the attribution's
@@ -89,74 +89,49 @@ fn reused_chain(id: &QueryId) -> Vec<Cte> {
     ]
 }
 
-/// The attribution block's settings, read once.
-struct Settings<'a> {
-    touches: Vec<(&'a Source, Option<&'a Event>)>,
-    conversions: Vec<(&'a Source, &'a Event)>,
-    credit: String,
-    channel: Option<String>,
-    value: Option<(String, String)>,
-    model: Model,
-    lookback_seconds: i64,
-    max_touches: Option<u64>,
-    collapse: bool,
-    ignored: Vec<String>,
+/// An attribution with the rows it names: each touch source or event, and
+/// each conversion event with its source.
+struct Resolved<'m, 'a> {
+    rule: &'m Attribution<'a>,
+    touches: Vec<Rows<'m, 'a>>,
+    conversions: Vec<(&'m Source<'a>, &'m Event<'a>)>,
 }
 
-fn settings<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Option<Settings<'a>> {
-    let mut s = Settings {
-        touches: Vec::new(),
-        conversions: Vec::new(),
-        credit: String::new(),
-        channel: None,
-        value: None,
-        model: Model::LastTouch,
-        lookback_seconds: 0,
-        max_touches: None,
-        collapse: false,
-        ignored: Vec::new(),
-    };
-    for f in &attribution.fields {
-        match &f.value {
-            AttributionField::Touches(names) => {
-                for n in names {
-                    match scope.get(&n.name)? {
-                        Decl::Source(source) => s.touches.push((source, None)),
-                        Decl::Event(event) => {
-                            s.touches.push((scope.source_of(event)?, Some(event)))
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            AttributionField::Credit(c) => s.credit = c.name.clone(),
-            AttributionField::Channel(c) => s.channel = Some(c.name.clone()),
-            AttributionField::Conversions(names) => {
-                for n in names {
-                    match scope.get(&n.name)? {
-                        Decl::Event(event) => s.conversions.push((scope.source_of(event)?, event)),
-                        _ => return None,
-                    }
-                }
-            }
-            AttributionField::Value(path) => {
-                let [source, column] = path.segments.as_slice() else {
-                    return None;
-                };
-                s.value = Some((source.name.clone(), column.name.clone()));
-            }
-            AttributionField::Model(m) => s.model = m.value.clone(),
-            AttributionField::Lookback(d) => {
-                s.lookback_seconds = (approx_days(d) * 86_400.0).round() as i64
-            }
-            AttributionField::MaxTouches(n) => s.max_touches = Some(n.value),
-            AttributionField::Repeats(r) => s.collapse = r.value == Repeats::Collapse,
-            AttributionField::IgnoreChannels(list) => {
-                s.ignored = list.iter().map(|v| v.value.clone()).collect()
-            }
-        }
+impl Resolved<'_, '_> {
+    /// The column naming the partner of a touch.
+    fn credit(&self) -> &str {
+        self.rule.credit.unwrap_or("")
     }
-    Some(s)
+
+    fn lookback_seconds(&self) -> i64 {
+        self.rule
+            .lookback
+            .map_or(0, |d| (approx_days(d) * 86_400.0).round() as i64)
+    }
+}
+
+fn resolve<'m, 'a>(
+    agreement: &'m Agreement<'a>,
+    rule: &'m Attribution<'a>,
+) -> Option<Resolved<'m, 'a>> {
+    let touches = rule
+        .touches
+        .iter()
+        .map(|name| agreement.rows(name))
+        .collect::<Option<Vec<_>>>()?;
+    let conversions = rule
+        .conversions
+        .iter()
+        .map(|name| {
+            let event = agreement.event(name)?;
+            Some((agreement.source_of(event)?, event))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Resolved {
+        rule,
+        touches,
+        conversions,
+    })
 }
 
 /// Both queries of an attribution block: per conversion and partner, and
@@ -164,20 +139,20 @@ fn settings<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Option<Setti
 /// `None` for data-driven models, which are learned from all paths rather
 /// than computed by a fixed rule, and have no SQL planner yet.
 pub fn plan(
-    scope: &Scope<'_>,
-    attribution: &Attribution,
+    agreement: &Agreement<'_>,
+    attribution: &Attribution<'_>,
     options: &Options,
 ) -> Option<[Planned; 2]> {
     if !supported(attribution) {
         return None;
     }
-    let s = settings(scope, attribution)?;
-    let name_text = &attribution.name.name;
-    let ctes = chain(scope, &s, options);
+    let s = resolve(agreement, attribution)?;
+    let name_text = &attribution.named.name.to_string();
+    let ctes = chain(agreement, &s, options);
     let mut inputs: Vec<String> = s
         .touches
         .iter()
-        .map(|(source, _)| table_name(source))
+        .map(|rows| table_name(rows.source))
         .chain(s.conversions.iter().map(|(source, _)| table_name(source)))
         .collect();
     inputs.sort();
@@ -370,8 +345,8 @@ fn per_conversion_columns() -> Vec<OutputColumn> {
     ]
 }
 
-fn model_words(s: &Settings<'_>) -> String {
-    let model = match &s.model {
+fn model_words(s: &Resolved<'_, '_>) -> String {
+    let model = match s.rule.model() {
         Model::FirstTouch => "first touch".to_string(),
         Model::LastTouch => "last touch".to_string(),
         Model::Linear => "linear".to_string(),
@@ -396,18 +371,19 @@ fn model_words(s: &Settings<'_>) -> String {
         }
         Model::DataDriven { .. } => "data-driven".to_string(),
     };
-    format!("{model}, lookback {} seconds", s.lookback_seconds)
+    format!("{model}, lookback {} seconds", s.lookback_seconds())
 }
 
 /// The shared CTE chain (see the module docs).
-fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
+fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> Vec<Cte> {
     let mut ctes = Vec::new();
     let as_of = super::data_end(options);
 
     // 1. touches. Customer keys are joined as they are (no cast), so that
     // engines can use an index on them.
-    let ignore_before_model = !s.ignored.is_empty() && !matches!(s.model, Model::LastTouch);
-    let touch_selects = touch_selects(scope, s, options, ignore_before_model);
+    let ignored = &s.rule.ignored_channels;
+    let ignore_before_model = !ignored.is_empty() && !matches!(s.rule.model(), Model::LastTouch);
+    let touch_selects = touch_selects(agreement, s, options, ignore_before_model);
     ctes.push(Cte {
         name: "touches".to_string(),
         body: tree::union(touch_selects),
@@ -420,7 +396,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         .map(|(source, event)| {
             let alias = "c";
             let mut filters = Vec::new();
-            if let Some(filter) = &event.filter {
+            if let Some(filter) = event.filter {
                 filters.push(condition(filter, alias, source));
             }
             if let Some(bound) = &as_of {
@@ -430,7 +406,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
                     bound.clone(),
                 ));
             }
-            let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
+            let id = if source.id.is_some() {
                 Expr::ToText(Box::new(source_column(alias, source, "id")))
             } else {
                 // Without an id, the customer and time identify a conversion.
@@ -443,8 +419,8 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
                     ],
                 )))
             };
-            let value = match &s.value {
-                Some((value_source, column)) if *value_source == source.name.name => func(
+            let value = match s.rule.value {
+                Some((value_source, column)) if value_source == source.name() => func(
                     "COALESCE",
                     vec![
                         Expr::ToFloat(Box::new(source_column(alias, source, column))),
@@ -455,7 +431,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
             };
             Select {
                 columns: vec![
-                    item(Expr::Str(event.name.name.clone()), "conversion_event"),
+                    item(Expr::Str(event.named.name.to_string()), "conversion_event"),
                     item(id, "conversion_id"),
                     item(source_column(alias, source, "customer"), "customer_id"),
                     item(source_column(alias, source, "time"), "converted_at"),
@@ -518,7 +494,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
                 on: tree::and(vec![
                     bin(Op::Eq, field("t", "customer_id"), field("c", "customer_id")),
                     bin(Op::Le, field("t", "touched_at"), field("c", "converted_at")),
-                    bin(Op::Le, seconds_before, Expr::Int(s.lookback_seconds)),
+                    bin(Op::Le, seconds_before, Expr::Int(s.lookback_seconds())),
                 ])
                 .expect("three conditions"),
             }],
@@ -530,7 +506,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
     let mut current = "eligible";
 
     // 4. repeats collapse: keep the first touch of each run.
-    if s.collapse {
+    if s.rule.collapse {
         let previous = |column: &str| {
             window(
                 func("LAG", vec![field("e", column)]),
@@ -579,7 +555,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
     }
 
     // 5. max touches: the last N.
-    if let Some(limit) = s.max_touches {
+    if let Some(limit) = s.rule.max_touches {
         let mut columns = touch_columns("k");
         columns.push(item(
             window(
@@ -627,7 +603,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
         window(Expr::CountStar, key("k"), vec![]),
         "touch_count",
     ));
-    if matches!(s.model, Model::LastTouch) && !s.ignored.is_empty() {
+    if matches!(s.rule.model(), Model::LastTouch) && !ignored.is_empty() {
         // The last touch outside the ignored channels; all ignored: the last.
         let kept = Expr::Case {
             whens: vec![(
@@ -639,7 +615,12 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
                     },
                     Expr::In {
                         expr: Box::new(field("k", "channel")),
-                        list: s.ignored.iter().map(|c| Expr::Str(c.clone())).collect(),
+                        list: s
+                            .rule
+                            .ignored_channels
+                            .iter()
+                            .map(|c| Expr::Str(c.to_string()))
+                            .collect(),
                         negated: true,
                     },
                 ),
@@ -660,7 +641,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
             "last_order",
         ));
     }
-    if let Model::TimeDecay { half_life } = &s.model {
+    if let Model::TimeDecay { half_life } = s.rule.model() {
         let half_life_seconds = (approx_days(half_life) * 86_400.0).round();
         numbered_columns.push(item(
             Expr::Power(
@@ -688,7 +669,7 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
     });
 
     // 7. shares and credits
-    let share = share_expr(&s.model, !s.ignored.is_empty());
+    let share = share_expr(s.rule.model(), !ignored.is_empty());
     ctes.push(Cte {
         name: "shares".to_string(),
         body: Body::Select(Box::new(Select {
@@ -781,18 +762,18 @@ fn chain(scope: &Scope<'_>, s: &Settings<'_>, options: &Options) -> Vec<Cte> {
 /// party) and channel of every touch up to `as of`; with
 /// `drop_ignored`, touches in ignored channels are left out.
 fn touch_selects(
-    scope: &Scope<'_>,
-    s: &Settings<'_>,
+    agreement: &Agreement<'_>,
+    s: &Resolved<'_, '_>,
     options: &Options,
     drop_ignored: bool,
 ) -> Vec<Select> {
     let as_of = super::data_end(options);
     s.touches
         .iter()
-        .map(|(source, event)| {
+        .map(|&Rows { source, event }| {
             let alias = "t";
             let mut filters = Vec::new();
-            if let Some(filter) = event.and_then(|e| e.filter.as_ref()) {
+            if let Some(filter) = event.and_then(|e| e.filter) {
                 filters.push(condition(filter, alias, source));
             }
             if let Some(bound) = &as_of {
@@ -803,8 +784,8 @@ fn touch_selects(
                 ));
             }
             let channel = s
+                .rule
                 .channel
-                .as_ref()
                 .map(|c| Expr::ToText(Box::new(source_column(alias, source, c))));
             if drop_ignored && let Some(channel) = &channel {
                 // A touch without a channel is not in an ignored channel.
@@ -816,12 +797,17 @@ fn touch_selects(
                     },
                     Expr::In {
                         expr: Box::new(channel.clone()),
-                        list: s.ignored.iter().map(|c| Expr::Str(c.clone())).collect(),
+                        list: s
+                            .rule
+                            .ignored_channels
+                            .iter()
+                            .map(|c| Expr::Str(c.to_string()))
+                            .collect(),
                         negated: true,
                     },
                 ));
             }
-            let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
+            let id = if source.id.is_some() {
                 Expr::ToText(Box::new(source_column(alias, source, "id")))
             } else {
                 Expr::ToText(Box::new(Expr::Null))
@@ -832,7 +818,11 @@ fn touch_selects(
                     item(source_column(alias, source, "time"), "touched_at"),
                     item(id, "touch_id"),
                     item(
-                        partner(scope, &s.credit, source_column(alias, source, &s.credit)),
+                        partner(
+                            agreement,
+                            s.credit(),
+                            source_column(alias, source, s.credit()),
+                        ),
                         "partner",
                     ),
                     item(
@@ -854,24 +844,27 @@ fn touch_selects(
 /// Every touch of an attribution block (ignored channels included), one
 /// row each: `customer_id`, `touched_at`, `touch_id`, `partner`, `channel`.
 pub fn all_touches(
-    scope: &Scope<'_>,
-    attribution: &Attribution,
+    agreement: &Agreement<'_>,
+    attribution: &Attribution<'_>,
     options: &Options,
 ) -> Option<Body> {
-    let s = settings(scope, attribution)?;
-    Some(tree::union(touch_selects(scope, &s, options, false)))
+    let s = resolve(agreement, attribution)?;
+    Some(tree::union(touch_selects(agreement, &s, options, false)))
 }
 
 /// Every source an attribution block reads: touches, conversions and the
 /// value's source.
-pub fn sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec<&'a Source> {
-    let Some(s) = settings(scope, attribution) else {
+pub fn sources<'m, 'a>(
+    agreement: &'m Agreement<'a>,
+    attribution: &'m Attribution<'a>,
+) -> Vec<&'m Source<'a>> {
+    let Some(s) = resolve(agreement, attribution) else {
         return Vec::new();
     };
-    let mut list: Vec<&'a Source> = s.touches.iter().map(|(source, _)| *source).collect();
+    let mut list: Vec<&'m Source<'a>> = s.touches.iter().map(|rows| rows.source).collect();
     list.extend(s.conversions.iter().map(|(source, _)| *source));
-    if let Some((name, _)) = &s.value
-        && let Some(Decl::Source(source)) = scope.get(name)
+    if let Some((name, _)) = attribution.value
+        && let Some(source) = agreement.source(name)
     {
         list.push(source);
     }
@@ -879,9 +872,12 @@ pub fn sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec<&'a S
 }
 
 /// The sources an attribution block reads touches from.
-pub fn touch_sources<'a>(scope: &Scope<'a>, attribution: &'a Attribution) -> Vec<&'a Source> {
-    settings(scope, attribution)
-        .map(|s| s.touches.iter().map(|(source, _)| *source).collect())
+pub fn touch_sources<'m, 'a>(
+    agreement: &'m Agreement<'a>,
+    attribution: &'m Attribution<'a>,
+) -> Vec<&'m Source<'a>> {
+    resolve(agreement, attribution)
+        .map(|s| s.touches.iter().map(|rows| rows.source).collect())
         .unwrap_or_default()
 }
 
@@ -974,9 +970,6 @@ fn share_expr(model: &Model, ignoring: bool) -> Expr {
 }
 
 /// Whether the model can be compiled to SQL by fixed rules.
-pub fn supported(attribution: &Attribution) -> bool {
-    !attribution
-        .fields
-        .iter()
-        .any(|f| matches!(&f.value, AttributionField::Model(m) if matches!(m.value, Model::DataDriven { .. })))
+pub fn supported(attribution: &Attribution<'_>) -> bool {
+    !matches!(attribution.model(), Model::DataDriven { .. })
 }

@@ -5,11 +5,10 @@
 
 use super::QueryId;
 use super::{
-    ColumnKind, Options, Planned, condition, has_key, out, source_column, table_name, table_path,
-    today,
+    ColumnKind, Options, Planned, condition, out, source_column, table_name, table_path, today,
 };
 use crate::check::dates::approx_days;
-use crate::check::scope::{Decl, Kind, Scope};
+use crate::model::{Agreement, Source};
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
     func, item, name, window,
@@ -25,38 +24,28 @@ const COLUMNS: [&str; 6] = [
     "expected_high",
 ];
 
-pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
-    if scope.audits.is_empty() {
+pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Option<Planned> {
+    if agreement.audits.is_empty() {
         return None;
     }
     let mut ctes = Vec::new();
     let mut findings = Vec::new();
     let mut inputs = Vec::new();
-    for (i, audit) in scope.audits.iter().enumerate() {
-        let Some(Decl::Source(source)) = scope.get(&audit.source.name) else {
+    for (i, audit) in agreement.audits.iter().enumerate() {
+        let Some(source) = agreement.source(audit.source) else {
             continue;
         };
         inputs.push(table_name(source));
-        let checks: Vec<&str> = audit
-            .fields
-            .iter()
-            .filter_map(|f| match &f.value {
-                AuditField::Checks(list) => Some(list),
-                _ => None,
-            })
-            .flatten()
-            .map(|c| c.name.as_str())
-            .collect();
         let audit_check = Audited {
-            scope,
+            agreement,
             source,
             index: i,
             options,
         };
-        for check in checks {
+        for &check in &audit.checks {
             match check {
                 "null_keys" => findings.push(audit_check.null_keys()),
-                "duplicate_ids" if has_key(source, |f| matches!(f, SourceField::Id(_))) => {
+                "duplicate_ids" if source.id.is_some() => {
                     findings.push(audit_check.duplicate_ids(&mut ctes))
                 }
                 "unknown_events" => findings.extend(audit_check.unknown_events()),
@@ -65,26 +54,11 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
                 _ => {}
             }
         }
-        let freshness = audit
-            .fields
-            .iter()
-            .find_map(|f| match &f.value {
-                AuditField::Freshness(d) => Some(d),
-                _ => None,
-            })
-            .or_else(|| {
-                source.fields.iter().find_map(|f| match &f.value {
-                    SourceField::Freshness(d) => Some(d),
-                    _ => None,
-                })
-            });
-        if let Some(limit) = freshness {
+        if let Some(limit) = audit.freshness.or(source.freshness) {
             findings.push(audit_check.freshness(limit, &mut ctes));
         }
-        for field in &audit.fields {
-            if let AuditField::Drift { sigma, window } = &field.value {
-                findings.push(audit_check.drift(sigma.value, window, &mut ctes));
-            }
+        if let Some((sigma, window)) = audit.drift {
+            findings.push(audit_check.drift(sigma, window, &mut ctes));
         }
     }
     if findings.is_empty() {
@@ -128,8 +102,8 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
 
 /// The checks of one audited source.
 struct Audited<'s, 'a> {
-    scope: &'s Scope<'a>,
-    source: &'a Source,
+    agreement: &'s Agreement<'a>,
+    source: &'s Source<'a>,
     index: usize,
     options: &'s Options,
 }
@@ -165,7 +139,7 @@ impl Audited<'_, '_> {
         let period = Expr::PeriodStart(self.options.period, Box::new(self.column("time")));
         Select {
             columns: finding(
-                &self.source.name.name,
+                self.source.name(),
                 check,
                 period.clone(),
                 Expr::CountStar,
@@ -229,7 +203,7 @@ impl Audited<'_, '_> {
         let period = Expr::PeriodStart(self.options.period, Box::new(field("d", "row_time")));
         Select {
             columns: finding(
-                &self.source.name.name,
+                self.source.name(),
                 "duplicate_ids",
                 period.clone(),
                 Expr::CountStar,
@@ -247,12 +221,11 @@ impl Audited<'_, '_> {
     /// events, or one that takes every row.
     fn unknown_events(&self) -> Option<Select> {
         let mut filters = Vec::new();
-        for decl in self.scope.of_kind(Kind::Event) {
-            let Decl::Event(event) = decl else { continue };
-            if event.source.name != self.source.name.name {
+        for event in &self.agreement.events {
+            if event.source != self.source.name() {
                 continue;
             }
-            filters.push(condition(event.filter.as_ref()?, "r", self.source));
+            filters.push(condition(event.filter?, "r", self.source));
         }
         let any = filters.into_iter().reduce(|a, b| bin(Op::Or, a, b))?;
         // A row whose conditions are unknown (NULL) matches no event.
@@ -275,7 +248,7 @@ impl Audited<'_, '_> {
     /// rows plus one sentinel day on each side of the window, each followed
     /// by the next; a step of more than one day is a gap.
     fn gaps(&self, ctes: &mut Vec<Cte>) -> Select {
-        let effective = self.scope.header.effective.map(|e| &e.value);
+        let effective = self.agreement.effective;
         let today = today(self.options);
         let last_day = match effective {
             Some(range) => {
@@ -352,7 +325,7 @@ impl Audited<'_, '_> {
         let first_missing = day_after(field("s", "day"));
         Select {
             columns: finding(
-                &self.source.name.name,
+                self.source.name(),
                 "gaps",
                 first_missing.clone(),
                 bin(Op::Sub, step.clone(), Expr::Int(1)),
@@ -397,7 +370,7 @@ impl Audited<'_, '_> {
         );
         Select {
             columns: finding(
-                &self.source.name.name,
+                self.source.name(),
                 "freshness",
                 Expr::PeriodStart(Period::Day, Box::new(field("l", "latest"))),
                 bin(
@@ -512,7 +485,7 @@ impl Audited<'_, '_> {
         let high = bin(Op::Add, field("h", "mean"), spread());
         Select {
             columns: finding(
-                &self.source.name.name,
+                self.source.name(),
                 "drift",
                 field("h", "day"),
                 field("h", "row_count"),

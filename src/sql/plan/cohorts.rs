@@ -12,21 +12,20 @@
 use super::QueryId;
 use super::metrics::{first_times, retention, row_filters};
 use super::{ColumnKind, Options, Planned, out, source_column, table_name, table_path};
-use crate::check::scope::Scope;
+use crate::model::{Agreement, Metric};
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
     func, item, name,
 };
-use crate::syntax::ast::Metric;
 
-pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Planned> {
-    let parts = retention(scope, metric)?;
+pub fn plan(agreement: &Agreement<'_>, metric: &Metric<'_>, options: &Options) -> Option<Planned> {
+    let parts = retention(agreement, metric)?;
     let period = options.period;
     let (cohort_source, cohort_event) = parts.cohort;
     let (activity_source, activity_event) = parts.activity;
     let mut ctes = vec![first_times(
         "firsts",
-        scope,
+        agreement,
         cohort_source,
         cohort_event,
         parts.filter,
@@ -48,7 +47,7 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
                 alias: "r".to_string(),
             }),
             filter: tree::and(row_filters(
-                scope,
+                agreement,
                 activity_source,
                 activity_event,
                 parts.filter,
@@ -284,11 +283,11 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Option<Pla
     inputs.sort();
     inputs.dedup();
     Some(Planned {
-        id: QueryId::Cohorts(metric.name.name.clone()),
+        id: QueryId::Cohorts(metric.named.name.to_string()),
         reads: Vec::new(),
         purpose: format!(
             "Retention matrix of `{}`: per {} cohort (the period of the first row) and period offset, the share of the cohort active in that period; cells whose period has not ended are immature and left empty.",
-            metric.name.name,
+            metric.named.name,
             period.word()
         ),
         inputs,

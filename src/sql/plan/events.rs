@@ -6,67 +6,37 @@ use super::QueryId;
 use super::{
     ColumnKind, Options, Planned, condition, out, partner, source_column, table_name, table_path,
 };
-use crate::check::scope::{Decl, Kind, Scope};
+use crate::model::{Agreement, Event};
 use crate::sql::tree::{self, Body, Expr, Order, Query, Select, item};
-use crate::syntax::ast::*;
 
-pub fn plan(scope: &Scope<'_>, event: &Event, options: &Options) -> Option<Planned> {
-    let source = scope.source_of(event)?;
+pub fn plan(agreement: &Agreement<'_>, event: &Event<'_>, options: &Options) -> Option<Planned> {
+    let source = agreement.source_of(event)?;
     let alias = "e";
-    let attributions: Vec<&Attribution> = scope
-        .of_kind(Kind::Attribution)
-        .filter_map(|d| match d {
-            Decl::Attribution(a) => Some(a),
-            _ => None,
-        })
-        .collect();
-    let touches_here = |a: &&&Attribution| {
-        a.fields.iter().any(|f| match &f.value {
-            AttributionField::Touches(t) => t
-                .iter()
-                .any(|n| n.name == source.name.name || n.name == event.name.name),
-            _ => false,
-        })
-    };
-    let field = |a: &Attribution, pick: fn(&AttributionField) -> Option<&Ident>| {
-        a.fields
-            .iter()
-            .find_map(|f| pick(&f.value))
-            .map(|i| i.name.clone())
-    };
+    let event_name = event.named.name;
     // Partner and channel come from the attribution that reads these rows as
     // touches, if any; the value from the attribution whose value column
     // lives in this source.
-    let credit = attributions.iter().filter(touches_here).find_map(|a| {
-        field(a, |f| match f {
-            AttributionField::Credit(c) => Some(c),
-            _ => None,
+    let touching = || {
+        agreement.attributions.iter().filter(|a| {
+            a.touches
+                .iter()
+                .any(|n| *n == source.name() || *n == event_name)
         })
-    });
-    let channel = attributions.iter().filter(touches_here).find_map(|a| {
-        field(a, |f| match f {
-            AttributionField::Channel(c) => Some(c),
-            _ => None,
-        })
-    });
-    let value = attributions.iter().find_map(|a| {
-        a.fields.iter().find_map(|f| match &f.value {
-            AttributionField::Value(path)
-                if path.segments.len() == 2 && path.segments[0].name == source.name.name =>
-            {
-                Some(path.segments[1].name.clone())
-            }
-            _ => None,
-        })
+    };
+    let credit = touching().find_map(|a| a.credit);
+    let channel = touching().find_map(|a| a.channel);
+    let value = agreement.attributions.iter().find_map(|a| match a.value {
+        Some((value_source, column)) if value_source == source.name() => Some(column),
+        _ => None,
     });
     let text_null = || Expr::ToText(Box::new(Expr::Null));
-    let id = if super::has_key(source, |f| matches!(f, SourceField::Id(_))) {
+    let id = if source.id.is_some() {
         Expr::ToText(Box::new(source_column(alias, source, "id")))
     } else {
         text_null()
     };
     let mut filters = Vec::new();
-    if let Some(filter) = &event.filter {
+    if let Some(filter) = event.filter {
         filters.push(condition(filter, alias, source));
     }
     if let Some(as_of) = &options.as_of {
@@ -78,7 +48,7 @@ pub fn plan(scope: &Scope<'_>, event: &Event, options: &Options) -> Option<Plann
     }
     let select = Select {
         columns: vec![
-            item(Expr::Str(event.name.name.clone()), "event"),
+            item(Expr::Str(event_name.to_string()), "event"),
             item(
                 Expr::ToText(Box::new(source_column(alias, source, "customer"))),
                 "customer_id",
@@ -86,21 +56,23 @@ pub fn plan(scope: &Scope<'_>, event: &Event, options: &Options) -> Option<Plann
             item(source_column(alias, source, "time"), "event_time"),
             item(id, "event_id"),
             item(
-                match &credit {
-                    Some(column) => partner(scope, column, source_column(alias, source, column)),
+                match credit {
+                    Some(column) => {
+                        partner(agreement, column, source_column(alias, source, column))
+                    }
                     None => text_null(),
                 },
                 "partner",
             ),
             item(
-                match &channel {
+                match channel {
                     Some(column) => Expr::ToText(Box::new(source_column(alias, source, column))),
                     None => text_null(),
                 },
                 "channel",
             ),
             item(
-                match &value {
+                match value {
                     Some(column) => Expr::ToFloat(Box::new(source_column(alias, source, column))),
                     None => Expr::ToFloat(Box::new(Expr::Null)),
                 },
@@ -119,15 +91,15 @@ pub fn plan(scope: &Scope<'_>, event: &Event, options: &Options) -> Option<Plann
         ..Select::default()
     };
     Some(Planned {
-        id: QueryId::Events(event.name.name.clone()),
+        id: QueryId::Events(event_name.to_string()),
         reads: Vec::new(),
         purpose: format!(
             "The rows of event `{}`{}: one row per event, with its customer, time, id, partner, channel and value.",
-            event.name.name,
+            event_name,
             event
+                .named
                 .title
-                .as_ref()
-                .map(|t| format!(" ({})", t.value))
+                .map(|t| format!(" ({t})"))
                 .unwrap_or_default()
         ),
         inputs: vec![table_name(source)],

@@ -5,7 +5,7 @@
 
 use super::{Options, Planned, Window};
 use crate::check::dates;
-use crate::check::scope::{Decl, Scope};
+use crate::model::{Agreement, Metric};
 use crate::sql::tree::{self, Cte, Expr, Op, Period, bin, func};
 use crate::syntax::ast::{self, *};
 
@@ -33,11 +33,8 @@ impl Shape {
     }
 }
 
-pub fn shape(metric: &Metric) -> Shape {
-    let Some(expr) = metric.fields.iter().find_map(|f| match &f.value {
-        MetricField::Value { expr, .. } => Some(expr),
-        _ => None,
-    }) else {
+pub fn shape(metric: &Metric<'_>) -> Shape {
+    let Some((expr, _)) = metric.value else {
         return Shape::Other;
     };
     if let ast::Expr::Call { function, .. } = expr
@@ -82,18 +79,8 @@ pub fn shape(metric: &Metric) -> Shape {
 }
 
 /// Whether a metric has per-partner groups (`attributed`).
-pub fn attributed(metric: &Metric) -> bool {
-    metric
-        .fields
-        .iter()
-        .any(|f| matches!(f.value, MetricField::Attributed(_)))
-}
-
-pub fn metric<'a>(scope: &Scope<'a>, name: &str) -> Option<&'a Metric> {
-    match scope.get(name) {
-        Some(Decl::Metric(m)) => Some(m),
-        _ => None,
-    }
+pub fn attributed(metric: &Metric<'_>) -> bool {
+    metric.attributed.is_some()
 }
 
 /// A metric's query as CTEs named `<prefix>_...`, its rows in the CTE
@@ -101,8 +88,8 @@ pub fn metric<'a>(scope: &Scope<'a>, name: &str) -> Option<&'a Metric> {
 /// `customers`): per period, or over `window`. `extra` is ANDed to the
 /// metric's `where` (control groups of customers).
 pub fn metric_ctes(
-    scope: &Scope<'_>,
-    metric: &Metric,
+    agreement: &Agreement<'_>,
+    metric: &Metric<'_>,
     options: &Options,
     window: Option<Window>,
     extra: Option<Condition>,
@@ -114,22 +101,22 @@ pub fn metric_ctes(
     };
     let extra_used = extra.is_some();
     let planned = match extra {
-        None => super::metrics::plan(scope, metric, &options)?,
+        None => super::metrics::plan(agreement, metric, &options)?,
         Some(extra) => {
-            let mut metric = metric.clone();
-            for field in &mut metric.fields {
-                if let MetricField::Value { filter, .. } = &mut field.value {
-                    let span = extra.span();
-                    *filter = Some(match filter.take() {
-                        None => extra.clone(),
-                        Some(own) => Condition::And {
-                            operands: vec![own, extra.clone()],
-                            span,
-                        },
-                    });
-                }
-            }
-            super::metrics::plan(scope, &metric, &options)?
+            let (expr, own) = metric.value.ok_or("it has no value")?;
+            let span = extra.span();
+            let filter = match own {
+                None => extra,
+                Some(own) => Condition::And {
+                    operands: vec![own.clone(), extra],
+                    span,
+                },
+            };
+            let metric = Metric {
+                value: Some((expr, Some(&filter))),
+                ..metric.clone()
+            };
+            super::metrics::plan(agreement, &metric, &options)?
         }
     };
     Ok(match (&options.window, extra_used) {

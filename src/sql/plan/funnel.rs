@@ -12,14 +12,14 @@
 
 use super::QueryId;
 use super::{ColumnKind, Options, Planned, condition, out, source_column, table_name, table_path};
-use crate::check::scope::{Decl, Kind, Scope};
+use crate::model::Agreement;
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, NullType, Op, Order, Period, Query, Select, bin,
     field, func, item, name, window,
 };
 
-pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
-    let stages = scope.stages();
+pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Option<Planned> {
+    let stages = &agreement.journey;
     let mut staged = Vec::new();
     let mut inputs = Vec::new();
     let end = Expr::StartOfDay(Box::new(Expr::AddPeriods {
@@ -27,13 +27,12 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
         count: 1,
         date: Box::new(super::today(options)),
     }));
-    for decl in scope.of_kind(Kind::Event) {
-        let Decl::Event(event) = decl else { continue };
-        let Some(stage) = &event.stage else { continue };
-        let Some(source) = scope.source_of(event) else {
+    for event in &agreement.events {
+        let Some(stage) = event.stage else { continue };
+        let Some(source) = agreement.source_of(event) else {
             continue;
         };
-        if !stages.contains(&stage.name.as_str()) {
+        if !stages.contains(&stage) {
             continue;
         }
         inputs.push(table_name(source));
@@ -44,14 +43,14 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
             },
             bin(Op::Lt, source_column("r", source, "time"), end.clone()),
         ];
-        if let Some(filter) = &event.filter {
+        if let Some(filter) = event.filter {
             filters.push(condition(filter, "r", source));
         }
         staged.push(Select {
             columns: vec![
                 item(source_column("r", source, "customer"), "customer_id"),
                 item(source_column("r", source, "time"), "row_time"),
-                item(Expr::Str(stage.name.clone()), "stage"),
+                item(Expr::Str(stage.to_string()), "stage"),
             ],
             from: Some(From::Table {
                 path: table_path(source, options),
@@ -124,12 +123,9 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
         ..Select::default()
     }];
     // Partners: the first touch of the agreement's first attribution.
-    let attribution = scope.of_kind(Kind::Attribution).find_map(|d| match d {
-        Decl::Attribution(a) => Some(a),
-        _ => None,
-    });
+    let attribution = agreement.attributions.first();
     if let Some(attribution) = attribution
-        && let Some(touches) = super::attribution::all_touches(scope, attribution, options)
+        && let Some(touches) = super::attribution::all_touches(agreement, attribution, options)
     {
         ctes.push(Cte {
             name: "touches".to_string(),
@@ -186,7 +182,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Option<Planned> {
             }],
             ..Select::default()
         });
-        for source in super::attribution::touch_sources(scope, attribution) {
+        for source in super::attribution::touch_sources(agreement, attribution) {
             inputs.push(table_name(source));
         }
     }

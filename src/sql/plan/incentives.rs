@@ -11,9 +11,8 @@
 
 use super::QueryId;
 use super::figures::{self, div, float, lit, mul, no_text, sub, text, when};
-use super::scorecard::tree_period;
 use super::{ColumnKind, Options, Planned, out};
-use crate::check::scope::{Decl, Scope};
+use crate::model::{Agreement, Incentive, Metric};
 use crate::sql::tree::{
     self, Body, Cte, Expr, Join, JoinKind, NullType, Op, Order, Query, Select, bin, field, func,
     item, name, window,
@@ -22,20 +21,16 @@ use crate::syntax::ast::*;
 use crate::syntax::format;
 
 pub fn plan(
-    scope: &Scope<'_>,
-    incentive: &Incentive,
+    agreement: &Agreement<'_>,
+    incentive: &Incentive<'_>,
     options: &Options,
 ) -> Result<Planned, String> {
-    let mut pays = Vec::new();
-    let mut conditions = Vec::new();
-    let mut cap = None;
-    for f in &incentive.fields {
-        match &f.value {
-            IncentiveField::Pay { party, payment } => pays.push((party, payment)),
-            IncentiveField::When(list) => conditions.extend(list.iter()),
-            IncentiveField::Cap { .. } => cap = Some(&f.value),
-        }
-    }
+    let pays: Vec<(&str, &Payment)> = incentive
+        .pays
+        .iter()
+        .map(|pay| (pay.party, pay.payment))
+        .collect();
+    let conditions = &incentive.conditions;
     let Some(&(first_party, _)) = pays.first() else {
         return Err("it has no `pay` line".to_string());
     };
@@ -58,25 +53,25 @@ pub fn plan(
         let prefix = format!("pay{i}");
         let (figure_filter, rate, value) = match payment {
             Payment::ShareOfAttributed { rate, attribution } => {
-                let Some(Decl::Attribution(attribution)) = scope.get(&attribution.name) else {
+                let Some(attribution) = agreement.attribution(&attribution.name) else {
                     return Err(format!(
                         "its attribution `{}` is not defined",
                         attribution.name
                     ));
                 };
-                let [_, by_partner] = super::attribution::plan(scope, attribution, options)
+                let [_, by_partner] = super::attribution::plan(agreement, attribution, options)
                     .ok_or("its attribution is data-driven, which has no SQL planner yet")?;
                 inputs.extend(by_partner.inputs.clone());
                 ctes.extend(figures::embed(by_partner, &prefix, options));
                 (
-                    bin(Op::Eq, field("b", "partner"), text(&party.name)),
+                    bin(Op::Eq, field("b", "partner"), text(party)),
                     rate.value / 100.0,
                     "attributed_value",
                 )
             }
             Payment::ShareOfMetric { metric, .. } | Payment::AmountPerMetric { metric, .. } => {
                 let m = embed_metric(
-                    scope,
+                    agreement,
                     &metric.name,
                     options,
                     &prefix,
@@ -89,7 +84,7 @@ pub fn plan(
                     Payment::ShareOfAttributed { .. } => unreachable!("matched above"),
                 };
                 (
-                    party_group("b", &party.name, figures::attributed(m)),
+                    party_group("b", party, figures::attributed(m)),
                     factor,
                     "value",
                 )
@@ -112,7 +107,7 @@ pub fn plan(
     for (j, condition) in conditions.iter().enumerate() {
         let prefix = format!("when{j}");
         let m = embed_metric(
-            scope,
+            agreement,
             &condition.metric.name,
             options,
             &prefix,
@@ -127,7 +122,7 @@ pub fn plan(
                     item(float(field("c", "value")), "figure"),
                 ],
                 from: Some(tree::cte(&prefix, "c")),
-                filter: Some(party_group("c", &first_party.name, figures::attributed(m))),
+                filter: Some(party_group("c", first_party, figures::attributed(m))),
                 ..Select::default()
             })),
         });
@@ -226,9 +221,9 @@ pub fn plan(
         Some(all) => when(all, total_earned.clone(), lit(0.0)),
         None => total_earned.clone(),
     };
-    let (cap_amount, cap_period) = match cap {
-        Some(IncentiveField::Cap { amount, per }) => (Some(amount.amount), per.as_ref()),
-        _ => (None, None),
+    let (cap_amount, cap_period) = match &incentive.cap {
+        Some(cap) => (Some(cap.amount.amount), cap.per),
+        None => (None, None),
     };
     let mut cumulated: Vec<tree::Item> = vec![item(field("e", "period_start"), "period_start")];
     cumulated.extend(
@@ -243,10 +238,7 @@ pub fn plan(
     cumulated.push(item(total_earned, "total_earned"));
     cumulated.push(item(payable.clone(), "payable"));
     let partition = match cap_period {
-        Some(per) => vec![Expr::PeriodStart(
-            tree_period(per.value),
-            Box::new(field("e", "period_start")),
-        )],
+        Some(per) => vec![Expr::PeriodStart(per, Box::new(field("e", "period_start")))],
         None => Vec::new(),
     };
     cumulated.push(item(
@@ -322,7 +314,7 @@ pub fn plan(
         };
     for (i, (party, payment)) in pays.iter().enumerate() {
         lines.push(line(
-            &party.name,
+            party,
             "earned",
             format::payment(payment),
             field("t", &format!("figure_{i}")),
@@ -332,7 +324,7 @@ pub fn plan(
     }
     for (j, condition) in conditions.iter().enumerate() {
         lines.push(line(
-            &first_party.name,
+            first_party,
             "condition",
             format!(
                 "{} {}",
@@ -348,11 +340,11 @@ pub fn plan(
             Expr::TypedNull(NullType::Float),
         ));
     }
-    if let (Some(limit), Some(cap_field)) = (cap_amount, cap) {
+    if let (Some(limit), Some(cap)) = (cap_amount, &incentive.cap) {
         lines.push(line(
-            &first_party.name,
+            first_party,
             "cap",
-            format::incentive_field(cap_field),
+            format::cap(cap.amount, cap.per),
             sub(lit(limit), field("t", "paid_before")),
             no_text(),
             sub(field("t", "payout"), field("t", "payable")),
@@ -378,7 +370,7 @@ pub fn plan(
             )
         };
         lines.push(line(
-            &party.name,
+            party,
             "payout",
             "payout".to_string(),
             Expr::TypedNull(NullType::Float),
@@ -412,11 +404,11 @@ pub fn plan(
     inputs.sort();
     inputs.dedup();
     Ok(Planned {
-        id: QueryId::Incentive(incentive.name.name.clone()),
+        id: QueryId::Incentive(incentive.named.name.to_string()),
         reads: Vec::new(),
         purpose: format!(
             "Statement of incentive `{}` per {}: what each pay line earned, whether each condition held, what the cap removed, and the payout.",
-            incentive.name.name,
+            incentive.named.name,
             options.period.word()
         ),
         inputs,
@@ -459,16 +451,17 @@ pub fn plan(
 
 /// Embeds a metric's per-period query as `<prefix>` and returns the metric.
 fn embed_metric<'a>(
-    scope: &Scope<'a>,
+    agreement: &'a Agreement<'a>,
     metric_name: &str,
     options: &Options,
     prefix: &str,
     ctes: &mut Vec<Cte>,
     inputs: &mut Vec<String>,
-) -> Result<&'a Metric, String> {
-    let metric = figures::metric(scope, metric_name)
+) -> Result<&'a Metric<'a>, String> {
+    let metric = agreement
+        .metric(metric_name)
         .ok_or_else(|| format!("its metric `{metric_name}` is not defined"))?;
-    let planned = super::metrics::plan(scope, metric, options)
+    let planned = super::metrics::plan(agreement, metric, options)
         .map_err(|why| format!("metric `{metric_name}`: {why}"))?;
     inputs.extend(planned.inputs.iter().cloned());
     ctes.extend(figures::embed(planned, prefix, options));

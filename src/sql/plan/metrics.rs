@@ -28,25 +28,25 @@ use super::{
     ColumnKind, Options, Planned, Window, condition, literal, out, source_column, table_name,
     table_path,
 };
-use crate::check::scope::{Decl, Scope};
+use crate::model::{Agreement, Event, Metric, Segment, Source};
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
     func, item, name, window,
 };
-use crate::syntax::ast::{self, *};
+use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Condition, Ident, Literal, Path};
 
 /// One aggregate call of a metric's value.
 struct Call<'a> {
     function: &'a str,
     /// The source of the rows (for `days_between`, the second event's).
-    source: &'a Source,
-    event: Option<&'a Event>,
+    source: &'a Source<'a>,
+    event: Option<&'a Event<'a>>,
     /// The measured column (logical name), for all but `count` and
     /// `days_between`.
     column: Option<String>,
     /// `days_between(first A, first B)`: A's rows; the call then reads one
     /// row per customer, at their first B.
-    days_from: Option<(&'a Source, Option<&'a Event>)>,
+    days_from: Option<(&'a Source<'a>, Option<&'a Event<'a>>)>,
     /// The rank of `percentile` (0.5 for `median`).
     fraction: Option<f64>,
     /// Conversion, up-sell and retention rates: one row per customer at
@@ -91,7 +91,7 @@ impl CohortRule {
 struct Cohort<'a> {
     rule: CohortRule,
     /// The rows the rate looks for (B, X or the activity source).
-    target: (&'a Source, Option<&'a Event>),
+    target: (&'a Source<'a>, Option<&'a Event<'a>>),
 }
 
 /// How a segment is read for rows of one source.
@@ -99,7 +99,10 @@ enum SegmentRead<'a> {
     /// A column of the rows' own source.
     Own(String),
     /// The customer's latest value in another source.
-    Other { source: &'a Source, column: String },
+    Other {
+        source: &'a Source<'a>,
+        column: String,
+    },
     /// The stage of the rows' event.
     Stage,
 }
@@ -122,45 +125,30 @@ const SUPPORTED: &[&str] = &[
 ];
 
 /// The metric's query, or why it cannot be compiled yet.
-pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Planned, String> {
-    let (expr, filter) = metric
-        .fields
-        .iter()
-        .find_map(|f| match &f.value {
-            MetricField::Value { expr, filter } => Some((expr, filter.as_ref())),
-            _ => None,
-        })
-        .ok_or("it has no value")?;
+pub fn plan(
+    agreement: &Agreement<'_>,
+    metric: &Metric<'_>,
+    options: &Options,
+) -> Result<Planned, String> {
+    let (expr, filter) = metric.value.ok_or("it has no value")?;
     let mut calls = Vec::new();
-    collect_calls(scope, expr, &mut calls)?;
+    collect_calls(agreement, expr, &mut calls)?;
     let segments: Vec<&Segment> = metric
-        .fields
+        .by
         .iter()
-        .filter_map(|f| match &f.value {
-            MetricField::By(list) => Some(list),
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|s| match scope.get(&s.name) {
-            Some(Decl::Segment(segment)) => Some(segment),
-            _ => None,
-        })
+        .filter_map(|name| agreement.segment(name))
         .filter(|_| !options.overall_only)
         .collect();
 
     let mut ctes = Vec::new();
     // `attributed A`: each customer's first conversion's credits by A.
-    let attribution = metric.fields.iter().find_map(|f| match &f.value {
-        MetricField::Attributed(_) if options.overall_only => None,
-        MetricField::Attributed(a) => match scope.get(&a.name) {
-            Some(Decl::Attribution(attribution)) => Some(attribution),
-            _ => None,
-        },
-        _ => None,
-    });
+    let attribution = metric
+        .attributed
+        .filter(|_| !options.overall_only)
+        .and_then(|name| agreement.attribution(name));
     let split = match attribution {
         Some(attribution) => {
-            let chain = super::attribution::credit_chain(scope, attribution, options)
+            let chain = super::attribution::credit_chain(agreement, attribution, options)
                 .ok_or("its attribution is data-driven, which has no SQL planner yet")?;
             ctes.extend(chain);
             ctes.extend(customer_credits());
@@ -169,7 +157,9 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
         None => false,
     };
     for (i, call) in calls.iter().enumerate() {
-        call_ctes(scope, i, call, filter, &segments, split, options, &mut ctes);
+        call_ctes(
+            agreement, i, call, filter, &segments, split, options, &mut ctes,
+        );
     }
     let keys = ["period_start", "segment", "segment_value"];
     // Every group any call has rows in, with its distinct customers.
@@ -259,21 +249,21 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
         let mut paths = Vec::new();
         condition_paths(filter, &mut paths);
         for path in paths {
-            if let Some(source) = source_of_path(scope, path) {
+            if let Some(source) = source_of_path(agreement, path) {
                 inputs.push(table_name(source));
             }
         }
     }
     if let Some(attribution) = attribution {
         inputs.extend(
-            super::attribution::sources(scope, attribution)
+            super::attribution::sources(agreement, attribution)
                 .into_iter()
                 .map(table_name),
         );
     }
     for segment in &segments {
-        if let SegmentSource::Column(path) = &segment.from
-            && let Some(source) = source_of_path(scope, path)
+        if let Some(path) = segment.column
+            && let Some(source) = source_of_path(agreement, path)
         {
             inputs.push(table_name(source));
         }
@@ -281,16 +271,16 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
     inputs.sort();
     inputs.dedup();
     let title = metric
+        .named
         .title
-        .as_ref()
-        .map(|t| format!(" ({})", t.value))
+        .map(|t| format!(" ({t})"))
         .unwrap_or_default();
     Ok(Planned {
-        id: QueryId::Metric(metric.name.name.clone()),
+        id: QueryId::Metric(metric.named.name.to_string()),
         reads: Vec::new(),
         purpose: format!(
             "Metric `{}`{title} per {}: overall and per value of each segment it is split by, with the number of customers behind each figure.",
-            metric.name.name,
+            metric.named.name,
             options.period.word()
         ),
         inputs,
@@ -325,16 +315,16 @@ pub fn plan(scope: &Scope<'_>, metric: &Metric, options: &Options) -> Result<Pla
 }
 
 fn collect_calls<'a>(
-    scope: &Scope<'a>,
+    agreement: &'a Agreement<'a>,
     expr: &'a ast::Expr,
     calls: &mut Vec<Call<'a>>,
 ) -> Result<(), String> {
     match expr {
         ast::Expr::Binary { lhs, rhs, .. } => {
-            collect_calls(scope, lhs, calls)?;
-            collect_calls(scope, rhs, calls)
+            collect_calls(agreement, lhs, calls)?;
+            collect_calls(agreement, rhs, calls)
         }
-        ast::Expr::Neg { operand, .. } => collect_calls(scope, operand, calls),
+        ast::Expr::Neg { operand, .. } => collect_calls(agreement, operand, calls),
         ast::Expr::Literal(_) => Ok(()),
         ast::Expr::Path(p) => Err(format!("`{}` is not an aggregate", p.dotted())),
         ast::Expr::Call { function, args, .. } => {
@@ -352,19 +342,17 @@ fn collect_calls<'a>(
                 },
                 _ => None,
             };
-            let rows_of = |ident: &Ident| -> Result<(&'a Source, Option<&'a Event>), String> {
-                match scope.get(&ident.name) {
-                    Some(Decl::Source(s)) => Ok((s, None)),
-                    Some(Decl::Event(e)) => {
-                        Ok((scope.source_of(e).ok_or("unknown source")?, Some(e)))
+            let rows_of =
+                |ident: &Ident| -> Result<(&'a Source<'a>, Option<&'a Event<'a>>), String> {
+                    match agreement.rows(&ident.name) {
+                        Some(rows) => Ok((rows.source, rows.event)),
+                        None => Err(format!("`{}` is not an event or source", ident.name)),
                     }
-                    _ => Err(format!("`{}` is not an event or source", ident.name)),
-                }
-            };
+                };
             if matches!(name, "churn" | "clv") {
-                return churn_calls(scope, name, &function.name, args, calls);
+                return churn_calls(agreement, name, &function.name, args, calls);
             }
-            if let Some(cohort) = cohort_call(scope, name, args)? {
+            if let Some(cohort) = cohort_call(agreement, name, args)? {
                 let ArgValue::Expr(ast::Expr::Path(first)) = &args[0].value else {
                     return Err(format!("`{name}` needs an event"));
                 };
@@ -441,7 +429,7 @@ fn collect_calls<'a>(
 /// the sum of `M`, its paying customers and the churn of `S`, combined as
 /// revenue per paying customer divided by the churn rate.
 fn churn_calls<'a>(
-    scope: &Scope<'a>,
+    agreement: &'a Agreement<'a>,
     name: &str,
     function: &'a str,
     args: &'a [Arg],
@@ -463,15 +451,14 @@ fn churn_calls<'a>(
         },
         _ => return Err(format!("`{name}` needs `per PERIOD`")),
     };
-    let rows = |value: Option<&ArgValue>| -> Result<(&'a Source, Option<&'a Event>, Option<String>), String> {
+    let rows = |value: Option<&ArgValue>| -> Result<(&'a Source<'a>, Option<&'a Event<'a>>, Option<String>), String> {
         let Some(ArgValue::Expr(ast::Expr::Path(path))) = value else {
             return Err(format!("`{name}` needs an event or source"));
         };
         let column = path.segments.get(1).map(|c| c.name.clone());
-        match scope.get(&path.segments[0].name) {
-            Some(Decl::Source(s)) => Ok((s, None, column)),
-            Some(Decl::Event(e)) => Ok((scope.source_of(e).ok_or("unknown source")?, Some(e), column)),
-            _ => Err(format!("`{}` is not an event or source", path.dotted())),
+        match agreement.rows(&path.segments[0].name) {
+            Some(rows) => Ok((rows.source, rows.event, column)),
+            None => Err(format!("`{}` is not an event or source", path.dotted())),
         }
     };
     let first = args.iter().find(|a| a.label.is_none()).map(|a| &a.value);
@@ -507,7 +494,7 @@ fn churn_calls<'a>(
 /// The rule and target rows of a rate function, or `None` for other
 /// functions. Windows are whole days (a window in hours is rounded up).
 fn cohort_call<'a>(
-    scope: &Scope<'a>,
+    agreement: &'a Agreement<'a>,
     name: &str,
     args: &'a [Arg],
 ) -> Result<Option<Cohort<'a>>, String> {
@@ -521,16 +508,16 @@ fn cohort_call<'a>(
         Some(ArgValue::Expr(ast::Expr::Literal(Literal::Duration(d)))) => Ok(days(d)),
         _ => Err(format!("`{name}` needs `{label} DURATION`")),
     };
-    let rows = |value: Option<&ArgValue>| -> Result<(&'a Source, Option<&'a Event>), String> {
-        let Some(ArgValue::Expr(ast::Expr::Path(path))) = value else {
-            return Err(format!("`{name}` needs an event or source"));
+    let rows =
+        |value: Option<&ArgValue>| -> Result<(&'a Source<'a>, Option<&'a Event<'a>>), String> {
+            let Some(ArgValue::Expr(ast::Expr::Path(path))) = value else {
+                return Err(format!("`{name}` needs an event or source"));
+            };
+            match agreement.rows(&path.segments[0].name) {
+                Some(rows) => Ok((rows.source, rows.event)),
+                None => Err(format!("`{}` is not an event or source", path.dotted())),
+            }
         };
-        match scope.get(&path.segments[0].name) {
-            Some(Decl::Source(s)) => Ok((s, None)),
-            Some(Decl::Event(e)) => Ok((scope.source_of(e).ok_or("unknown source")?, Some(e))),
-            _ => Err(format!("`{}` is not an event or source", path.dotted())),
-        }
-    };
     let positional: Vec<&ArgValue> = args
         .iter()
         .filter(|a| a.label.is_none())
@@ -576,16 +563,16 @@ fn cohort_call<'a>(
 /// A metric whose value holds a `retention(E, ..., activity S)` call: the
 /// cohort rows E, the activity rows S and the metric's `where`.
 pub struct Retention<'a> {
-    pub cohort: (&'a Source, Option<&'a Event>),
-    pub activity: (&'a Source, Option<&'a Event>),
+    pub cohort: (&'a Source<'a>, Option<&'a Event<'a>>),
+    pub activity: (&'a Source<'a>, Option<&'a Event<'a>>),
     pub filter: Option<&'a Condition>,
 }
 
-pub fn retention<'a>(scope: &Scope<'a>, metric: &'a Metric) -> Option<Retention<'a>> {
-    let (expr, filter) = metric.fields.iter().find_map(|f| match &f.value {
-        MetricField::Value { expr, filter } => Some((expr, filter.as_ref())),
-        _ => None,
-    })?;
+pub fn retention<'a>(
+    agreement: &'a Agreement<'a>,
+    metric: &'a Metric<'a>,
+) -> Option<Retention<'a>> {
+    let (expr, filter) = metric.value?;
     fn find(expr: &ast::Expr) -> Option<(&Ident, &[Arg])> {
         match expr {
             ast::Expr::Call { function, args, .. } if function.name == "retention" => {
@@ -597,16 +584,13 @@ pub fn retention<'a>(scope: &Scope<'a>, metric: &'a Metric) -> Option<Retention<
         }
     }
     let (function, args) = find(expr)?;
-    let cohort = cohort_call(scope, &function.name, args).ok()??;
+    let cohort = cohort_call(agreement, &function.name, args).ok()??;
     let first = args.iter().find(|a| a.label.is_none())?;
     let ArgValue::Expr(ast::Expr::Path(path)) = &first.value else {
         return None;
     };
-    let rows = match scope.get(&path.segments.first()?.name)? {
-        Decl::Source(s) => (s, None),
-        Decl::Event(e) => (scope.source_of(e)?, Some(e)),
-        _ => return None,
-    };
+    let rows = agreement.rows(&path.segments.first()?.name)?;
+    let rows = (rows.source, rows.event);
     Some(Retention {
         cohort: rows,
         activity: cohort.target,
@@ -614,24 +598,25 @@ pub fn retention<'a>(scope: &Scope<'a>, metric: &'a Metric) -> Option<Retention<
     })
 }
 
-fn source_of_path<'a>(scope: &Scope<'a>, path: &Path) -> Option<&'a Source> {
-    match scope.get(&path.segments.first()?.name)? {
-        Decl::Source(s) => Some(s),
-        Decl::Event(e) => scope.source_of(e),
-        _ => None,
-    }
+fn source_of_path<'a>(agreement: &'a Agreement<'a>, path: &Path) -> Option<&'a Source<'a>> {
+    Some(agreement.rows(&path.segments.first()?.name)?.source)
 }
 
 /// The metric's `where`, over rows of `source` aliased `r`: comparisons on
 /// the rows' own source apply to the row; on another source, the row's
 /// customer must have a row there that satisfies the comparison.
-fn filter_expr(scope: &Scope<'_>, filter: &Condition, source: &Source, options: &Options) -> Expr {
+fn filter_expr(
+    agreement: &Agreement<'_>,
+    filter: &Condition,
+    source: &Source<'_>,
+    options: &Options,
+) -> Expr {
     // A condition whose columns all live in one other source reads one row
     // of it: `accounts.vendor = "helix" and accounts.region = "DACH"` needs
     // a single accounts row with both. `not` stays outside: `not
     // accounts.region = "EU"` keeps customers with no EU row at all.
     if !matches!(filter, Condition::Not { .. })
-        && let Some(other) = single_other_source(scope, filter, source)
+        && let Some(other) = single_other_source(agreement, filter, source)
     {
         let mut filters = vec![
             bin(
@@ -643,7 +628,7 @@ fn filter_expr(scope: &Scope<'_>, filter: &Condition, source: &Source, options: 
         ];
         // Rows after `as of` are ignored here too.
         if let Some(as_of) = &options.as_of
-            && super::has_key(other, |f| matches!(f, SourceField::Time(_)))
+            && other.time.is_some()
         {
             filters.push(bin(
                 Op::Lt,
@@ -664,16 +649,16 @@ fn filter_expr(scope: &Scope<'_>, filter: &Condition, source: &Source, options: 
     match filter {
         Condition::Or { operands, .. } => operands
             .iter()
-            .map(|c| filter_expr(scope, c, source, options))
+            .map(|c| filter_expr(agreement, c, source, options))
             .reduce(|a, b| bin(Op::Or, a, b))
             .expect("`or` has operands"),
         Condition::And { operands, .. } => operands
             .iter()
-            .map(|c| filter_expr(scope, c, source, options))
+            .map(|c| filter_expr(agreement, c, source, options))
             .reduce(|a, b| bin(Op::And, a, b))
             .expect("`and` has operands"),
         Condition::Not { operand, .. } => {
-            Expr::Not(Box::new(filter_expr(scope, operand, source, options)))
+            Expr::Not(Box::new(filter_expr(agreement, operand, source, options)))
         }
         Condition::Compare { .. } | Condition::In { .. } | Condition::IsNull { .. } => {
             condition(filter, "r", source)
@@ -697,20 +682,20 @@ fn condition_paths<'c>(c: &'c Condition, out: &mut Vec<&'c Path>) {
 /// The other source every column of a condition lives in, when there is
 /// exactly one and it is not `source`.
 fn single_other_source<'a>(
-    scope: &Scope<'a>,
+    agreement: &'a Agreement<'a>,
     filter: &Condition,
-    source: &Source,
-) -> Option<&'a Source> {
+    source: &Source<'_>,
+) -> Option<&'a Source<'a>> {
     let mut list = Vec::new();
     condition_paths(filter, &mut list);
-    let mut found: Option<&'a Source> = None;
+    let mut found: Option<&'a Source<'a>> = None;
     for path in list {
-        let other = source_of_path(scope, path)?;
-        if other.name.name == source.name.name {
+        let other = source_of_path(agreement, path)?;
+        if other.name() == source.name() {
             return None;
         }
         match found {
-            Some(f) if f.name.name != other.name.name => return None,
+            Some(f) if f.name() != other.name() => return None,
             _ => found = Some(other),
         }
     }
@@ -719,7 +704,7 @@ fn single_other_source<'a>(
 
 #[allow(clippy::too_many_arguments)]
 fn call_ctes(
-    scope: &Scope<'_>,
+    agreement: &Agreement<'_>,
     i: usize,
     call: &Call<'_>,
     filter: Option<&Condition>,
@@ -731,18 +716,18 @@ fn call_ctes(
     let source = call.source;
     let reads: Vec<SegmentRead<'_>> = segments
         .iter()
-        .map(|segment| match &segment.from {
-            SegmentSource::Stage { .. } => SegmentRead::Stage,
-            SegmentSource::Column(path) => {
+        .map(|segment| match segment.column {
+            None => SegmentRead::Stage,
+            Some(path) => {
                 let column = path
                     .segments
                     .last()
                     .map(|c| c.name.clone())
                     .unwrap_or_default();
-                match source_of_path(scope, path) {
+                match source_of_path(agreement, path) {
                     // A per-customer row (days_between) has no columns of its
                     // own: every column segment is looked up.
-                    Some(other) if other.name.name != source.name.name || call.per_customer() => {
+                    Some(other) if other.name() != source.name() || call.per_customer() => {
                         SegmentRead::Other {
                             source: other,
                             column,
@@ -755,16 +740,16 @@ fn call_ctes(
         .collect();
 
     if let Some(period) = call.churn_period {
-        churn_base(scope, i, call, period, filter, &reads, options, ctes);
+        churn_base(agreement, i, call, period, filter, &reads, options, ctes);
     } else {
         match (call.days_from, &call.cohort) {
             (Some(from), _) => {
-                days_between_base(scope, i, call, from, filter, &reads, options, ctes)
+                days_between_base(agreement, i, call, from, filter, &reads, options, ctes)
             }
             (None, Some(cohort)) => {
-                cohort_base(scope, i, call, cohort, filter, &reads, options, ctes)
+                cohort_base(agreement, i, call, cohort, filter, &reads, options, ctes)
             }
-            (None, None) => plain_base(scope, i, call, filter, &reads, options, ctes),
+            (None, None) => plain_base(agreement, i, call, filter, &reads, options, ctes),
         }
     }
 
@@ -899,7 +884,7 @@ fn call_ctes(
     )];
     for (k, segment) in segments.iter().enumerate() {
         selects.push(grouping(
-            Expr::Str(segment.name.name.clone()),
+            Expr::Str(segment.named.name.to_string()),
             field("w", &format!("segment_{k}")),
         ));
     }
@@ -1208,7 +1193,7 @@ fn percentile_part(i: usize, fraction: f64, ctes: &mut Vec<Cte>) {
 /// The rows a call reads, filtered, with a key for segment lookups.
 #[allow(clippy::too_many_arguments)]
 fn plain_base(
-    scope: &Scope<'_>,
+    agreement: &Agreement<'_>,
     i: usize,
     call: &Call<'_>,
     filter: Option<&Condition>,
@@ -1217,7 +1202,7 @@ fn plain_base(
     ctes: &mut Vec<Cte>,
 ) {
     let source = call.source;
-    let filters = row_filters(scope, source, call.event, filter, options);
+    let filters = row_filters(agreement, source, call.event, filter, options);
     let mut columns = row_key(
         reads,
         vec![
@@ -1240,7 +1225,7 @@ fn plain_base(
         let value = match read {
             SegmentRead::Own(column) => Expr::ToText(Box::new(source_column("r", source, column))),
             SegmentRead::Stage => match call.event.and_then(|e| e.stage.as_ref()) {
-                Some(stage) => Expr::Str(stage.name.clone()),
+                Some(stage) => Expr::Str(stage.to_string()),
                 None => Expr::ToText(Box::new(Expr::Null)),
             },
             SegmentRead::Other { .. } => continue,
@@ -1264,9 +1249,9 @@ fn plain_base(
 /// Rows filtered as a call reads them: the event's filter, the metric's
 /// `where`, `as of`.
 pub(super) fn row_filters(
-    scope: &Scope<'_>,
-    source: &Source,
-    event: Option<&Event>,
+    agreement: &Agreement<'_>,
+    source: &Source<'_>,
+    event: Option<&Event<'_>>,
     filter: Option<&Condition>,
     options: &Options,
 ) -> Vec<Expr> {
@@ -1275,7 +1260,7 @@ pub(super) fn row_filters(
         filters.push(condition(event_filter, "r", source));
     }
     if let Some(f) = filter {
-        filters.push(filter_expr(scope, f, source, options));
+        filters.push(filter_expr(agreement, f, source, options));
     }
     if let Some(as_of) = &options.as_of {
         filters.push(bin(
@@ -1292,7 +1277,7 @@ pub(super) fn row_filters(
 /// calendar days between the two.
 #[allow(clippy::too_many_arguments)]
 fn days_between_base(
-    scope: &Scope<'_>,
+    agreement: &Agreement<'_>,
     i: usize,
     call: &Call<'_>,
     from: (&Source, Option<&Event>),
@@ -1312,7 +1297,7 @@ fn days_between_base(
     ] {
         ctes.push(first_times(
             &format!("{name}_{i}"),
-            scope,
+            agreement,
             source,
             event,
             filter,
@@ -1355,7 +1340,7 @@ fn days_between_base(
 /// the rule accepts, else 0.
 #[allow(clippy::too_many_arguments)]
 fn cohort_base(
-    scope: &Scope<'_>,
+    agreement: &Agreement<'_>,
     i: usize,
     call: &Call<'_>,
     cohort: &Cohort<'_>,
@@ -1367,7 +1352,7 @@ fn cohort_base(
     let source = call.source;
     ctes.push(first_times(
         &format!("first_{i}"),
-        scope,
+        agreement,
         source,
         call.event,
         filter,
@@ -1386,7 +1371,13 @@ fn cohort_base(
                 path: table_path(target, options),
                 alias: "r".to_string(),
             }),
-            filter: tree::and(row_filters(scope, target, target_event, filter, options)),
+            filter: tree::and(row_filters(
+                agreement,
+                target,
+                target_event,
+                filter,
+                options,
+            )),
             ..Select::default()
         })),
     });
@@ -1497,7 +1488,7 @@ fn cohort_base(
 /// no activity in it.
 #[allow(clippy::too_many_arguments)]
 fn churn_base(
-    scope: &Scope<'_>,
+    agreement: &Agreement<'_>,
     i: usize,
     call: &Call<'_>,
     period: Period,
@@ -1507,7 +1498,7 @@ fn churn_base(
     ctes: &mut Vec<Cte>,
 ) {
     let source = call.source;
-    let filters = || tree::and(row_filters(scope, source, call.event, filter, options));
+    let filters = || tree::and(row_filters(agreement, source, call.event, filter, options));
     ctes.push(Cte {
         name: format!("activity_{i}"),
         body: Body::Select(Box::new(Select {
@@ -1645,9 +1636,9 @@ fn within(time: Expr, window: &Window) -> Expr {
 /// others are dropped before anything is joined to them.
 pub(super) fn first_times(
     name: &str,
-    scope: &Scope<'_>,
-    source: &Source,
-    event: Option<&Event>,
+    agreement: &Agreement<'_>,
+    source: &Source<'_>,
+    event: Option<&Event<'_>>,
     filter: Option<&Condition>,
     options: &Options,
     window: Option<&Window>,
@@ -1666,7 +1657,7 @@ pub(super) fn first_times(
                 path: table_path(source, options),
                 alias: "r".to_string(),
             }),
-            filter: tree::and(row_filters(scope, source, event, filter, options)),
+            filter: tree::and(row_filters(agreement, source, event, filter, options)),
             group_by: vec![source_column("r", source, "customer")],
             having: window
                 .map(|w| within(func("MIN", vec![source_column("r", source, "time")]), w)),
@@ -1716,7 +1707,7 @@ fn stage_segments(call: &Call<'_>, reads: &[SegmentRead<'_>]) -> Vec<tree::Item>
         .filter(|(_, read)| matches!(read, SegmentRead::Stage))
         .map(|(k, _)| {
             let stage = match call.event.and_then(|e| e.stage.as_ref()) {
-                Some(stage) => Expr::Str(stage.name.clone()),
+                Some(stage) => Expr::Str(stage.to_string()),
                 None => Expr::ToText(Box::new(Expr::Null)),
             };
             item(stage, &format!("segment_{k}"))

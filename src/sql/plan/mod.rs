@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use super::tree::{self, Expr, Op, Period};
 use crate::calendar::Day;
-use crate::check::scope::Scope;
-use crate::syntax::ast::*;
+use crate::model::{Agreement, Source};
+use crate::syntax::ast::{CmpOp, Condition, Literal, Path};
 pub use id::QueryId;
 
 /// Options every query is planned with.
@@ -140,63 +140,21 @@ pub fn out(name: &str, kind: ColumnKind, description: &str) -> OutputColumn {
     }
 }
 
-/// The warehouse path of a source's table, prefix applied.
-pub fn table_path(source: &Source, options: &Options) -> Vec<String> {
-    let table = source
-        .fields
-        .iter()
-        .find_map(|f| match &f.value {
-            SourceField::Table(t) => Some(t.value.as_str()),
-            _ => None,
-        })
-        .unwrap_or(&source.name.name);
-    format!("{}{table}", options.table_prefix)
-        .split('.')
-        .map(str::to_string)
-        .collect()
+/// The warehouse path of a source's table, the environment's prefix
+/// applied.
+pub fn table_path(source: &Source<'_>, options: &Options) -> Vec<String> {
+    source.table_path(&options.table_prefix)
 }
 
-pub fn table_name(source: &Source) -> String {
-    source
-        .fields
-        .iter()
-        .find_map(|f| match &f.value {
-            SourceField::Table(t) => Some(t.value.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| source.name.name.clone())
+/// The table as the spec writes it, for the manifest's `inputs`.
+pub fn table_name(source: &Source<'_>) -> String {
+    source.table.to_string()
 }
 
-/// The physical name of a source column given its logical name (or a key
-/// role: `customer`, `time`, `id`).
-pub fn physical(source: &Source, logical: &str) -> Option<String> {
-    for field in &source.fields {
-        let (name, phys) = match &field.value {
-            SourceField::Customer(c) if c.name.name == logical || logical == "customer" => {
-                (&c.name, &c.physical)
-            }
-            SourceField::Time(c) if c.name.name == logical || logical == "time" => {
-                (&c.name, &c.physical)
-            }
-            SourceField::Id(c) if c.name.name == logical || logical == "id" => {
-                (&c.name, &c.physical)
-            }
-            SourceField::Column(c) if c.name.name == logical => (&c.name, &c.physical),
-            _ => continue,
-        };
-        return Some(phys.as_ref().map_or(name.name.clone(), |p| p.value.clone()));
-    }
-    None
-}
-
-/// `alias."physical"` for a logical column of a source.
-pub fn source_column(alias: &str, source: &Source, logical: &str) -> Expr {
-    let name = physical(source, logical).unwrap_or_else(|| logical.to_string());
-    tree::col(alias, &name)
-}
-
-pub fn has_key(source: &Source, role: fn(&SourceField) -> bool) -> bool {
-    source.fields.iter().any(|f| role(&f.value))
+/// `alias."physical"` for a logical column of a source (or a key role:
+/// `customer`, `time`, `id`).
+pub fn source_column(alias: &str, source: &Source<'_>, logical: &str) -> Expr {
+    tree::col(alias, source.physical(logical).unwrap_or(logical))
 }
 
 /// A literal of the language as a SQL expression.
@@ -221,7 +179,7 @@ pub fn number(value: f64) -> Expr {
 
 /// A row filter over one source (aliased `alias`): bare column names and
 /// `source.column` / `event.column` paths name the source's columns.
-pub fn condition(condition: &Condition, alias: &str, source: &Source) -> Expr {
+pub fn condition(condition: &Condition, alias: &str, source: &Source<'_>) -> Expr {
     let column = |path: &Path| {
         let logical = &path.segments.last().expect("paths have a segment").name;
         source_column(alias, source, logical)
@@ -280,28 +238,21 @@ pub fn condition(condition: &Condition, alias: &str, source: &Source) -> Expr {
 /// Maps raw partner codes in `code` to party names through the parties'
 /// `identified by COLUMN` lines for that column; other codes stay as they
 /// are, so that credits still add up.
-pub fn partner(scope: &Scope<'_>, credit_column: &str, code: Expr) -> Expr {
-    let mut whens = Vec::new();
-    for decl in scope.of_kind(crate::check::scope::Kind::Party) {
-        let crate::check::scope::Decl::Party(party) = decl else {
-            continue;
-        };
-        for field in &party.fields {
-            if let PartyField::IdentifiedBy { column, values } = &field.value
-                && column.name == credit_column
-                && !values.is_empty()
-            {
-                whens.push((
-                    Expr::In {
-                        expr: Box::new(code.clone()),
-                        list: values.iter().map(|v| Expr::Str(v.value.clone())).collect(),
-                        negated: false,
-                    },
-                    Expr::Str(party.name.name.clone()),
-                ));
-            }
-        }
-    }
+pub fn partner(agreement: &Agreement<'_>, credit_column: &str, code: Expr) -> Expr {
+    let whens: Vec<(Expr, Expr)> = agreement
+        .partner_codes(credit_column)
+        .into_iter()
+        .map(|(party, codes)| {
+            (
+                Expr::In {
+                    expr: Box::new(code.clone()),
+                    list: codes.iter().map(|v| Expr::Str(v.to_string())).collect(),
+                    negated: false,
+                },
+                Expr::Str(party.to_string()),
+            )
+        })
+        .collect();
     if whens.is_empty() {
         return Expr::ToText(Box::new(code));
     }

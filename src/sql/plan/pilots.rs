@@ -11,7 +11,7 @@
 use super::QueryId;
 use super::figures::{self, date_expr, day, div, float, lit, mul, no_text, text, when, window_end};
 use super::{ColumnKind, Options, Planned, Window, out, today};
-use crate::check::scope::Scope;
+use crate::model::{Agreement, Pilot};
 use crate::sql::tree::{
     self, Body, Cte, Expr, Join, JoinKind, NullType, Op, Order, Query, Select, bin, field, func,
     item, name,
@@ -37,29 +37,16 @@ impl Design {
 
 /// `None` for a pilot without expectations: there is nothing to judge.
 pub fn plan(
-    scope: &Scope<'_>,
-    pilot: &Pilot,
+    agreement: &Agreement<'_>,
+    pilot: &Pilot<'_>,
     options: &Options,
 ) -> Result<Option<Planned>, String> {
-    let mut partners = Vec::new();
-    let mut controls = Vec::new();
-    let mut control_customers = None;
-    let mut during = None;
-    let mut baseline = None;
-    let mut expectations = Vec::new();
-    for f in &pilot.fields {
-        match &f.value {
-            PilotField::Partners(list) => partners.extend(list.iter().map(|p| p.name.as_str())),
-            PilotField::ControlPartners(list) => {
-                controls.extend(list.iter().map(|p| p.name.as_str()))
-            }
-            PilotField::ControlCustomers(c) => control_customers = Some(c),
-            PilotField::During(range) => during = Some((day(&range.start), day(&range.end))),
-            PilotField::Baseline(range) => baseline = Some((day(&range.start), day(&range.end))),
-            PilotField::Expect(expectation) => expectations.push(expectation),
-            PilotField::Hypothesis(_) | PilotField::Inputs(_) | PilotField::Outputs(_) => {}
-        }
-    }
+    let partners = &pilot.partners;
+    let controls = &pilot.control_partners;
+    let control_customers = pilot.control_customers;
+    let during = pilot.during.map(|r| (day(&r.start), day(&r.end)));
+    let baseline = pilot.baseline.map(|r| (day(&r.start), day(&r.end)));
+    let expectations = &pilot.expectations;
     if expectations.is_empty() {
         return Ok(None);
     }
@@ -76,7 +63,8 @@ pub fn plan(
     for (index, expectation) in expectations.iter().enumerate() {
         let e = index + 1;
         let metric_name = &expectation.metric.name;
-        let metric = figures::metric(scope, metric_name)
+        let metric = agreement
+            .metric(metric_name)
             .ok_or_else(|| format!("expectation {e}: its metric `{metric_name}` is not defined"))?;
         let shape = figures::shape(metric);
         let split = figures::attributed(metric) && !partners.is_empty();
@@ -106,11 +94,11 @@ pub fn plan(
             operand: Box::new(c.clone()),
             span: c.span(),
         };
-        let planned = super::metrics::plan(scope, metric, options)
+        let planned = super::metrics::plan(agreement, metric, options)
             .map_err(|why| format!("expectation {e}: metric `{metric_name}`: {why}"))?;
         inputs.extend(planned.inputs);
         ctes.extend(figures::metric_ctes(
-            scope,
+            agreement,
             metric,
             options,
             Some(pilot_window.clone()),
@@ -124,7 +112,7 @@ pub fn plan(
             Design::BeforeAfter => {
                 let (b0, b1) = baseline.expect("before/after has a baseline");
                 ctes.extend(figures::metric_ctes(
-                    scope,
+                    agreement,
                     metric,
                     options,
                     Some(Window {
@@ -137,7 +125,7 @@ pub fn plan(
             }
             Design::ControlCustomers => {
                 ctes.extend(figures::metric_ctes(
-                    scope,
+                    agreement,
                     metric,
                     options,
                     Some(pilot_window.clone()),
@@ -357,11 +345,11 @@ pub fn plan(
     inputs.sort();
     inputs.dedup();
     Ok(Some(Planned {
-        id: QueryId::Pilot(pilot.name.name.clone()),
+        id: QueryId::Pilot(pilot.named.name.to_string()),
         reads: Vec::new(),
         purpose: format!(
             "Evaluation of pilot `{}`: each expectation against the baseline or control group, with the lift, its 95% interval and the verdict.",
-            pilot.name.name
+            pilot.named.name
         ),
         inputs,
         columns,

@@ -13,9 +13,9 @@ use super::figures::{
     self, date_expr, day, div, float, is_null, lit, mul, no_text, sub, text, when,
 };
 use super::{ColumnKind, Options, Planned, Window, out};
-use crate::check::scope::{Decl, Scope};
+use crate::model::{Agreement, Scorecard};
 use crate::sql::tree::{
-    self, Body, Cte, Expr, Join, JoinKind, Op, Order, Period, Query, Select, bin, field, item, name,
+    self, Body, Cte, Expr, Join, JoinKind, Op, Order, Query, Select, bin, field, item, name,
 };
 use crate::syntax::ast::*;
 
@@ -35,48 +35,40 @@ const SCORED: [&str; 11] = [
 ];
 
 pub fn plan(
-    scope: &Scope<'_>,
-    scorecard: &Scorecard,
+    agreement: &Agreement<'_>,
+    scorecard: &Scorecard<'_>,
     options: &Options,
 ) -> Result<Planned, String> {
-    let mut metrics = Vec::new();
-    let mut by = Vec::new();
-    let mut shared = false;
-    let mut minimum = None;
-    let mut on_track = None;
-    let mut at_risk = None;
-    for f in &scorecard.fields {
-        match &f.value {
-            ScorecardField::SharedWith(list) => shared |= !list.is_empty(),
-            ScorecardField::Metrics(list) => metrics.extend(list.iter().map(|m| m.name.as_str())),
-            ScorecardField::MinimumGroup { size, .. } => minimum = Some(size.value as i64),
-            ScorecardField::OnTrackFrom(n) => on_track = Some(n.value / 100.0),
-            ScorecardField::AtRiskFrom(n) => at_risk = Some(n.value / 100.0),
-            ScorecardField::By(list) => by.extend(list.iter().map(|s| s.name.as_str())),
-        }
-    }
-    let on_track = on_track.unwrap_or(1.0);
-    let at_risk = at_risk.unwrap_or(on_track);
+    let metrics = &scorecard.metrics;
+    let by = &scorecard.by;
+    let shared = !scorecard.shared_with.is_empty();
+    let minimum = scorecard.minimum_group.map(|n| n as i64);
+    let on_track = scorecard.on_track_from.map_or(1.0, |n| n / 100.0);
+    let at_risk = scorecard.at_risk_from.map_or(on_track, |n| n / 100.0);
     let period = options.period;
     let mut ctes = Vec::new();
     let mut scored = Vec::new();
     let mut inputs = Vec::new();
     for (j, metric_name) in metrics.iter().enumerate() {
-        let metric = figures::metric(scope, metric_name)
+        let metric = agreement
+            .metric(metric_name)
             .ok_or_else(|| format!("its metric `{metric_name}` is not defined"))?;
-        let planned = super::metrics::plan(scope, metric, options)
+        let planned = super::metrics::plan(agreement, metric, options)
             .map_err(|why| format!("metric `{metric_name}`: {why}"))?;
         inputs.extend(planned.inputs.clone());
         let m = format!("m{j}");
         ctes.extend(figures::embed(planned, &m, options));
-        let target = scope.targets.iter().find(|t| t.metric.name == *metric_name);
+        let target = agreement
+            .targets
+            .iter()
+            .find(|t| t.metric.name == *metric_name);
         let extensive = figures::shape(metric).extensive();
         let actual = || field("r", "value");
         // Days of the row's period, for scaling extensive targets.
         let row_days = || float(figures::period_days(period, field("r", "period_start")));
         let per_scale = |t: &Target| match (&t.per, extensive) {
             (Some(per), true) => {
-                let p = tree_period(per.value);
+                let p = per.value;
                 let start = Expr::PeriodStart(p, Box::new(field("r", "period_start")));
                 Some(div(row_days(), float(figures::period_days(p, start))))
             }
@@ -120,7 +112,7 @@ pub fn plan(
                     amount,
                     baseline,
                 },
-            )) => match baseline_window(scope, t, baseline.as_ref()) {
+            )) => match baseline_window(agreement, t, baseline.as_ref()) {
                 None => (Expr::Null, Expr::Null, false),
                 Some((start, end)) => {
                     let b = format!("b{j}");
@@ -129,7 +121,7 @@ pub fn plan(
                         // scaled to the row's period.
                         ctes.extend(
                             figures::metric_ctes(
-                                scope,
+                                agreement,
                                 metric,
                                 options,
                                 Some(Window {
@@ -221,28 +213,12 @@ pub fn plan(
         // Two steps: target and progress first, then the status reads them.
         let s = format!("s{j}");
         let mut segments = vec![text("all"), text("partner")];
-        let metric_by: Vec<&str> = metric
-            .fields
-            .iter()
-            .filter_map(|f| match &f.value {
-                MetricField::By(list) => Some(list),
-                _ => None,
-            })
-            .flatten()
-            .map(|s| s.name.as_str())
-            .collect();
-        segments.extend(by.iter().filter(|s| metric_by.contains(s)).map(|s| text(s)));
-        let indicator = metric.fields.iter().find_map(|f| match &f.value {
-            MetricField::Indicator(i) => Some(match i.value {
-                Indicator::Leading => "leading",
-                Indicator::Lagging => "lagging",
-            }),
-            _ => None,
+        segments.extend(by.iter().filter(|s| metric.by.contains(s)).map(|s| text(s)));
+        let indicator = metric.indicator.map(|i| match i {
+            Indicator::Leading => "leading",
+            Indicator::Lagging => "lagging",
         });
-        let unit = metric.fields.iter().find_map(|f| match &f.value {
-            MetricField::Unit(u) => Some(u.value.word()),
-            _ => None,
-        });
+        let unit = metric.unit.map(|u| u.word());
         ctes.push(Cte {
             name: format!("{s}_targets"),
             body: Body::Select(Box::new(Select {
@@ -381,11 +357,11 @@ pub fn plan(
     inputs.sort();
     inputs.dedup();
     Ok(Planned {
-        id: QueryId::Scorecard(scorecard.name.name.clone()),
+        id: QueryId::Scorecard(scorecard.named.name.to_string()),
         reads: Vec::new(),
         purpose: format!(
             "Scorecard `{}` per {}: each metric's actual against its target, progress, status and trend{}.",
-            scorecard.name.name,
+            scorecard.named.name,
             period.word(),
             match minimum {
                 Some(n) if shared => format!(", figures from fewer than {n} customers suppressed"),
@@ -466,7 +442,7 @@ pub fn same_group(a: &str, b: &str) -> Expr {
 /// The baseline window of a relative target, as day numbers: its own
 /// `over baseline`, else the baseline of the pilot its deadline names.
 pub fn baseline_window(
-    scope: &Scope<'_>,
+    agreement: &Agreement<'_>,
     target: &Target,
     own: Option<&DateRange>,
 ) -> Option<(i64, i64)> {
@@ -479,21 +455,6 @@ pub fn baseline_window(
     else {
         return None;
     };
-    let Some(Decl::Pilot(pilot)) = scope.get(&pilot.name) else {
-        return None;
-    };
-    pilot.fields.iter().find_map(|f| match &f.value {
-        PilotField::Baseline(range) => Some((day(&range.start), day(&range.end))),
-        _ => None,
-    })
-}
-
-pub fn tree_period(p: crate::syntax::ast::Period) -> Period {
-    match p {
-        crate::syntax::ast::Period::Day => Period::Day,
-        crate::syntax::ast::Period::Week => Period::Week,
-        crate::syntax::ast::Period::Month => Period::Month,
-        crate::syntax::ast::Period::Quarter => Period::Quarter,
-        crate::syntax::ast::Period::Year => Period::Year,
-    }
+    let range = agreement.pilot(&pilot.name)?.baseline?;
+    Some((day(&range.start), day(&range.end)))
 }

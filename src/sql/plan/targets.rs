@@ -11,20 +11,20 @@ use super::QueryId;
 use super::figures::{
     self, date_expr, day, div, float, lit, mul, no_text, sub, text, when, window_end,
 };
-use super::scorecard::{baseline_window, tree_period};
+use super::scorecard::baseline_window;
 use super::{ColumnKind, Options, Planned, Window, out, today};
-use crate::check::scope::{Decl, Scope};
+use crate::model::Agreement;
 use crate::sql::tree::{
     self, Body, Cte, Expr, Join, JoinKind, NullType, Op, Order, Query, Select, bin, field, item,
     name,
 };
 use crate::syntax::ast::*;
 
-pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, String> {
-    if scope.targets.is_empty() {
+pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Result<Option<Planned>, String> {
+    if agreement.targets.is_empty() {
         return Ok(None);
     }
-    let effective_start = scope.effective_days().map(|(start, _)| start);
+    let effective_start = agreement.effective_days().map(|(start, _)| start);
     // A target reads its metric's `all` group alone.
     let overall = Options {
         overall_only: true,
@@ -40,18 +40,16 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
     }];
     let mut rows = Vec::new();
     let mut inputs = Vec::new();
-    for (index, target) in scope.targets.iter().enumerate() {
+    for (index, target) in agreement.targets.iter().enumerate() {
         let k = index + 1;
         let metric_name = &target.metric.name;
-        let metric = figures::metric(scope, metric_name)
+        let metric = agreement
+            .metric(metric_name)
             .ok_or_else(|| format!("target {k}: its metric `{metric_name}` is not defined"))?;
         let shape = figures::shape(metric);
-        let pilot_start = |pilot: &Ident| match scope.get(&pilot.name) {
-            Some(Decl::Pilot(p)) => p.fields.iter().find_map(|f| match &f.value {
-                PilotField::During(range) => Some(day(&range.start)),
-                _ => None,
-            }),
-            _ => None,
+        let pilot_start = |pilot: &Ident| {
+            let during = agreement.pilot(&pilot.name)?.during?;
+            Some(day(&during.start))
         };
         let deadline = match target.deadline.as_ref().map(|d| &d.value) {
             None => None,
@@ -79,19 +77,17 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
             _ => None,
         };
         let window_start = match (&target.per, within_pilot, effective_start) {
-            (Some(per), _, _) => {
-                Expr::PeriodStart(tree_period(per.value), Box::new(evaluated_on.clone()))
-            }
+            (Some(per), _, _) => Expr::PeriodStart(per.value, Box::new(evaluated_on.clone())),
             (None, Some(start), _) | (None, None, Some(start)) => date_expr(start),
             // No effective period: every day up to the evaluation.
             (None, None, None) => Expr::Date("1970-01-01".to_string()),
         };
         let window_days = figures::window_days(window_start.clone(), evaluated_on.clone());
-        let planned = super::metrics::plan(scope, metric, options)
+        let planned = super::metrics::plan(agreement, metric, options)
             .map_err(|why| format!("target {k}: metric `{metric_name}`: {why}"))?;
         inputs.extend(planned.inputs);
         ctes.extend(figures::metric_ctes(
-            scope,
+            agreement,
             metric,
             &overall,
             Some(Window {
@@ -140,7 +136,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
                     Direction::Decrease => "decrease",
                 };
                 let change = figures::change(direction.value, amount.as_ref());
-                match baseline_window(scope, target, baseline.as_ref()) {
+                match baseline_window(agreement, target, baseline.as_ref()) {
                     None => (
                         word,
                         null_float(),
@@ -150,7 +146,7 @@ pub fn plan(scope: &Scope<'_>, options: &Options) -> Result<Option<Planned>, Str
                     ),
                     Some((start, end)) => {
                         ctes.extend(figures::metric_ctes(
-                            scope,
+                            agreement,
                             metric,
                             &overall,
                             Some(Window {
