@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use pactum::check::workspace::Workspace;
-use pactum::run::{Engine, Progress, Quiet};
+use pactum::run::{Embedded, Progress, Quiet};
 use pactum::sql::plan::Options;
 
 /// Each query's start and end, relative to the start of the run.
@@ -85,7 +85,7 @@ fn main() {
         ..Options::default()
     };
     let started = Instant::now();
-    let (engine, rows) = Engine::load(&agreement, &dir, &options, &Quiet).unwrap();
+    let (mut engine, rows) = Embedded::load(&agreement, &dir, &options, &Quiet).unwrap();
     let load = started.elapsed().as_secs_f64();
     println!("\nload: {rows} rows in {load:.1} s");
     let plan = pactum::sql::plan(&agreement, &options);
@@ -113,9 +113,9 @@ fn main() {
         started: Instant::now(),
         spans: Mutex::new(BTreeMap::new()),
     };
-    let (tables, _) = engine
-        .run_all(&agreement, &options, threads, &timeline)
-        .unwrap();
+    engine.set_threads(threads);
+    let (tables, _) =
+        pactum::run::engine::run(&mut engine, &agreement, &options, &timeline).unwrap();
     let queries = timeline.started.elapsed().as_secs_f64();
     let mut spans: Vec<(String, (f64, f64))> =
         timeline.spans.into_inner().unwrap().into_iter().collect();

@@ -96,7 +96,7 @@ fn data_errors_are_explained_like_every_other_code() {
         text
     );
     for code in [
-        "P0501", "P0502", "P0503", "P0504", "P0505", "P0506", "P0507",
+        "P0501", "P0502", "P0503", "P0504", "P0505", "P0506", "P0507", "P0508",
     ] {
         assert!(codes::lookup(code).is_some(), "{code}");
     }

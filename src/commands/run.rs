@@ -13,7 +13,7 @@ use super::{FINDINGS, Failure, PlanArgs, SUCCESS, print_diagnostics};
 use crate::check::config::Config;
 use crate::check::count;
 use crate::check::scope::Scope;
-use crate::run::{DataError, Engine, Progress, Table};
+use crate::run::{DataError, Embedded, Progress, Table};
 use crate::sql::plan::{Options as PlanOptions, Planned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -167,21 +167,20 @@ pub fn load_and_run(
     let data = match input {
         Input::Data(dir) => dir,
         Input::Postgres(url) => {
-            let plan = crate::sql::plan(agreement.model, options);
-            for what in &plan.not_compiled {
-                eprintln!("note: not run (no SQL planner yet): {what}");
-            }
-            let mut engine = match crate::run::postgres::Engine::connect(url) {
-                Ok(engine) => engine,
+            let mut server = match crate::run::postgres::Server::connect(url) {
+                Ok(server) => server,
                 Err(error) => return Ok(Err(report_data_error(&bar, &error))),
             };
-            let mut tables = Vec::with_capacity(plan.queries.len());
-            for planned in &plan.queries {
-                match engine.query(planned, &bar) {
-                    Ok(table) => tables.push(table),
-                    Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+            let tables = match crate::run::engine::run(&mut server, agreement.model, options, &bar)
+            {
+                Ok((tables, not_compiled)) => {
+                    for what in &not_compiled {
+                        eprintln!("note: not run (no SQL planner yet): {what}");
+                    }
+                    tables
                 }
-            }
+                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+            };
             bar.bar.finish_and_clear();
             eprintln!(
                 "ran {} queries on PostgreSQL in {:.1} s (read-only)",
@@ -191,13 +190,12 @@ pub fn load_and_run(
             return Ok(Ok(tables));
         }
     };
-    let (engine, rows) = match Engine::load(agreement.model, data, options, &bar) {
+    let (mut engine, rows) = match Embedded::load(agreement.model, data, options, &bar) {
         Ok(loaded) => loaded,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     let loaded = started.elapsed();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let tables = match engine.run_all(agreement.model, options, threads, &bar) {
+    let tables = match crate::run::engine::run(&mut engine, agreement.model, options, &bar) {
         Ok((tables, not_compiled)) => {
             for what in &not_compiled {
                 eprintln!("note: not run (no SQL planner yet): {what}");

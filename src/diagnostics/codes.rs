@@ -98,6 +98,7 @@ pub const UNREADABLE_ROW: &str = "P0504";
 pub const ENGINE_TABLE: &str = "P0505";
 pub const QUERY_FAILED: &str = "P0506";
 pub const DATABASE_UNREACHABLE: &str = "P0507";
+pub const CANCELLED: &str = "P0508";
 
 /// Syntax codes.
 pub const ALL: &[CodeInfo] = &[
@@ -719,5 +720,12 @@ pub const DATA: &[CodeInfo] = &[
         severity: Severity::Error,
         title: "the database cannot be used",
         explanation: include_str!("../../docs/codes/P0507.md"),
+    },
+    CodeInfo {
+        code: CANCELLED,
+        name: "cancelled",
+        severity: Severity::Error,
+        title: "the run was cancelled",
+        explanation: include_str!("../../docs/codes/P0508.md"),
     },
 ];

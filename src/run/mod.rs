@@ -6,11 +6,16 @@
 //! Data errors name the file, line and column, with what was expected and
 //! a stable code; nothing is loaded half.
 
+pub mod engine;
 pub mod postgres;
 pub mod results;
 pub mod tls;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub use engine::{Canceller, Engine};
 
 use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
 
@@ -94,13 +99,20 @@ impl Progress for Quiet {}
 /// folder with one file per schema, removed when the engine is dropped.
 /// Files rather than memory so that several read-only connections can run
 /// queries side by side, one per core.
-pub struct Engine {
+pub struct Embedded {
     connection: Connection,
     folder: PathBuf,
     schemas: Vec<String>,
+    /// How many connections run a round's queries side by side.
+    threads: usize,
+    /// Set by the canceller: no query starts after it.
+    cancelled: Arc<AtomicBool>,
+    /// The connections running queries now, for the canceller to
+    /// interrupt.
+    running: Arc<Mutex<Vec<rusqlite::InterruptHandle>>>,
 }
 
-impl Drop for Engine {
+impl Drop for Embedded {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.folder);
     }
@@ -228,6 +240,38 @@ fn build_indexes(
     })
 }
 
+impl Engine for Embedded {
+    /// The attributions' credits, their per-partner sums and the metrics:
+    /// the queries that show them (per-partner sums, attributed metrics,
+    /// scorecards, incentives) read them instead of computing them again.
+    fn keeps(&self, agreement: &Agreement<'_>) -> Vec<QueryId> {
+        crate::sql::reusable(agreement)
+    }
+
+    fn run_round(
+        &mut self,
+        queries: &[Planned],
+        progress: &(dyn Progress + Sync),
+    ) -> Result<Vec<Table>, Box<DataError>> {
+        self.query_all(queries, progress)
+    }
+
+    fn keep(&mut self, id: &QueryId, table: &Table) -> Result<(), Box<DataError>> {
+        self.keep_table(id, table)
+    }
+
+    fn canceller(&self) -> Canceller {
+        let cancelled = Arc::clone(&self.cancelled);
+        let running = Arc::clone(&self.running);
+        Canceller::new(move || {
+            cancelled.store(true, Ordering::SeqCst);
+            for handle in running.lock().expect("no worker panics").iter() {
+                handle.interrupt();
+            }
+        })
+    }
+}
+
 fn scratch_folder() -> std::io::Result<PathBuf> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static COUNT: AtomicUsize = AtomicUsize::new(0);
@@ -243,7 +287,7 @@ fn scratch_folder() -> std::io::Result<PathBuf> {
     Ok(folder)
 }
 
-impl Engine {
+impl Embedded {
     /// Creates the tables of every source of the agreement and loads
     /// `<dir>/<source>.csv` into them. Returns the number of rows loaded.
     pub fn load(
@@ -251,7 +295,7 @@ impl Engine {
         dir: &Path,
         options: &Options,
         progress: &dyn Progress,
-    ) -> Result<(Engine, u64), Box<DataError>> {
+    ) -> Result<(Embedded, u64), Box<DataError>> {
         let folder = scratch_folder().map_err(|e| {
             Box::new(DataError {
                 code: codes::QUERY_FAILED,
@@ -339,10 +383,13 @@ impl Engine {
         // From here on the engine removes the folder.
         std::mem::forget(guard);
         Ok((
-            Engine {
+            Embedded {
                 connection,
                 folder,
                 schemas,
+                threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                cancelled: Arc::new(AtomicBool::new(false)),
+                running: Arc::new(Mutex::new(Vec::new())),
             },
             total,
         ))
@@ -353,27 +400,43 @@ impl Engine {
         open(&self.folder, &self.schemas, false)
     }
 
+    /// Runs queries on this many connections side by side (default: one
+    /// per core).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
     /// Runs every planned query, `threads` at a time on connections of
     /// their own, and returns the tables in the order of `planned`.
-    pub fn query_all(
+    fn query_all(
         &self,
         planned: &[Planned],
-        threads: usize,
         progress: &(dyn Progress + Sync),
     ) -> Result<Vec<Table>, Box<DataError>> {
-        use std::sync::Mutex;
-        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::atomic::AtomicUsize;
+        let threads = self.threads;
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Outcome>> = Mutex::new((0..planned.len()).map(|_| None).collect());
         // The longest first, so that the threads finish together.
         let mut order: Vec<usize> = (0..planned.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(expected_work(&planned[i].query)));
+        let cancelled = &*self.cancelled;
         let work = |connection: &Connection| loop {
             let position = next.fetch_add(1, Ordering::Relaxed);
             let Some(&i) = order.get(position) else { break };
             let query = &planned[i];
             progress.query(&query.name());
-            let table = run_query(connection, query);
+            let table = if cancelled.load(Ordering::SeqCst) {
+                Err(engine::cancelled(&query.name()))
+            } else {
+                run_query(connection, query).map_err(|error| {
+                    if cancelled.load(Ordering::SeqCst) {
+                        engine::cancelled(&query.name())
+                    } else {
+                        error
+                    }
+                })
+            };
             progress.finished(&query.name());
             let failed = table.is_err();
             results.lock().expect("no worker panics")[i] = Some(table);
@@ -382,18 +445,21 @@ impl Engine {
                 next.store(planned.len(), Ordering::Relaxed);
             }
         };
-        std::thread::scope(|scope| -> Result<(), Box<DataError>> {
-            let mut readers = Vec::new();
-            for _ in 1..threads.max(1) {
-                readers.push(self.reader()?);
-            }
+        let readers: Vec<Connection> = (1..threads.max(1))
+            .map(|_| self.reader())
+            .collect::<Result<_, _>>()?;
+        *self.running.lock().expect("no worker panics") = std::iter::once(&self.connection)
+            .chain(&readers)
+            .map(Connection::get_interrupt_handle)
+            .collect();
+        std::thread::scope(|scope| {
             for reader in readers {
                 let work = &work;
                 scope.spawn(move || work(&reader));
             }
             work(&self.connection);
-            Ok(())
-        })?;
+        });
+        self.running.lock().expect("no worker panics").clear();
         let mut tables = Vec::with_capacity(planned.len());
         let mut results = results.into_inner().expect("no worker panics");
         // The first error in the agreement's order, if any.
@@ -412,52 +478,9 @@ impl Engine {
         Ok(tables)
     }
 
-    /// Plans and runs every query of the agreement. The results of the
-    /// attributions' credits, their per-partner sums and the metrics are
-    /// kept as tables, so that the queries that show them (per-partner
-    /// sums, attributed metrics, scorecards, incentives) read them instead
-    /// of computing them again. Tables come back in the plan's order, with
-    /// what could not be planned.
-    pub fn run_all(
-        &self,
-        agreement: &Agreement<'_>,
-        options: &Options,
-        threads: usize,
-        progress: &(dyn Progress + Sync),
-    ) -> Result<(Vec<Table>, Vec<String>), Box<DataError>> {
-        let options = Options {
-            reuse: crate::sql::reusable(agreement),
-            ..options.clone()
-        };
-        let plan = crate::sql::plan(agreement, &options);
-        // Rounds by depth: a query runs in the round after the last of
-        // those whose kept results it reads, as soon as it can.
-        let depth = rounds(&plan.queries);
-        let mut tables = Vec::with_capacity(plan.queries.len());
-        for round in 0..=depth.iter().copied().max().unwrap_or(0) {
-            let queries: Vec<Planned> = plan
-                .queries
-                .iter()
-                .zip(&depth)
-                .filter(|(_, d)| **d == round)
-                .map(|(q, _)| q.clone())
-                .collect();
-            let done = self.query_all(&queries, threads, progress)?;
-            for (query, table) in queries.iter().zip(&done) {
-                if options.reuse.contains(&query.id) {
-                    self.keep(&query.id, table)?;
-                }
-            }
-            tables.extend(done);
-        }
-        let order = |name: &str| plan.queries.iter().position(|q| q.name() == name);
-        tables.sort_by_key(|t| order(&t.name));
-        Ok((tables, plan.not_compiled))
-    }
-
     /// Keeps a query's results as the table later queries read
     /// (`reused_table`).
-    fn keep(&self, id: &QueryId, table: &Table) -> Result<(), Box<DataError>> {
+    fn keep_table(&self, id: &QueryId, table: &Table) -> Result<(), Box<DataError>> {
         let name = crate::sql::plan::reused_table(id);
         let quote = |n: &str| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n);
         let columns: Vec<String> = table
@@ -514,37 +537,6 @@ impl Engine {
     pub fn query(&self, planned: &Planned) -> Result<Table, Box<DataError>> {
         run_query(&self.connection, planned)
     }
-}
-
-/// The round each query runs in: 0 when it reads no kept results, else one
-/// more than the latest round of the queries whose results it reads.
-fn rounds(queries: &[Planned]) -> Vec<usize> {
-    let reads: Vec<Vec<usize>> = queries
-        .iter()
-        .map(|q| {
-            q.reads
-                .iter()
-                .filter_map(|id| queries.iter().position(|other| other.id == *id))
-                .collect()
-        })
-        .collect();
-    // Deepened until nothing changes; a chain is at most as long as the
-    // list, which also bounds a (never planned) cycle.
-    let mut depth = vec![0; queries.len()];
-    for _ in 0..queries.len() {
-        let mut changed = false;
-        for (i, read) in reads.iter().enumerate() {
-            let wanted = read.iter().map(|&r| depth[r] + 1).max().unwrap_or(0);
-            if wanted > depth[i] && wanted <= queries.len() {
-                depth[i] = wanted;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    depth
 }
 
 /// How long a query is expected to take, for ordering: the number of
@@ -973,7 +965,7 @@ mod tests {
         assert_eq!(queries[0].reads, [metric, by_partner]);
         assert_eq!(queries[2].reads, [credits]);
         assert!(queries[4].reads.is_empty());
-        assert_eq!(rounds(&queries), [2, 0, 1, 0, 0]);
+        assert_eq!(engine::rounds(&queries), [2, 0, 1, 0, 0]);
         // Source reads come first when ordering by expected work; kept
         // results do not count.
         assert_eq!(expected_work(&queries[0].query), (0, 0));

@@ -8,9 +8,12 @@
 //! errors (see [`redact`]).
 
 use postgres::config::SslMode;
-use postgres::{Client, NoTls, SimpleQueryMessage};
+use postgres::{CancelToken, Client, NoTls, SimpleQueryMessage};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::engine::{self, Canceller, Engine};
 use super::results::parse_cell;
 use super::tls::{self, Mode};
 use super::{DataError, Progress, Table};
@@ -19,13 +22,19 @@ use crate::sql::dialect::Postgres;
 use crate::sql::plan::Planned;
 use crate::sql::render::Renderer;
 
-pub struct Engine {
+/// A PostgreSQL server holding the agreement's source tables, in one
+/// read-only transaction.
+pub struct Server {
     client: Client,
     url: String,
+    /// How to reach the server again to cancel a query (with TLS when the
+    /// connection has it).
+    cancel: Arc<dyn Fn(&CancelToken) -> bool + Send + Sync>,
+    cancelled: Arc<AtomicBool>,
 }
 
-impl Engine {
-    pub fn connect(url: &str) -> Result<Engine, Box<DataError>> {
+impl Server {
+    pub fn connect(url: &str) -> Result<Server, Box<DataError>> {
         let unreadable = |why: String| {
             failure(
                 codes::DATABASE_UNREACHABLE,
@@ -53,9 +62,21 @@ impl Engine {
                 "`sslrootcert=FILE` names a PEM file of the certificates to trust",
             )
         })?;
-        let connected = match config.get_ssl_mode() {
-            SslMode::Disable => config.connect(NoTls),
-            _ => config.connect(MakeRustlsConnect::new(tls)),
+        let (connected, cancel): (_, Arc<dyn Fn(&CancelToken) -> bool + Send + Sync>) = match config
+            .get_ssl_mode()
+        {
+            SslMode::Disable => (
+                config.connect(NoTls),
+                Arc::new(|token: &CancelToken| token.cancel_query(NoTls).is_ok()),
+            ),
+            _ => {
+                let connector = MakeRustlsConnect::new(tls);
+                let again = connector.clone();
+                (
+                    config.connect(connector),
+                    Arc::new(move |token: &CancelToken| token.cancel_query(again.clone()).is_ok()),
+                )
+            }
         };
         let mut client = connected.map_err(|e| {
             // The driver's error hides the TLS cause (a certificate that
@@ -80,9 +101,11 @@ impl Engine {
                     "the user needs to read the source tables; nothing is written",
                 )
             })?;
-        Ok(Engine {
+        Ok(Server {
             client,
             url: url.to_string(),
+            cancel,
+            cancelled: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -92,8 +115,15 @@ impl Engine {
         progress: &dyn Progress,
     ) -> Result<Table, Box<DataError>> {
         progress.query(&planned.name());
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(engine::cancelled(&planned.name()));
+        }
         let sql = Renderer::new(&Postgres).query(&planned.query);
+        let cancelled = &self.cancelled;
         let messages = self.client.simple_query(&sql).map_err(|e| {
+            if cancelled.load(Ordering::SeqCst) {
+                return engine::cancelled(&planned.name());
+            }
             failure(
                 codes::QUERY_FAILED,
                 &self.url,
@@ -134,7 +164,32 @@ impl Engine {
     }
 }
 
-impl Drop for Engine {
+/// Queries run one after the other in the read-only transaction; nothing
+/// is kept (the server re-derives what a query embeds).
+impl Engine for Server {
+    fn run_round(
+        &mut self,
+        queries: &[Planned],
+        progress: &(dyn Progress + Sync),
+    ) -> Result<Vec<Table>, Box<DataError>> {
+        queries
+            .iter()
+            .map(|planned| self.query(planned, progress))
+            .collect()
+    }
+
+    fn canceller(&self) -> Canceller {
+        let token = self.client.cancel_token();
+        let cancel = Arc::clone(&self.cancel);
+        let cancelled = Arc::clone(&self.cancelled);
+        Canceller::new(move || {
+            cancelled.store(true, Ordering::SeqCst);
+            cancel(&token);
+        })
+    }
+}
+
+impl Drop for Server {
     fn drop(&mut self) {
         // Nothing was written; end the transaction without a trace.
         let _ = self.client.batch_execute("ROLLBACK");
