@@ -22,6 +22,10 @@ use crate::sql::dialect::Postgres;
 use crate::sql::plan::Planned;
 use crate::sql::render::Renderer;
 
+/// Sends a cancel request for the query running on a connection, over
+/// the connection's own TLS settings; `false` when it could not be sent.
+type CancelQuery = Arc<dyn Fn(&CancelToken) -> bool + Send + Sync>;
+
 /// A PostgreSQL server holding the agreement's source tables, in one
 /// read-only transaction.
 pub struct Server {
@@ -29,7 +33,7 @@ pub struct Server {
     url: String,
     /// How to reach the server again to cancel a query (with TLS when the
     /// connection has it).
-    cancel: Arc<dyn Fn(&CancelToken) -> bool + Send + Sync>,
+    cancel: CancelQuery,
     cancelled: Arc<AtomicBool>,
 }
 
@@ -62,9 +66,7 @@ impl Server {
                 "`sslrootcert=FILE` names a PEM file of the certificates to trust",
             )
         })?;
-        let (connected, cancel): (_, Arc<dyn Fn(&CancelToken) -> bool + Send + Sync>) = match config
-            .get_ssl_mode()
-        {
+        let (connected, cancel): (_, CancelQuery) = match config.get_ssl_mode() {
             SslMode::Disable => (
                 config.connect(NoTls),
                 Arc::new(|token: &CancelToken| token.cancel_query(NoTls).is_ok()),
