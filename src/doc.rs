@@ -1,10 +1,15 @@
 //! `pactum doc`: the agreement as a document for the people who sign it.
 //! Every sentence is made from what the spec says (its names, titles, doc
 //! comments, numbers and rules), in plain words; nothing is invented. The
-//! document is built once as blocks, then written as Markdown or HTML.
+//! document is built once as blocks from the resolved model, then written
+//! as Markdown or HTML. An item's clauses follow the order the author wrote
+//! them in (the model's `order`).
 
-use crate::check::scope::{Decl, Kind, Scope};
-use crate::syntax::ast::{self, *};
+use crate::model::{
+    Agreement, Attribution, Audit, Evidence, Incentive, Initiative, Metric, Named, Party, Pilot,
+    Review, Scorecard, Source,
+};
+use crate::syntax::ast::{self, ArgValue, Indicator, Model, Path, Payment, Unit};
 use crate::syntax::format;
 
 pub enum Block {
@@ -13,432 +18,207 @@ pub enum Block {
     List(Vec<String>),
 }
 
-/// What the document says about the agreement besides its scope.
-pub struct About<'a> {
-    pub title: Option<&'a str>,
-    pub version: Option<u64>,
-    pub docs: &'a [String],
-}
-
-pub fn blocks(scope: &Scope<'_>, about: &About<'_>) -> Vec<Block> {
+pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
     let mut doc = Vec::new();
-    let name = &scope.name.name;
-    doc.push(Block::Heading(1, about.title.unwrap_or(name).to_string()));
+    let name = agreement.name;
+    doc.push(Block::Heading(
+        1,
+        agreement.title.unwrap_or(name).to_string(),
+    ));
     let mut opening = format!("Agreement `{name}`");
-    if let Some(v) = about.version {
+    if let Some(v) = agreement.version {
         opening.push_str(&format!(", version {v}"));
     }
-    if let Some(e) = scope.header.effective {
+    if let Some(e) = agreement.effective {
         opening.push_str(&format!(
             ", in effect from {} to {}",
-            format::date(&e.value.start),
-            format::date(&e.value.end)
+            format::date(&e.start),
+            format::date(&e.end)
         ));
     }
     opening.push('.');
-    if let Some(c) = scope.header.currency {
-        opening.push_str(&format!(" Amounts are in {}.", c.value.code));
+    if let Some(c) = agreement.currency {
+        opening.push_str(&format!(" Amounts are in {c}."));
     }
-    if let Some(t) = scope.header.timezone {
+    if let Some(t) = agreement.timezone {
         opening.push_str(&format!(
-            " Times are local times in {}, and days, weeks, months and quarters begin there.",
-            t.value.value
+            " Times are local times in {t}, and days, weeks, months and quarters begin there."
         ));
     }
     doc.push(Block::Paragraph(opening));
-    if !about.docs.is_empty() {
-        doc.push(Block::Paragraph(about.docs.join(" ")));
+    if !agreement.docs.is_empty() {
+        doc.push(Block::Paragraph(agreement.docs.join(" ")));
     }
 
-    // Parties
     doc.push(Block::Heading(2, "Parties".to_string()));
-    let mut parties = Vec::new();
-    for decl in scope.of_kind(Kind::Party) {
-        let Decl::Party(p) = decl else { continue };
-        let mut line = format!("**{}** (`{}`)", title_or(&p.title, &p.name), p.name.name);
-        for f in &p.fields {
-            match &f.value {
-                PartyField::Role(r) => line.push_str(&format!(", {}", r.name.replace('_', " "))),
-                PartyField::Owner(o) => line.push_str(&format!("; accountable: {}", o.value)),
-                PartyField::Contact(c) => line.push_str(&format!("; contact {}", c.value)),
-                PartyField::IdentifiedBy { column, values } => line.push_str(&format!(
-                    "; recognised in the data by {} {}",
-                    column.name,
-                    quoted(values.iter().map(|v| v.value.as_str()))
-                )),
-            }
-        }
-        line.push('.');
-        if !p.docs.is_empty() {
-            line.push(' ');
-            line.push_str(&p.docs.join(" "));
-        }
-        parties.push(line);
-    }
-    doc.push(Block::List(parties));
+    doc.push(Block::List(
+        agreement.parties.iter().map(party_sentence).collect(),
+    ));
 
-    // Goals
     doc.push(Block::Heading(2, "Goals".to_string()));
-    let mut goals = Vec::new();
-    for decl in scope.of_kind(Kind::Goal) {
-        let Decl::Goal(g) = decl else { continue };
-        let mut party = String::new();
-        let mut outcome = String::new();
-        let mut measured = Vec::new();
-        let mut owner = String::new();
-        for f in &g.fields {
-            match &f.value {
-                GoalField::Party(p) => party = p.name.clone(),
-                GoalField::Outcome(o) => outcome = o.value.word().to_string(),
-                GoalField::MeasuredBy(list) => {
-                    measured.extend(list.iter().map(|m| metric_title(scope, &m.name)))
-                }
-                GoalField::Owner(o) => owner = o.name.clone(),
-            }
-        }
-        let mut line = format!(
-            "**{}** ({party}'s goal for {outcome}): measured by {}; {owner} answers for it.",
-            title_or(&g.title, &g.name),
-            measured.join(", ")
-        );
-        if !g.docs.is_empty() {
-            line.push(' ');
-            line.push_str(&g.docs.join(" "));
-        }
-        goals.push(line);
-    }
-    for no in &scope.header.no_goals {
-        goals.push(format!(
-            "No goal for {}: {}",
-            no.value.outcome.value.word(),
-            no.value.reason.value
-        ));
+    let mut goals: Vec<String> = agreement
+        .goals
+        .iter()
+        .map(|g| {
+            let measured: Vec<String> = g
+                .measured_by
+                .iter()
+                .map(|m| metric_title(agreement, m))
+                .collect();
+            let mut line = format!(
+                "**{}** ({}'s goal for {}): measured by {}; {} answers for it.",
+                title_or(&g.named),
+                g.party.unwrap_or(""),
+                g.outcome.map_or("", |o| o.word()),
+                measured.join(", "),
+                g.owner.unwrap_or("")
+            );
+            with_docs(&mut line, g.named.docs);
+            line
+        })
+        .collect();
+    for (outcome, reason) in &agreement.no_goals {
+        goals.push(format!("No goal for {}: {reason}", outcome.word()));
     }
     doc.push(Block::List(goals));
 
-    // Data
     doc.push(Block::Heading(2, "Data each side provides".to_string()));
-    let mut data = Vec::new();
-    for decl in scope.of_kind(Kind::Source) {
-        let Decl::Source(s) = decl else { continue };
-        let mut table = s.name.name.clone();
-        let mut owner = String::new();
-        let mut keys = Vec::new();
-        let mut personal = Vec::new();
-        let mut fresh = String::new();
-        let mut cols = Vec::new();
-        for f in &s.fields {
-            match &f.value {
-                SourceField::Table(t) => table = t.value.clone(),
-                SourceField::Owner(o) => owner = o.name.clone(),
-                SourceField::Customer(c) => keys.push(format!("customer key {}", c.name.name)),
-                SourceField::Time(c) => keys.push(format!("time {}", c.name.name)),
-                SourceField::Id(c) => keys.push(format!("row id {}", c.name.name)),
-                SourceField::Column(c) => {
-                    cols.push(format!("{} ({})", c.name.name, c.ty.value.word()));
-                    if c.pii {
-                        personal.push(c.name.name.clone());
-                    }
-                }
-                SourceField::Freshness(d) => {
-                    fresh = format!(" It must be no older than {}.", format::duration(d))
-                }
-            }
-        }
-        let mut line = format!(
-            "**{}** (`{}`), provided and owned by {owner}: table {table}, with {}; columns {}.{fresh}",
-            title_or(&s.title, &s.name),
-            s.name.name,
-            keys.join(", "),
-            cols.join(", ")
-        );
-        if !personal.is_empty() {
-            line.push_str(&format!(
-                " Personal data: {}; it never goes into what is shared with a partner.",
-                personal.join(", ")
-            ));
-        }
-        data.push(line);
-    }
-    doc.push(Block::List(data));
+    doc.push(Block::List(
+        agreement.sources.iter().map(source_sentence).collect(),
+    ));
 
-    // Journey and events
     doc.push(Block::Heading(2, "Customer journey and events".to_string()));
     doc.push(Block::Paragraph(format!(
         "The journey's stages, in order: {}.",
-        scope.stages().join(", ")
+        agreement.journey.join(", ")
     )));
-    let mut events = Vec::new();
-    for decl in scope.of_kind(Kind::Event) {
-        let Decl::Event(e) = decl else { continue };
-        let mut line = format!(
-            "**{}** (`{}`): rows of {}",
-            title_or(&e.title, &e.name),
-            e.name.name,
-            e.source.name
-        );
-        if let Some(f) = &e.filter {
-            line.push_str(&format!(" where {}", format::condition(f)));
-        }
-        if let Some(stage) = &e.stage {
-            line.push_str(&format!("; stage {}", stage.name));
-        }
-        line.push('.');
-        events.push(line);
-    }
-    doc.push(Block::List(events));
+    doc.push(Block::List(
+        agreement
+            .events
+            .iter()
+            .map(|e| {
+                let mut line = format!(
+                    "**{}** (`{}`): rows of {}",
+                    title_or(&e.named),
+                    e.named.name,
+                    e.source
+                );
+                if let Some(f) = e.filter {
+                    line.push_str(&format!(" where {}", format::condition(f)));
+                }
+                if let Some(stage) = e.stage {
+                    line.push_str(&format!("; stage {stage}"));
+                }
+                line.push('.');
+                line
+            })
+            .collect(),
+    ));
 
-    // Attribution
-    let attributions: Vec<&Attribution> = scope
-        .of_kind(Kind::Attribution)
-        .filter_map(|d| match d {
-            Decl::Attribution(a) => Some(a),
-            _ => None,
-        })
-        .collect();
-    if !attributions.is_empty() {
+    if !agreement.attributions.is_empty() {
         doc.push(Block::Heading(2, "How credit is shared".to_string()));
         doc.push(Block::List(
-            attributions
+            agreement
+                .attributions
                 .iter()
-                .map(|a| attribution_sentence(a))
+                .map(attribution_sentence)
                 .collect(),
         ));
     }
 
-    // Metrics
     doc.push(Block::Heading(2, "Metrics".to_string()));
-    let mut metrics = Vec::new();
-    for decl in scope.of_kind(Kind::Metric) {
-        let Decl::Metric(m) = decl else { continue };
-        metrics.push(metric_sentence(scope, m));
-    }
-    doc.push(Block::List(metrics));
+    doc.push(Block::List(
+        agreement
+            .metrics
+            .iter()
+            .map(|m| metric_sentence(agreement, m))
+            .collect(),
+    ));
 
-    // Targets
-    if !scope.targets.is_empty() {
+    if !agreement.targets.is_empty() {
         doc.push(Block::Heading(2, "Targets".to_string()));
         doc.push(Block::List(
-            scope
+            agreement
                 .targets
                 .iter()
                 .map(|t| {
                     let mut line = format!(
                         "{}: {}.",
-                        metric_title(scope, &t.metric.name),
+                        metric_title(agreement, &t.metric.name),
                         format::goal_tail(&t.goalpost, &t.per, &t.deadline)
                     );
-                    if !t.docs.is_empty() {
-                        line.push(' ');
-                        line.push_str(&t.docs.join(" "));
-                    }
+                    with_docs(&mut line, &t.docs);
                     line
                 })
                 .collect(),
         ));
     }
 
-    // Pilots
-    for decl in scope.of_kind(Kind::Pilot) {
-        let Decl::Pilot(p) = decl else { continue };
+    for pilot in &agreement.pilots {
         doc.push(Block::Heading(
             2,
-            format!("Pilot: {}", title_or(&p.title, &p.name)),
+            format!("Pilot: {}", title_or(&pilot.named)),
         ));
-        let mut items = Vec::new();
-        for f in &p.fields {
-            items.push(match &f.value {
-                PilotField::Partners(list) => format!("Partners: {}.", names(list)),
-                PilotField::During(r) => format!("Runs from {}.", format::date_range(r)),
-                PilotField::Baseline(r) => format!(
-                    "Compared with the same measures from {} (the baseline).",
-                    format::date_range(r)
-                ),
-                PilotField::ControlPartners(list) => format!(
-                    "Compared with partners that do not take part: {}.",
-                    names(list)
-                ),
-                PilotField::ControlCustomers(c) => format!(
-                    "Compared with customers not exposed to it: those where {}.",
-                    format::condition(c)
-                ),
-                PilotField::Hypothesis(h) => format!("Hypothesis: \u{201c}{}\u{201d}", h.value),
-                PilotField::Inputs(list) => format!("It drives: {}.", names(list)),
-                PilotField::Outputs(list) => format!(
-                    "It should move: {}.",
-                    list.iter()
-                        .map(|m| metric_title(scope, &m.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                PilotField::Expect(e) => format!(
-                    "Expected: {} {}; judged met, not met or inconclusive with a 95% interval.",
-                    metric_title(scope, &e.metric.name),
-                    format::goal_tail(&e.goalpost, &e.per, &e.deadline)
-                ),
-            });
-        }
-        doc.push(Block::List(items));
+        doc.push(Block::List(pilot_items(agreement, pilot)));
     }
 
-    // Scorecards and sharing
     doc.push(Block::Heading(
         2,
         "Scorecards and what is shared".to_string(),
     ));
-    let mut cards = Vec::new();
-    for decl in scope.of_kind(Kind::Scorecard) {
-        let Decl::Scorecard(s) = decl else { continue };
-        let mut line = format!("**{}**", title_or(&s.title, &s.name));
-        for f in &s.fields {
-            line.push_str(&match &f.value {
-                ScorecardField::SharedWith(list) => format!("; shared with {}", names(list)),
-                ScorecardField::Metrics(list) => format!(
-                    "; shows {}",
-                    list.iter()
-                        .map(|m| metric_title(scope, &m.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                ScorecardField::MinimumGroup { size, .. } => format!(
-                    "; any figure from fewer than {} customers is suppressed",
-                    size.value
-                ),
-                ScorecardField::OnTrackFrom(n) => {
-                    format!("; on track from {} of target", format::percent(n))
-                }
-                ScorecardField::AtRiskFrom(n) => format!("; at risk from {}", format::percent(n)),
-                ScorecardField::By(list) => format!("; split by {}", names(list)),
-            });
-        }
-        line.push('.');
-        if !s.docs.is_empty() {
-            line.push(' ');
-            line.push_str(&s.docs.join(" "));
-        }
-        cards.push(line);
-    }
+    let mut cards: Vec<String> = agreement
+        .scorecards
+        .iter()
+        .map(|s| scorecard_sentence(agreement, s))
+        .collect();
     if cards.is_empty() {
         cards.push("No scorecard is defined, so nothing is shared.".to_string());
     }
     doc.push(Block::List(cards));
 
-    // Incentives
-    let incentives: Vec<&Incentive> = scope
-        .of_kind(Kind::Incentive)
-        .filter_map(|d| match d {
-            Decl::Incentive(i) => Some(i),
-            _ => None,
-        })
-        .collect();
-    if !incentives.is_empty() {
+    if !agreement.incentives.is_empty() {
         doc.push(Block::Heading(2, "Incentives".to_string()));
         doc.push(Block::List(
-            incentives
+            agreement
+                .incentives
                 .iter()
-                .map(|i| incentive_sentence(scope, i))
+                .map(|i| incentive_sentence(agreement, i))
                 .collect(),
         ));
     }
 
-    // Governance
+    // Reviews, initiatives and evidence, in the order they were declared.
     doc.push(Block::Heading(2, "Reviews and joint work".to_string()));
-    let mut governance = Vec::new();
-    for decl in &scope.decls {
-        match decl {
-            Decl::Review(r) => {
-                let mut line = format!("Review **{}**", title_or(&r.title, &r.name));
-                let mut actions = Vec::new();
-                for f in &r.fields {
-                    match &f.value {
-                        ReviewField::Cadence(c) => line.push_str(&format!(", {}", c.name)),
-                        ReviewField::Attendees(list) => {
-                            line.push_str(&format!(", with {}", names(list)))
-                        }
-                        ReviewField::Scorecard(s) => {
-                            line.push_str(&format!(", around scorecard {}", s.name))
-                        }
-                        ReviewField::Agenda(list) => {
-                            line.push_str(&format!("; agenda: {}", names(list)))
-                        }
-                        ReviewField::Reporting(r) => {
-                            line.push_str(&format!("; figures reported {}", r.name))
-                        }
-                        ReviewField::Action { what, owner, due } => actions.push(format!(
-                            "{} ({owner}, due {})",
-                            what.value,
-                            format::date(due),
-                            owner = owner.name
-                        )),
-                    }
-                }
-                line.push('.');
-                if !actions.is_empty() {
-                    line.push_str(&format!(" Actions: {}.", actions.join("; ")));
-                }
-                governance.push(line);
-            }
-            Decl::Initiative(i) => {
-                let mut line = format!("Initiative **{}**", title_or(&i.title, &i.name));
-                for f in &i.fields {
-                    line.push_str(&match &f.value {
-                        InitiativeField::Owner(o) => format!(", owned by {}", o.name),
-                        InitiativeField::Due(d) => format!(", due {}", format::date(d)),
-                        InitiativeField::Status(s) => format!(", {}", s.name),
-                        InitiativeField::DependsOn(list) => format!(", after {}", names(list)),
-                        InitiativeField::Supports(list) => format!(", for {}", names(list)),
-                    });
-                }
-                line.push('.');
-                governance.push(line);
-            }
-            Decl::Evidence(e) => {
-                let mut line = format!("Evidence: {}", title_or(&e.title, &e.name));
-                for f in &e.fields {
-                    line.push_str(&match &f.value {
-                        EvidenceField::Kind(k) => format!(" ({})", k.name.replace('_', " ")),
-                        EvidenceField::Goal(g) => format!(", for {}", g.name),
-                        EvidenceField::Link(l) => format!(", {}", l.value),
-                        EvidenceField::Recorded(d) => format!(", recorded {}", format::date(d)),
-                    });
-                }
-                line.push('.');
-                governance.push(line);
-            }
-            _ => {}
-        }
-    }
-    doc.push(Block::List(governance));
+    let mut governance: Vec<(usize, String)> = agreement
+        .reviews
+        .iter()
+        .map(|r| (r.named.position, review_sentence(r)))
+        .chain(
+            agreement
+                .initiatives
+                .iter()
+                .map(|i| (i.named.position, initiative_sentence(i))),
+        )
+        .chain(
+            agreement
+                .evidence
+                .iter()
+                .map(|e| (e.named.position, evidence_sentence(e))),
+        )
+        .collect();
+    governance.sort_by_key(|(position, _)| *position);
+    doc.push(Block::List(
+        governance.into_iter().map(|(_, line)| line).collect(),
+    ));
 
-    // Audits
-    if !scope.audits.is_empty() {
+    if !agreement.audits.is_empty() {
         doc.push(Block::Heading(2, "Data-quality audits".to_string()));
         doc.push(Block::List(
-            scope
-                .audits
-                .iter()
-                .map(|a| {
-                    let mut line = format!("{} is checked", a.source.name);
-                    if let Some(s) = &a.schedule {
-                        line.push_str(&format!(" {}", s.name));
-                    }
-                    for f in &a.fields {
-                        line.push_str(&match &f.value {
-                            AuditField::Owner(o) => format!(", by {}", o.name),
-                            AuditField::Freshness(d) => format!(", for rows no older than {}", format::duration(d)),
-                            AuditField::Drift { sigma, window } => format!(", for daily volumes within {} standard deviations of the {} before", format::number(sigma.value), format::duration(window)),
-                            AuditField::Checks(list) => format!(", for {}", list.iter().map(|c| c.name.replace('_', " ")).collect::<Vec<_>>().join(", ")),
-                        });
-                    }
-                    line.push('.');
-                    line
-                })
-                .collect(),
+            agreement.audits.iter().map(audit_sentence).collect(),
         ));
     }
 
-    // Disputes and amendments
-    for dispute in &scope.disputes {
+    for dispute in &agreement.disputes {
         doc.push(Block::Heading(2, "Disputes".to_string()));
         doc.push(Block::List(
             dispute
@@ -456,19 +236,15 @@ pub fn blocks(scope: &Scope<'_>, about: &About<'_>) -> Vec<Block> {
                 .collect(),
         ));
     }
-    if !scope.amendments.is_empty() {
+    if !agreement.amendments.is_empty() {
         doc.push(Block::Heading(2, "Amendments".to_string()));
         doc.push(Block::List(
-            scope
+            agreement
                 .amendments
                 .iter()
                 .map(|a| {
-                    let mut line = format!("{}: {}", format::date(&a.date), a.summary.value);
-                    if let Some(approvals) = &a.approved_by {
-                        let who: Vec<String> = approvals
-                            .iter()
-                            .flat_map(|l| l.value.iter().map(|i| i.name.clone()))
-                            .collect();
+                    let mut line = format!("{}: {}", format::date(a.date), a.summary);
+                    if let Some(who) = &a.approved_by {
                         line.push_str(&format!(" (approved by {})", who.join(", ")));
                     }
                     line.push('.');
@@ -480,17 +256,316 @@ pub fn blocks(scope: &Scope<'_>, about: &About<'_>) -> Vec<Block> {
     doc
 }
 
-fn title_or(title: &Option<Str>, name: &Ident) -> String {
-    title
-        .as_ref()
-        .map_or_else(|| name.name.clone(), |t| t.value.clone())
+/// Takes the values of a clause written on several lines one line at a
+/// time: the `n`th `contact` line gives the `n`th contact.
+struct Lines<'v, T> {
+    values: std::slice::Iter<'v, T>,
 }
 
-fn names(list: &[Ident]) -> String {
-    list.iter()
-        .map(|i| i.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+impl<'v, T> Lines<'v, T> {
+    fn of(values: &'v [T]) -> Self {
+        Lines {
+            values: values.iter(),
+        }
+    }
+
+    fn next(&mut self) -> Option<&'v T> {
+        self.values.next()
+    }
+}
+
+/// A clause given as a list (`partners a, b`) shows the whole list once,
+/// at its first line.
+fn first_time(seen: &mut Vec<&'static str>, keyword: &'static str) -> bool {
+    if seen.contains(&keyword) {
+        return false;
+    }
+    seen.push(keyword);
+    true
+}
+
+fn with_docs(line: &mut String, docs: &[String]) {
+    if !docs.is_empty() {
+        line.push(' ');
+        line.push_str(&docs.join(" "));
+    }
+}
+
+fn party_sentence(p: &Party<'_>) -> String {
+    let mut line = format!("**{}** (`{}`)", title_or(&p.named), p.named.name);
+    let mut contacts = Lines::of(&p.contacts);
+    let mut identified = Lines::of(&p.identified_by);
+    for &keyword in &p.order {
+        match keyword {
+            "role" => {
+                if let Some(role) = p.role {
+                    line.push_str(&format!(", {}", role.replace('_', " ")));
+                }
+            }
+            "owner" => {
+                if let Some(owner) = p.owner {
+                    line.push_str(&format!("; accountable: {owner}"));
+                }
+            }
+            "contact" => {
+                if let Some(contact) = contacts.next() {
+                    line.push_str(&format!("; contact {contact}"));
+                }
+            }
+            _ => {
+                if let Some(id) = identified.next() {
+                    line.push_str(&format!(
+                        "; recognised in the data by {} {}",
+                        id.column,
+                        quoted(id.values.iter().copied())
+                    ));
+                }
+            }
+        }
+    }
+    line.push('.');
+    with_docs(&mut line, p.named.docs);
+    line
+}
+
+fn source_sentence(s: &Source<'_>) -> String {
+    let keys: Vec<String> = s
+        .order
+        .iter()
+        .filter_map(|&keyword| match keyword {
+            "customer" => s.customer.map(|k| format!("customer key {}", k.name)),
+            "time" => s.time.map(|k| format!("time {}", k.name)),
+            "id" => s.id.map(|k| format!("row id {}", k.name)),
+            _ => None,
+        })
+        .collect();
+    let cols: Vec<String> = s
+        .columns
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.ty.word()))
+        .collect();
+    let personal: Vec<&str> = s.columns.iter().filter(|c| c.pii).map(|c| c.name).collect();
+    let fresh = s.freshness.map_or(String::new(), |d| {
+        format!(" It must be no older than {}.", format::duration(d))
+    });
+    let mut line = format!(
+        "**{}** (`{}`), provided and owned by {}: table {}, with {}; columns {}.{fresh}",
+        title_or(&s.named),
+        s.name(),
+        s.owner.unwrap_or(""),
+        s.table,
+        keys.join(", "),
+        cols.join(", ")
+    );
+    if !personal.is_empty() {
+        line.push_str(&format!(
+            " Personal data: {}; it never goes into what is shared with a partner.",
+            personal.join(", ")
+        ));
+    }
+    line
+}
+
+fn pilot_items(agreement: &Agreement<'_>, p: &Pilot<'_>) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut expectations = Lines::of(&p.expectations);
+    let mut seen = Vec::new();
+    for &keyword in &p.order {
+        let item = match keyword {
+            "expect" => expectations.next().map(|e| {
+                format!(
+                    "Expected: {} {}; judged met, not met or inconclusive with a 95% interval.",
+                    metric_title(agreement, &e.metric.name),
+                    format::goal_tail(&e.goalpost, &e.per, &e.deadline)
+                )
+            }),
+            _ if !first_time(&mut seen, keyword) => None,
+            "partners" => Some(format!("Partners: {}.", p.partners.join(", "))),
+            "during" => p
+                .during
+                .map(|r| format!("Runs from {}.", format::date_range(r))),
+            "baseline" => p.baseline.map(|r| {
+                format!(
+                    "Compared with the same measures from {} (the baseline).",
+                    format::date_range(r)
+                )
+            }),
+            "control_partners" => Some(format!(
+                "Compared with partners that do not take part: {}.",
+                p.control_partners.join(", ")
+            )),
+            "control_customers" => p.control_customers.map(|c| {
+                format!(
+                    "Compared with customers not exposed to it: those where {}.",
+                    format::condition(c)
+                )
+            }),
+            "hypothesis" => p
+                .hypothesis
+                .map(|h| format!("Hypothesis: \u{201c}{h}\u{201d}")),
+            "inputs" => Some(format!("It drives: {}.", p.inputs.join(", "))),
+            _ => Some(format!(
+                "It should move: {}.",
+                p.outputs
+                    .iter()
+                    .map(|m| metric_title(agreement, m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        items.extend(item);
+    }
+    items
+}
+
+fn scorecard_sentence(agreement: &Agreement<'_>, s: &Scorecard<'_>) -> String {
+    let mut line = format!("**{}**", title_or(&s.named));
+    let mut seen = Vec::new();
+    for &keyword in &s.order {
+        if !first_time(&mut seen, keyword) {
+            continue;
+        }
+        let clause = match keyword {
+            "shared_with" => Some(format!("; shared with {}", s.shared_with.join(", "))),
+            "metrics" => Some(format!(
+                "; shows {}",
+                s.metrics
+                    .iter()
+                    .map(|m| metric_title(agreement, m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            "minimum_group" => s
+                .minimum_group
+                .map(|n| format!("; any figure from fewer than {n} customers is suppressed")),
+            "on_track_from" => s
+                .on_track_from
+                .map(|n| format!("; on track from {} of target", percent(n))),
+            "at_risk_from" => s
+                .at_risk_from
+                .map(|n| format!("; at risk from {}", percent(n))),
+            _ => Some(format!("; split by {}", s.by.join(", "))),
+        };
+        line.push_str(&clause.unwrap_or_default());
+    }
+    line.push('.');
+    with_docs(&mut line, s.named.docs);
+    line
+}
+
+fn review_sentence(r: &Review<'_>) -> String {
+    let mut line = format!("Review **{}**", title_or(&r.named));
+    let mut seen = Vec::new();
+    for &keyword in &r.order {
+        if keyword == "action" || !first_time(&mut seen, keyword) {
+            continue;
+        }
+        let clause = match keyword {
+            "cadence" => r.cadence.map(|c| format!(", {c}")),
+            "attendees" => Some(format!(", with {}", r.attendees.join(", "))),
+            "scorecard" => r.scorecard.map(|s| format!(", around scorecard {s}")),
+            "agenda" => Some(format!("; agenda: {}", r.agenda.join(", "))),
+            _ => r.reporting.map(|x| format!("; figures reported {x}")),
+        };
+        line.push_str(&clause.unwrap_or_default());
+    }
+    line.push('.');
+    let actions: Vec<String> = r
+        .actions
+        .iter()
+        .map(|a| format!("{} ({}, due {})", a.what, a.owner, format::date(a.due)))
+        .collect();
+    if !actions.is_empty() {
+        line.push_str(&format!(" Actions: {}.", actions.join("; ")));
+    }
+    line
+}
+
+fn initiative_sentence(i: &Initiative<'_>) -> String {
+    let mut line = format!("Initiative **{}**", title_or(&i.named));
+    let mut seen = Vec::new();
+    for &keyword in &i.order {
+        if !first_time(&mut seen, keyword) {
+            continue;
+        }
+        let clause = match keyword {
+            "owner" => i.owner.map(|o| format!(", owned by {o}")),
+            "due" => i.due.map(|d| format!(", due {}", format::date(d))),
+            "status" => i.status.map(|s| format!(", {s}")),
+            "depends_on" => Some(format!(", after {}", i.depends_on.join(", "))),
+            _ => Some(format!(", for {}", i.supports.join(", "))),
+        };
+        line.push_str(&clause.unwrap_or_default());
+    }
+    line.push('.');
+    line
+}
+
+fn evidence_sentence(e: &Evidence<'_>) -> String {
+    let mut line = format!("Evidence: {}", title_or(&e.named));
+    let mut seen = Vec::new();
+    for &keyword in &e.order {
+        if !first_time(&mut seen, keyword) {
+            continue;
+        }
+        let clause = match keyword {
+            "kind" => e.kind.map(|k| format!(" ({})", k.replace('_', " "))),
+            "goal" => e.goal.map(|g| format!(", for {g}")),
+            "link" => e.link.map(|l| format!(", {l}")),
+            _ => e
+                .recorded
+                .map(|d| format!(", recorded {}", format::date(d))),
+        };
+        line.push_str(&clause.unwrap_or_default());
+    }
+    line.push('.');
+    line
+}
+
+fn audit_sentence(a: &Audit<'_>) -> String {
+    let mut line = format!("{} is checked", a.source);
+    if let Some(s) = a.schedule {
+        line.push_str(&format!(" {s}"));
+    }
+    let mut seen = Vec::new();
+    for &keyword in &a.order {
+        if !first_time(&mut seen, keyword) {
+            continue;
+        }
+        let clause = match keyword {
+            "owner" => a.owner.map(|o| format!(", by {o}")),
+            "freshness" => a
+                .freshness
+                .map(|d| format!(", for rows no older than {}", format::duration(d))),
+            "drift" => a.drift.map(|(sigma, window)| {
+                format!(
+                    ", for daily volumes within {} standard deviations of the {} before",
+                    format::number(sigma),
+                    format::duration(window)
+                )
+            }),
+            _ => Some(format!(
+                ", for {}",
+                a.checks
+                    .iter()
+                    .map(|c| c.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        line.push_str(&clause.unwrap_or_default());
+    }
+    line.push('.');
+    line
+}
+
+/// `40%`, as the spec writes a percentage.
+fn percent(value: f64) -> String {
+    format!("{}%", format::number(value))
+}
+
+fn title_or(named: &Named<'_>) -> String {
+    named.title.unwrap_or(named.name).to_string()
 }
 
 fn quoted<'a>(values: impl Iterator<Item = &'a str>) -> String {
@@ -500,24 +575,27 @@ fn quoted<'a>(values: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
-fn metric_title(scope: &Scope<'_>, name: &str) -> String {
-    match scope.get(name) {
-        Some(Decl::Metric(m)) => title_or(&m.title, &m.name),
-        _ => name.to_string(),
-    }
+fn metric_title(agreement: &Agreement<'_>, name: &str) -> String {
+    agreement
+        .metric(name)
+        .map_or_else(|| name.to_string(), |m| title_or(&m.named))
 }
 
-fn rows_title(scope: &Scope<'_>, name: &str) -> String {
-    match scope.get(name) {
-        Some(Decl::Event(e)) => title_or(&e.title, &e.name).to_lowercase(),
-        Some(Decl::Source(s)) => title_or(&s.title, &s.name).to_lowercase(),
-        _ => name.to_string(),
+/// An event's or a source's title, in lower case, for sentences.
+fn rows_title(agreement: &Agreement<'_>, name: &str) -> String {
+    match agreement.rows(name) {
+        Some(rows) => match rows.event {
+            Some(event) => title_or(&event.named),
+            None => title_or(&rows.source.named),
+        }
+        .to_lowercase(),
+        None => name.to_string(),
     }
 }
 
 /// A metric's value in words, for the functions a reader meets most;
 /// anything else as written.
-fn value_words(scope: &Scope<'_>, e: &ast::Expr) -> String {
+fn value_words(agreement: &Agreement<'_>, e: &ast::Expr) -> String {
     let ast::Expr::Call { function, args, .. } = e else {
         return format!("`{}`", format::expr(e));
     };
@@ -540,7 +618,7 @@ fn value_words(scope: &Scope<'_>, e: &ast::Expr) -> String {
                 }
             })
     };
-    let rows = |p: &Path| rows_title(scope, &p.segments[0].name);
+    let rows = |p: &Path| rows_title(agreement, &p.segments[0].name);
     let column = |p: &Path| {
         p.segments
             .last()
@@ -595,35 +673,42 @@ fn value_words(scope: &Scope<'_>, e: &ast::Expr) -> String {
     }
 }
 
-fn metric_sentence(scope: &Scope<'_>, m: &Metric) -> String {
-    let mut line = format!("**{}** (`{}`): ", title_or(&m.title, &m.name), m.name.name);
+fn metric_sentence(agreement: &Agreement<'_>, m: &Metric<'_>) -> String {
+    let mut line = format!("**{}** (`{}`): ", title_or(&m.named), m.named.name);
     let mut extra = Vec::new();
-    for f in &m.fields {
-        match &f.value {
-            MetricField::Value { expr, filter } => {
-                line.push_str(&value_words(scope, expr));
-                if let Some(c) = filter {
-                    line.push_str(&format!(
-                        ", counting only rows where {}",
-                        format::condition(c)
-                    ));
+    let mut seen = Vec::new();
+    for &keyword in &m.order {
+        if !first_time(&mut seen, keyword) {
+            continue;
+        }
+        match keyword {
+            "value" => {
+                if let Some((expr, filter)) = m.value {
+                    line.push_str(&value_words(agreement, expr));
+                    if let Some(c) = filter {
+                        line.push_str(&format!(
+                            ", counting only rows where {}",
+                            format::condition(c)
+                        ));
+                    }
                 }
             }
-            MetricField::Attributed(a) => {
-                let sentence = match scope.get(&a.name) {
-                    Some(Decl::Attribution(attribution)) => attribution_words(attribution),
-                    _ => a.name.clone(),
-                };
-                extra.push(format!("credited to partners by {sentence}"))
+            "attributed" => {
+                if let Some(name) = m.attributed {
+                    let sentence = agreement
+                        .attribution(name)
+                        .map_or_else(|| name.to_string(), attribution_words);
+                    extra.push(format!("credited to partners by {sentence}"));
+                }
             }
-            MetricField::By(list) => extra.push(format!("split by {}", names(list))),
-            MetricField::Indicator(i) => extra.push(match i.value {
+            "by" => extra.push(format!("split by {}", m.by.join(", "))),
+            "indicator" => extra.extend(m.indicator.map(|i| match i {
                 Indicator::Leading => "a leading indicator".to_string(),
                 Indicator::Lagging => "a lagging indicator".to_string(),
-            }),
-            MetricField::Owner(o) => extra.push(format!("{} answers for it", o.name)),
-            MetricField::Unit(u) => extra.push(
-                match u.value {
+            })),
+            "owner" => extra.extend(m.owner.map(|o| format!("{o} answers for it"))),
+            _ => extra.extend(m.unit.map(|u| {
+                match u {
                     Unit::Count => "measured as a count",
                     Unit::Money => "measured as an amount of money",
                     Unit::Ratio => "measured as a ratio",
@@ -631,8 +716,8 @@ fn metric_sentence(scope: &Scope<'_>, m: &Metric) -> String {
                     Unit::Days => "measured in days",
                     Unit::Score => "measured as a score",
                 }
-                .to_string(),
-            ),
+                .to_string()
+            })),
         }
     }
     if !extra.is_empty() {
@@ -640,89 +725,76 @@ fn metric_sentence(scope: &Scope<'_>, m: &Metric) -> String {
         line.push_str(&extra.join("; "));
     }
     line.push('.');
-    if !m.docs.is_empty() {
-        line.push(' ');
-        line.push_str(&m.docs.join(" "));
-    }
+    with_docs(&mut line, m.named.docs);
     line
 }
 
 /// "position-based attribution, 40% to the first touch and 40% to the last
 /// within 30 days"
-fn attribution_words(a: &Attribution) -> String {
-    let mut model = String::new();
-    let mut lookback = String::new();
-    for f in &a.fields {
-        match &f.value {
-            AttributionField::Model(m) => {
-                model = match &m.value {
-                    Model::FirstTouch => {
-                        "first-touch attribution (all to the first touch)".to_string()
-                    }
-                    Model::LastTouch => {
-                        "last-touch attribution (all to the last touch)".to_string()
-                    }
-                    Model::Linear => {
-                        "linear attribution (equal shares for every touch)".to_string()
-                    }
-                    Model::PositionBased { weights } => {
-                        let (f, l) = weights
-                            .as_ref()
-                            .map_or(("40%".to_string(), "40%".to_string()), |(f, l)| {
-                                (format::percent(f), format::percent(l))
-                            });
-                        format!(
-                            "position-based attribution, {f} to the first touch and {l} to the last, the rest shared by the touches between"
-                        )
-                    }
-                    Model::TimeDecay { half_life } => format!(
-                        "time-decay attribution (a touch's weight halves every {})",
-                        format::duration(half_life)
-                    ),
-                    Model::Custom {
-                        first,
-                        middle,
-                        last,
-                    } => format!(
-                        "custom attribution, {} to the first touch, {} shared by the middle ones and {} to the last",
-                        format::percent(first),
-                        format::percent(middle),
-                        format::percent(last)
-                    ),
-                    Model::DataDriven { .. } => "data-driven attribution".to_string(),
-                }
-            }
-            AttributionField::Lookback(d) => lookback = format!(" within {}", format::duration(d)),
-            _ => {}
+fn attribution_words(a: &Attribution<'_>) -> String {
+    let model = a.model.map_or(String::new(), |model| match model {
+        Model::FirstTouch => "first-touch attribution (all to the first touch)".to_string(),
+        Model::LastTouch => "last-touch attribution (all to the last touch)".to_string(),
+        Model::Linear => "linear attribution (equal shares for every touch)".to_string(),
+        Model::PositionBased { weights } => {
+            let (f, l) = weights
+                .as_ref()
+                .map_or(("40%".to_string(), "40%".to_string()), |(f, l)| {
+                    (format::percent(f), format::percent(l))
+                });
+            format!(
+                "position-based attribution, {f} to the first touch and {l} to the last, the rest shared by the touches between"
+            )
         }
-    }
+        Model::TimeDecay { half_life } => format!(
+            "time-decay attribution (a touch's weight halves every {})",
+            format::duration(half_life)
+        ),
+        Model::Custom {
+            first,
+            middle,
+            last,
+        } => format!(
+            "custom attribution, {} to the first touch, {} shared by the middle ones and {} to the last",
+            format::percent(first),
+            format::percent(middle),
+            format::percent(last)
+        ),
+        Model::DataDriven { .. } => "data-driven attribution".to_string(),
+    });
+    let lookback = a.lookback.map_or(String::new(), |d| {
+        format!(" within {}", format::duration(d))
+    });
     format!("{model}{lookback}")
 }
 
-fn attribution_sentence(a: &Attribution) -> String {
-    let mut conversions = String::new();
-    let mut credit = String::new();
+fn attribution_sentence(a: &Attribution<'_>) -> String {
     let mut notes = Vec::new();
-    for f in &a.fields {
-        match &f.value {
-            AttributionField::Conversions(list) => conversions = names(list),
-            AttributionField::Credit(c) => credit = c.name.clone(),
-            AttributionField::Repeats(r) if r.value == Repeats::Collapse => notes.push(
+    let mut seen = Vec::new();
+    for &keyword in &a.order {
+        if !first_time(&mut seen, keyword) {
+            continue;
+        }
+        match keyword {
+            "repeats" if a.collapse => notes.push(
                 "consecutive touches from the same partner and channel count once".to_string(),
             ),
-            AttributionField::MaxTouches(n) => {
-                notes.push(format!("only the last {} touches count", n.value))
-            }
-            AttributionField::IgnoreChannels(list) => notes.push(format!(
+            "max_touches" => notes.extend(
+                a.max_touches
+                    .map(|n| format!("only the last {n} touches count")),
+            ),
+            "ignore_channels" => notes.push(format!(
                 "touches in {} are passed over for the last touch",
-                quoted(list.iter().map(|s| s.value.as_str()))
+                quoted(a.ignored_channels.iter().copied())
             )),
             _ => {}
         }
     }
     let mut line = format!(
-        "**{}**: each {conversions} is credited to partners (recognised by {credit}) by {}",
-        title_or(&a.title, &a.name),
+        "**{}**: each {} is credited to partners (recognised by {}) by {}",
+        title_or(&a.named),
+        a.conversions.join(", "),
+        a.credit.unwrap_or(""),
         attribution_words(a)
     );
     if !notes.is_empty() {
@@ -733,57 +805,52 @@ fn attribution_sentence(a: &Attribution) -> String {
     line
 }
 
-fn incentive_sentence(scope: &Scope<'_>, i: &Incentive) -> String {
-    let mut pays = Vec::new();
-    let mut conditions = Vec::new();
-    let mut cap = String::new();
-    for f in &i.fields {
-        match &f.value {
-            IncentiveField::Pay { party, payment } => pays.push(match payment {
-                Payment::ShareOfAttributed { rate, attribution } => format!(
-                    "{} is paid {} of the value credited to it by {}",
-                    party.name,
-                    format::percent(rate),
-                    match scope.get(&attribution.name) {
-                        Some(Decl::Attribution(a)) => title_or(&a.title, &a.name),
-                        _ => attribution.name.clone(),
-                    }
-                ),
-                Payment::ShareOfMetric { rate, metric } => format!(
-                    "{} is paid {} of {}",
-                    party.name,
-                    format::percent(rate),
-                    metric_title(scope, &metric.name)
-                ),
-                Payment::AmountPerMetric { amount, metric } => format!(
-                    "{} is paid {} for each unit of {}",
-                    party.name,
-                    format::money(amount),
-                    metric_title(scope, &metric.name)
-                ),
-            }),
-            IncentiveField::When(list) => conditions.extend(list.iter().map(|c| {
-                format!(
-                    "{} is {}",
-                    metric_title(scope, &c.metric.name),
-                    format::goalpost(&c.goalpost)
-                )
-            })),
-            IncentiveField::Cap { amount, per } => {
-                cap = match per {
-                    Some(p) => {
-                        format!(", at most {} per {}", format::money(amount), p.value.word())
-                    }
-                    None => format!(", at most {} in all", format::money(amount)),
-                }
-            }
-        }
-    }
-    let mut line = format!(
-        "**{}**: {}",
-        title_or(&i.title, &i.name),
-        pays.join(" and ")
-    );
+fn incentive_sentence(agreement: &Agreement<'_>, i: &Incentive<'_>) -> String {
+    let pays: Vec<String> = i
+        .pays
+        .iter()
+        .map(|pay| match pay.payment {
+            Payment::ShareOfAttributed { rate, attribution } => format!(
+                "{} is paid {} of the value credited to it by {}",
+                pay.party,
+                format::percent(rate),
+                agreement
+                    .attribution(&attribution.name)
+                    .map_or_else(|| attribution.name.clone(), |a| title_or(&a.named))
+            ),
+            Payment::ShareOfMetric { rate, metric } => format!(
+                "{} is paid {} of {}",
+                pay.party,
+                format::percent(rate),
+                metric_title(agreement, &metric.name)
+            ),
+            Payment::AmountPerMetric { amount, metric } => format!(
+                "{} is paid {} for each unit of {}",
+                pay.party,
+                format::money(amount),
+                metric_title(agreement, &metric.name)
+            ),
+        })
+        .collect();
+    let conditions: Vec<String> = i
+        .conditions
+        .iter()
+        .map(|c| {
+            format!(
+                "{} is {}",
+                metric_title(agreement, &c.metric.name),
+                format::goalpost(&c.goalpost)
+            )
+        })
+        .collect();
+    let cap = match &i.cap {
+        Some(cap) => match cap.per {
+            Some(p) => format!(", at most {} per {}", format::money(cap.amount), p.word()),
+            None => format!(", at most {} in all", format::money(cap.amount)),
+        },
+        None => String::new(),
+    };
+    let mut line = format!("**{}**: {}", title_or(&i.named), pays.join(" and "));
     if !conditions.is_empty() {
         line.push_str(&format!(
             ", for a period only when {}",
@@ -792,10 +859,7 @@ fn incentive_sentence(scope: &Scope<'_>, i: &Incentive) -> String {
     }
     line.push_str(&cap);
     line.push('.');
-    if !i.docs.is_empty() {
-        line.push(' ');
-        line.push_str(&i.docs.join(" "));
-    }
+    with_docs(&mut line, i.named.docs);
     line
 }
 

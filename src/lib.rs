@@ -9,7 +9,6 @@
 //! | parse  | [`parse`]           | text             | [`syntax::ast::File`]   |
 //! | format | [`format`]          | AST + comments   | canonical text          |
 
-pub mod calendar;
 pub mod check;
 pub mod commands;
 pub mod demo;
@@ -23,6 +22,7 @@ pub mod run;
 pub mod source;
 pub mod sql;
 pub mod syntax;
+pub mod vocabulary;
 
 use diagnostics::{Diagnostic, codes};
 use source::SourceMap;

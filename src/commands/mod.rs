@@ -13,11 +13,11 @@ pub mod run;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::calendar::{Day, Period};
 use crate::check::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::{Style, render_human};
 use crate::source::SourceMap;
+use crate::vocabulary::{Day, Period};
 
 pub const SUCCESS: u8 = 0;
 pub const FINDINGS: u8 = 1;

@@ -10,10 +10,10 @@ use minijinja::{Environment, UndefinedBehavior};
 use super::fmt::write_atomically;
 use super::run::{Agreement, EngineArg, Input, load_and_run, planned, with_agreement};
 use super::{Failure, PlanArgs, SUCCESS};
-use crate::calendar::Day;
 use crate::report::{HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use crate::run::Table;
 use crate::run::results::{read_folder, rows_json};
+use crate::vocabulary::Day;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -183,12 +183,7 @@ pub fn doc(spec: &Path, out: &Path, format: Option<Format>) -> Result<u8, Failur
         _ => Format::Html,
     });
     with_agreement(spec, &mut |agreement| {
-        let about = crate::doc::About {
-            title: agreement.model.title,
-            version: agreement.model.version,
-            docs: agreement.model.docs,
-        };
-        let blocks = crate::doc::blocks(agreement.scope, &about);
+        let blocks = crate::doc::blocks(agreement.model);
         let text = match format {
             Format::Md => crate::doc::markdown(&blocks),
             Format::Html => crate::doc::html(

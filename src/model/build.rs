@@ -21,6 +21,11 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
             Some(stages) => stages.value.iter().map(|s| s.name.as_str()).collect(),
             None => DEFAULT_JOURNEY.to_vec(),
         },
+        no_goals: header
+            .no_goals
+            .iter()
+            .map(|n| (n.value.outcome.value, text(&n.value.reason)))
+            .collect(),
         parties: Vec::new(),
         goals: Vec::new(),
         sources: Vec::new(),
@@ -39,18 +44,27 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
         audits: scope.audits.iter().map(|a| audit(a)).collect(),
         disputes: scope.disputes.clone(),
     };
-    for decl in &scope.decls {
+    for (position, decl) in scope.decls.iter().enumerate() {
+        let named = |docs, ident, title| named(docs, ident, title, position);
         match *decl {
-            Decl::Party(x) => agreement.parties.push(party(x)),
-            Decl::Goal(x) => agreement.goals.push(goal(x)),
-            Decl::Source(x) => agreement.sources.push(source(x)),
+            Decl::Party(x) => agreement
+                .parties
+                .push(party(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Goal(x) => agreement
+                .goals
+                .push(goal(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Source(x) => agreement
+                .sources
+                .push(source(x, named(&x.docs, &x.name, &x.title))),
             Decl::Event(x) => agreement.events.push(Event {
                 named: named(&x.docs, &x.name, &x.title),
                 source: &x.source.name,
                 filter: x.filter.as_ref(),
                 stage: x.stage.as_ref().map(name),
             }),
-            Decl::Attribution(x) => agreement.attributions.push(attribution(x)),
+            Decl::Attribution(x) => agreement
+                .attributions
+                .push(attribution(x, named(&x.docs, &x.name, &x.title))),
             Decl::Segment(x) => agreement.segments.push(Segment {
                 named: named(&x.docs, &x.name, &x.title),
                 column: match &x.from {
@@ -58,13 +72,27 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
                     ast::SegmentSource::Column(path) => Some(path),
                 },
             }),
-            Decl::Metric(x) => agreement.metrics.push(metric(x)),
-            Decl::Pilot(x) => agreement.pilots.push(pilot(x)),
-            Decl::Scorecard(x) => agreement.scorecards.push(scorecard(x)),
-            Decl::Review(x) => agreement.reviews.push(review(x)),
-            Decl::Initiative(x) => agreement.initiatives.push(initiative(x)),
-            Decl::Evidence(x) => agreement.evidence.push(evidence(x)),
-            Decl::Incentive(x) => agreement.incentives.push(incentive(x)),
+            Decl::Metric(x) => agreement
+                .metrics
+                .push(metric(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Pilot(x) => agreement
+                .pilots
+                .push(pilot(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Scorecard(x) => agreement
+                .scorecards
+                .push(scorecard(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Review(x) => agreement
+                .reviews
+                .push(review(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Initiative(x) => agreement
+                .initiatives
+                .push(initiative(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Evidence(x) => agreement
+                .evidence
+                .push(evidence(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Incentive(x) => agreement
+                .incentives
+                .push(incentive(x, named(&x.docs, &x.name, &x.title))),
         }
     }
     agreement
@@ -82,12 +110,23 @@ fn text(s: &Str) -> &str {
     &s.value
 }
 
-fn named<'a>(docs: &'a [String], ident: &'a Ident, title: &'a Option<Str>) -> Named<'a> {
+fn named<'a>(
+    docs: &'a [String],
+    ident: &'a Ident,
+    title: &'a Option<Str>,
+    position: usize,
+) -> Named<'a> {
     Named {
         name: &ident.name,
         title: title.as_ref().map(text),
         docs,
+        position,
     }
+}
+
+/// Each field's keyword, in the order written.
+fn order<F>(fields: &[Spanned<F>], keyword: fn(&F) -> &'static str) -> Order {
+    fields.iter().map(|f| keyword(&f.value)).collect()
 }
 
 /// The first value `pick` finds among the fields.
@@ -103,10 +142,11 @@ fn joined<'a, F, T: 'a>(
     fields.iter().filter_map(move |f| pick(&f.value)).flatten()
 }
 
-fn party(x: &ast::Party) -> Party<'_> {
+fn party<'a>(x: &'a ast::Party, named: Named<'a>) -> Party<'a> {
     use ast::PartyField as F;
     Party {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, party_keyword),
         role: first(&x.fields, |f| match f {
             F::Role(r) => Some(name(r)),
             _ => None,
@@ -137,10 +177,10 @@ fn party(x: &ast::Party) -> Party<'_> {
     }
 }
 
-fn goal(x: &ast::Goal) -> Goal<'_> {
+fn goal<'a>(x: &'a ast::Goal, named: Named<'a>) -> Goal<'a> {
     use ast::GoalField as F;
     Goal {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
         party: first(&x.fields, |f| match f {
             F::Party(p) => Some(name(p)),
             _ => None,
@@ -172,10 +212,11 @@ fn key(column: &ast::ColumnRef) -> KeyColumn<'_> {
     }
 }
 
-fn source(x: &ast::Source) -> Source<'_> {
+fn source<'a>(x: &'a ast::Source, named: Named<'a>) -> Source<'a> {
     use ast::SourceField as F;
     Source {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, source_keyword),
         table: first(&x.fields, |f| match f {
             F::Table(t) => Some(text(t)),
             _ => None,
@@ -234,10 +275,11 @@ fn source(x: &ast::Source) -> Source<'_> {
     }
 }
 
-fn attribution(x: &ast::Attribution) -> Attribution<'_> {
+fn attribution<'a>(x: &'a ast::Attribution, named: Named<'a>) -> Attribution<'a> {
     use ast::AttributionField as F;
     Attribution {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, attribution_keyword),
         touches: joined(&x.fields, |f| match f {
             F::Touches(list) => Some(list.as_slice()),
             _ => None,
@@ -291,10 +333,11 @@ fn attribution(x: &ast::Attribution) -> Attribution<'_> {
     }
 }
 
-fn metric(x: &ast::Metric) -> Metric<'_> {
+fn metric<'a>(x: &'a ast::Metric, named: Named<'a>) -> Metric<'a> {
     use ast::MetricField as F;
     Metric {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, metric_keyword),
         value: first(&x.fields, |f| match f {
             F::Value { expr, filter } => Some((expr, filter.as_ref())),
             _ => None,
@@ -324,10 +367,11 @@ fn metric(x: &ast::Metric) -> Metric<'_> {
     }
 }
 
-fn pilot(x: &ast::Pilot) -> Pilot<'_> {
+fn pilot<'a>(x: &'a ast::Pilot, named: Named<'a>) -> Pilot<'a> {
     use ast::PilotField as F;
     Pilot {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, pilot_keyword),
         partners: joined(&x.fields, |f| match f {
             F::Partners(list) => Some(list.as_slice()),
             _ => None,
@@ -379,10 +423,11 @@ fn pilot(x: &ast::Pilot) -> Pilot<'_> {
     }
 }
 
-fn scorecard(x: &ast::Scorecard) -> Scorecard<'_> {
+fn scorecard<'a>(x: &'a ast::Scorecard, named: Named<'a>) -> Scorecard<'a> {
     use ast::ScorecardField as F;
     Scorecard {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, scorecard_keyword),
         shared_with: joined(&x.fields, |f| match f {
             F::SharedWith(list) => Some(list.as_slice()),
             _ => None,
@@ -416,10 +461,11 @@ fn scorecard(x: &ast::Scorecard) -> Scorecard<'_> {
     }
 }
 
-fn review(x: &ast::Review) -> Review<'_> {
+fn review<'a>(x: &'a ast::Review, named: Named<'a>) -> Review<'a> {
     use ast::ReviewField as F;
     Review {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, review_keyword),
         cadence: first(&x.fields, |f| match f {
             F::Cadence(c) => Some(name(c)),
             _ => None,
@@ -459,10 +505,11 @@ fn review(x: &ast::Review) -> Review<'_> {
     }
 }
 
-fn initiative(x: &ast::Initiative) -> Initiative<'_> {
+fn initiative<'a>(x: &'a ast::Initiative, named: Named<'a>) -> Initiative<'a> {
     use ast::InitiativeField as F;
     Initiative {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, initiative_keyword),
         owner: first(&x.fields, |f| match f {
             F::Owner(o) => Some(name(o)),
             _ => None,
@@ -490,10 +537,11 @@ fn initiative(x: &ast::Initiative) -> Initiative<'_> {
     }
 }
 
-fn evidence(x: &ast::Evidence) -> Evidence<'_> {
+fn evidence<'a>(x: &'a ast::Evidence, named: Named<'a>) -> Evidence<'a> {
     use ast::EvidenceField as F;
     Evidence {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
+        order: order(&x.fields, evidence_keyword),
         kind: first(&x.fields, |f| match f {
             F::Kind(k) => Some(name(k)),
             _ => None,
@@ -525,10 +573,10 @@ fn amendment(x: &ast::Amendment) -> Amendment<'_> {
     }
 }
 
-fn incentive(x: &ast::Incentive) -> Incentive<'_> {
+fn incentive<'a>(x: &'a ast::Incentive, named: Named<'a>) -> Incentive<'a> {
     use ast::IncentiveField as F;
     Incentive {
-        named: named(&x.docs, &x.name, &x.title),
+        named,
         pays: x
             .fields
             .iter()
@@ -559,6 +607,7 @@ fn audit(x: &ast::Audit) -> Audit<'_> {
     use ast::AuditField as F;
     Audit {
         docs: &x.docs,
+        order: order(&x.fields, audit_keyword),
         source: name(&x.source),
         schedule: x.schedule.as_ref().map(name),
         freshness: first(&x.fields, |f| match f {
@@ -579,5 +628,116 @@ fn audit(x: &ast::Audit) -> Audit<'_> {
         })
         .map(name)
         .collect(),
+    }
+}
+
+fn party_keyword(field: &ast::PartyField) -> &'static str {
+    match field {
+        ast::PartyField::Role(_) => "role",
+        ast::PartyField::Contact(_) => "contact",
+        ast::PartyField::Owner(_) => "owner",
+        ast::PartyField::IdentifiedBy { .. } => "identified_by",
+    }
+}
+
+fn source_keyword(field: &ast::SourceField) -> &'static str {
+    match field {
+        ast::SourceField::Table(_) => "table",
+        ast::SourceField::Owner(_) => "owner",
+        ast::SourceField::Customer(_) => "customer",
+        ast::SourceField::Time(_) => "time",
+        ast::SourceField::Id(_) => "id",
+        ast::SourceField::Column(_) => "column",
+        ast::SourceField::Freshness(_) => "freshness",
+    }
+}
+
+fn metric_keyword(field: &ast::MetricField) -> &'static str {
+    match field {
+        ast::MetricField::Value { .. } => "value",
+        ast::MetricField::Attributed(_) => "attributed",
+        ast::MetricField::By(_) => "by",
+        ast::MetricField::Indicator(_) => "indicator",
+        ast::MetricField::Owner(_) => "owner",
+        ast::MetricField::Unit(_) => "unit",
+    }
+}
+
+fn pilot_keyword(field: &ast::PilotField) -> &'static str {
+    match field {
+        ast::PilotField::Partners(_) => "partners",
+        ast::PilotField::During(_) => "during",
+        ast::PilotField::Baseline(_) => "baseline",
+        ast::PilotField::ControlPartners(_) => "control_partners",
+        ast::PilotField::ControlCustomers(_) => "control_customers",
+        ast::PilotField::Hypothesis(_) => "hypothesis",
+        ast::PilotField::Inputs(_) => "inputs",
+        ast::PilotField::Outputs(_) => "outputs",
+        ast::PilotField::Expect(_) => "expect",
+    }
+}
+
+fn scorecard_keyword(field: &ast::ScorecardField) -> &'static str {
+    match field {
+        ast::ScorecardField::SharedWith(_) => "shared_with",
+        ast::ScorecardField::Metrics(_) => "metrics",
+        ast::ScorecardField::MinimumGroup { .. } => "minimum_group",
+        ast::ScorecardField::OnTrackFrom(_) => "on_track_from",
+        ast::ScorecardField::AtRiskFrom(_) => "at_risk_from",
+        ast::ScorecardField::By(_) => "by",
+    }
+}
+
+fn review_keyword(field: &ast::ReviewField) -> &'static str {
+    match field {
+        ast::ReviewField::Cadence(_) => "cadence",
+        ast::ReviewField::Attendees(_) => "attendees",
+        ast::ReviewField::Scorecard(_) => "scorecard",
+        ast::ReviewField::Agenda(_) => "agenda",
+        ast::ReviewField::Reporting(_) => "reporting",
+        ast::ReviewField::Action { .. } => "action",
+    }
+}
+
+fn initiative_keyword(field: &ast::InitiativeField) -> &'static str {
+    match field {
+        ast::InitiativeField::Owner(_) => "owner",
+        ast::InitiativeField::Due(_) => "due",
+        ast::InitiativeField::DependsOn(_) => "depends_on",
+        ast::InitiativeField::Supports(_) => "supports",
+        ast::InitiativeField::Status(_) => "status",
+    }
+}
+
+fn evidence_keyword(field: &ast::EvidenceField) -> &'static str {
+    match field {
+        ast::EvidenceField::Kind(_) => "kind",
+        ast::EvidenceField::Goal(_) => "goal",
+        ast::EvidenceField::Link(_) => "link",
+        ast::EvidenceField::Recorded(_) => "recorded",
+    }
+}
+
+fn audit_keyword(field: &ast::AuditField) -> &'static str {
+    match field {
+        ast::AuditField::Freshness(_) => "freshness",
+        ast::AuditField::Drift { .. } => "drift",
+        ast::AuditField::Owner(_) => "owner",
+        ast::AuditField::Checks(_) => "checks",
+    }
+}
+
+fn attribution_keyword(field: &ast::AttributionField) -> &'static str {
+    match field {
+        ast::AttributionField::Touches(_) => "touches",
+        ast::AttributionField::Credit(_) => "credit",
+        ast::AttributionField::Channel(_) => "channel",
+        ast::AttributionField::Conversions(_) => "conversions",
+        ast::AttributionField::Value(_) => "value",
+        ast::AttributionField::Model(_) => "model",
+        ast::AttributionField::Lookback(_) => "lookback",
+        ast::AttributionField::MaxTouches(_) => "max_touches",
+        ast::AttributionField::Repeats(_) => "repeats",
+        ast::AttributionField::IgnoreChannels(_) => "ignore_channels",
     }
 }

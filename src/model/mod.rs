@@ -40,6 +40,8 @@ pub struct Agreement<'a> {
     pub timezone: Option<&'a str>,
     /// The journey's stages: the `journey` line, or the default stages.
     pub journey: Vec<&'a str>,
+    /// Outcomes the agreement deliberately sets no goal for, with why.
+    pub no_goals: Vec<(Outcome, &'a str)>,
     pub parties: Vec<Party<'a>>,
     pub goals: Vec<Goal<'a>>,
     pub sources: Vec<Source<'a>>,
@@ -59,17 +61,27 @@ pub struct Agreement<'a> {
     pub disputes: Vec<&'a Dispute>,
 }
 
-/// What every named item has: its name, title and doc comments.
+/// What every named item has: its name, title and doc comments, and
+/// where it stands among all the agreement's declarations (imports
+/// first), for lists that mix kinds in the order they were declared.
 #[derive(Debug, Clone, Copy)]
 pub struct Named<'a> {
     pub name: &'a str,
     pub title: Option<&'a str>,
     pub docs: &'a [String],
+    pub position: usize,
 }
+
+/// The clauses of an item by keyword (`role`, `contact`, `owner`, ...),
+/// in the order the author wrote them, a keyword once per line: for
+/// documents that follow the author's order. The values are the item's
+/// typed fields.
+pub type Order = Vec<&'static str>;
 
 #[derive(Debug, Clone)]
 pub struct Party<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     pub role: Option<&'a str>,
     pub owner: Option<&'a str>,
     pub contacts: Vec<&'a str>,
@@ -97,6 +109,7 @@ pub struct Goal<'a> {
 #[derive(Debug, Clone)]
 pub struct Source<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     /// The table as written (`billing.orders`), else the source's name.
     pub table: &'a str,
     pub owner: Option<&'a str>,
@@ -194,6 +207,7 @@ pub struct Rows<'m, 'a> {
 #[derive(Debug, Clone)]
 pub struct Attribution<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     /// Sources or events whose rows are touches.
     pub touches: Vec<&'a str>,
     /// The column naming the partner of a touch.
@@ -215,6 +229,7 @@ pub struct Attribution<'a> {
 #[derive(Debug, Clone)]
 pub struct Metric<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     /// The expression and its `where` filter.
     pub value: Option<(&'a Expr, Option<&'a Condition>)>,
     /// The attribution that splits it per partner.
@@ -229,6 +244,7 @@ pub struct Metric<'a> {
 #[derive(Debug, Clone)]
 pub struct Pilot<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     pub partners: Vec<&'a str>,
     pub during: Option<&'a DateRange>,
     pub baseline: Option<&'a DateRange>,
@@ -243,6 +259,7 @@ pub struct Pilot<'a> {
 #[derive(Debug, Clone)]
 pub struct Scorecard<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     pub shared_with: Vec<&'a str>,
     pub metrics: Vec<&'a str>,
     /// The smallest group a shared figure may describe.
@@ -255,6 +272,7 @@ pub struct Scorecard<'a> {
 #[derive(Debug, Clone)]
 pub struct Review<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     pub cadence: Option<&'a str>,
     pub attendees: Vec<&'a str>,
     pub scorecard: Option<&'a str>,
@@ -273,6 +291,7 @@ pub struct Action<'a> {
 #[derive(Debug, Clone)]
 pub struct Initiative<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     pub owner: Option<&'a str>,
     pub due: Option<&'a Date>,
     pub depends_on: Vec<&'a str>,
@@ -283,6 +302,7 @@ pub struct Initiative<'a> {
 #[derive(Debug, Clone)]
 pub struct Evidence<'a> {
     pub named: Named<'a>,
+    pub order: Order,
     pub kind: Option<&'a str>,
     pub goal: Option<&'a str>,
     pub link: Option<&'a str>,
@@ -323,6 +343,7 @@ pub struct Cap<'a> {
 #[derive(Debug, Clone)]
 pub struct Audit<'a> {
     pub docs: &'a [String],
+    pub order: Order,
     pub source: &'a str,
     pub schedule: Option<&'a str>,
     pub freshness: Option<&'a Duration>,

@@ -25,7 +25,7 @@ use crate::sql::dialect::Sqlite;
 use crate::sql::load::{columns, create_indexes, create_table};
 use crate::sql::plan::{ColumnKind, Options, OutputColumn, Planned, QueryId, table_path};
 use crate::sql::render::Renderer;
-use crate::syntax::ast::ColumnType;
+use crate::vocabulary::ColumnType;
 
 /// A cell of a result row.
 #[derive(Debug, Clone, PartialEq)]

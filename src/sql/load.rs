@@ -5,7 +5,7 @@
 use super::dialect::Dialect;
 use super::plan::{Options, table_path};
 use crate::model::Source;
-use crate::syntax::ast::ColumnType;
+use crate::vocabulary::ColumnType;
 
 /// A source's physical columns with their types, in declaration order.
 pub fn columns(source: &Source<'_>) -> Vec<(String, ColumnType)> {

@@ -144,7 +144,7 @@ impl Op {
     }
 }
 
-pub use crate::calendar::Period;
+pub use crate::vocabulary::Period;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {

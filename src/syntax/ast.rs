@@ -330,29 +330,8 @@ pub struct ColumnRef {
     pub physical: Option<Str>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ColumnType {
-    Text,
-    Number,
-    Money,
-    Timestamp,
-    Date,
-    Boolean,
-}
-
-impl ColumnType {
-    pub fn word(self) -> &'static str {
-        match self {
-            ColumnType::Text => "text",
-            ColumnType::Number => "number",
-            ColumnType::Money => "money",
-            ColumnType::Timestamp => "timestamp",
-            ColumnType::Date => "date",
-            ColumnType::Boolean => "boolean",
-        }
-    }
-}
+/// A column's declared type (shared with the model and the dialects).
+pub use crate::vocabulary::ColumnType;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
@@ -688,7 +667,7 @@ impl Condition {
 
 /// The reporting period of `per month` and the like (shared with the
 /// planners and the command line).
-pub use crate::calendar::Period;
+pub use crate::vocabulary::Period;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -294,7 +294,7 @@ fn target(ctx: &mut Ctx<'_, '_>, target: &Target) {
     {
         match baseline {
             Some(range) => {
-                super::programs::range_in_order(ctx, range, "baseline");
+                super::range_in_order(ctx, range, "baseline");
             }
             None => {
                 let pilot_has_comparison = pilot_of_deadline.is_some_and(|p| {

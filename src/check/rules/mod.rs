@@ -13,10 +13,11 @@ mod programs;
 
 use std::collections::HashMap;
 
+use super::dates;
 use super::scope::{Scope, ScopeKind, repeated};
 use super::units::{ColumnInfo, Quantity};
 use crate::diagnostics::{Diagnostic, codes};
-use crate::syntax::ast::{Ident, Spanned, Unit};
+use crate::syntax::ast::{DateRange, Ident, Spanned, Unit};
 use crate::syntax::expected::closest;
 use crate::syntax::span::Span;
 
@@ -119,6 +120,27 @@ pub fn single_fields<F>(
             }
         }
     }
+}
+
+/// Reports a date range that ends before it starts; true when in order.
+pub fn range_in_order(ctx: &mut Ctx<'_, '_>, range: &DateRange, what: &str) -> bool {
+    let (start, end) = dates::range(range);
+    if end >= start {
+        return true;
+    }
+    ctx.push(
+        Diagnostic::new(
+            codes::DATE_ORDER,
+            format!(
+                "the {what} ends ({}) before it starts ({})",
+                dates::show(end),
+                dates::show(start)
+            ),
+        )
+        .with_label(range.span, "ends before it starts")
+        .with_help("write the earlier date first: `START to END`"),
+    );
+    false
 }
 
 /// The first field `pick` accepts, with its span.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::data::{is_partner, show_duration};
 use super::metrics::{goalpost_fits, incentive_metrics};
-use super::{Ctx, all, first, single_fields};
+use super::{Ctx, all, first, range_in_order, single_fields};
 use crate::check::dates;
 use crate::check::scope::{Decl, Kind};
 use crate::check::units::{Typer, currency_mismatch};
@@ -100,27 +100,6 @@ fn timezone(ctx: &mut Ctx<'_, '_>, zone: &Str) {
         "unknown time zone",
         &help,
     );
-}
-
-/// Reports a date range that ends before it starts; true when in order.
-pub fn range_in_order(ctx: &mut Ctx<'_, '_>, range: &DateRange, what: &str) -> bool {
-    let (start, end) = dates::range(range);
-    if end >= start {
-        return true;
-    }
-    ctx.push(
-        Diagnostic::new(
-            codes::DATE_ORDER,
-            format!(
-                "the {what} ends ({}) before it starts ({})",
-                dates::show(end),
-                dates::show(start)
-            ),
-        )
-        .with_label(range.span, "ends before it starts")
-        .with_help("write the earlier date first: `START to END`"),
-    );
-    false
 }
 
 /// Reports a date outside the effective period.

@@ -1,6 +1,6 @@
 use super::{Dialect, backslash_escaped};
 use crate::sql::tree::Period;
-use crate::syntax::ast::ColumnType;
+use crate::vocabulary::ColumnType;
 
 /// BigQuery (GoogleSQL): backtick identifiers, backslash escapes in strings.
 pub struct BigQuery;

@@ -12,7 +12,7 @@ mod spark;
 mod sqlite;
 
 use super::tree::Period;
-use crate::syntax::ast::ColumnType;
+use crate::vocabulary::ColumnType;
 
 pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;

@@ -1,5 +1,5 @@
 use super::Dialect;
-use crate::syntax::ast::ColumnType;
+use crate::vocabulary::ColumnType;
 
 /// PostgreSQL: standard quoting (with `standard_conforming_strings`, the
 /// default since 9.1, a backslash in a string is an ordinary character).

@@ -1,6 +1,6 @@
 use super::Dialect;
 use crate::sql::tree::Period;
-use crate::syntax::ast::ColumnType;
+use crate::vocabulary::ColumnType;
 
 /// SQLite, the embedded engine: timestamps are `YYYY-MM-DD HH:MM:SS` text,
 /// read with `strftime` and `julianday`; periods are computed with date

@@ -19,9 +19,9 @@ pub mod targets;
 use serde::Serialize;
 
 use super::tree::{self, Expr, Op, Period};
-use crate::calendar::Day;
 use crate::model::{Agreement, Source};
 use crate::syntax::ast::{CmpOp, Condition, Literal, Path};
+use crate::vocabulary::Day;
 pub use id::QueryId;
 
 /// Options every query is planned with.

@@ -1,7 +1,9 @@
-//! Calendar values shared by every stage: the reporting period and a
-//! calendar day. The syntax tree, the planners, the dialects and the command
-//! line all use these types, so a period or a date is parsed once, at the
-//! edge, and never travels as text.
+//! Values of the language that every stage shares: the reporting period,
+//! a calendar day and a column's type. The syntax tree, the model, the
+//! planners, the dialects and the command line all use these types (the
+//! syntax tree re-exports them), so that no stage depends on another for
+//! them, and a period or a date is parsed once, at the edge, and never
+//! travels as text.
 
 use serde::Serialize;
 
@@ -30,6 +32,31 @@ impl Period {
             Period::Month => "month",
             Period::Quarter => "quarter",
             Period::Year => "year",
+        }
+    }
+}
+
+/// The type of a source column, as declared (`column amount money`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    Text,
+    Number,
+    Money,
+    Timestamp,
+    Date,
+    Boolean,
+}
+
+impl ColumnType {
+    pub fn word(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Number => "number",
+            ColumnType::Money => "money",
+            ColumnType::Timestamp => "timestamp",
+            ColumnType::Date => "date",
+            ColumnType::Boolean => "boolean",
         }
     }
 }
