@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path as FsPath;
 
 use crate::check::dates;
+use crate::functions::Argument;
 use crate::generate::Rng;
 use crate::model::{Agreement, Event, Source};
 use crate::sql::load::columns;
@@ -423,9 +424,17 @@ fn activity_sources(agreement: &Agreement<'_>) -> Vec<String> {
     fn walk(e: &crate::syntax::ast::Expr, agreement: &Agreement<'_>, out: &mut Vec<String>) {
         match e {
             crate::syntax::ast::Expr::Call { function, args, .. } => {
-                for (k, arg) in args.iter().enumerate() {
-                    let wanted = arg.label.as_ref().is_some_and(|l| l.name == "activity")
-                        || (function.name == "churn" && k == 0);
+                let activity = crate::functions::lookup(&function.name).and_then(|f| f.activity);
+                let mut positional = 0;
+                for arg in args {
+                    let wanted = match (activity, &arg.label) {
+                        (Some(Argument::Labelled(label)), Some(l)) => l.name == label,
+                        (Some(Argument::Positional(k)), None) => k == positional,
+                        _ => false,
+                    };
+                    if arg.label.is_none() {
+                        positional += 1;
+                    }
                     if let (true, ArgValue::Expr(crate::syntax::ast::Expr::Path(p))) =
                         (wanted, &arg.value)
                         && let Some(rows) = agreement.rows(&p.segments[0].name)

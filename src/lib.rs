@@ -15,6 +15,7 @@ pub mod demo;
 pub mod diagnostics;
 pub mod diff;
 pub mod doc;
+pub mod functions;
 pub mod generate;
 pub mod model;
 pub mod report;

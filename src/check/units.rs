@@ -168,25 +168,6 @@ pub struct Typer<'s, 'a> {
 }
 
 /// The functions metric values may call.
-pub const FUNCTIONS: &[&str] = &[
-    "count",
-    "count_distinct",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "median",
-    "percentile",
-    "nps",
-    "retention",
-    "churn",
-    "clv",
-    "upsell_rate",
-    "conversion_rate",
-    "days_between",
-    "convert",
-];
-
 const PERIODS: &[&str] = &["day", "week", "month", "quarter", "year"];
 
 impl<'s, 'a> Typer<'s, 'a> {
@@ -549,9 +530,10 @@ impl<'s, 'a> Typer<'s, 'a> {
                 Some(Quantity::Days)
             }
             _ => {
-                let help = match closest(name, FUNCTIONS) {
+                let functions = crate::functions::names();
+                let help = match closest(name, &functions) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("the functions are: {}", FUNCTIONS.join(", ")),
+                    None => format!("the functions are: {}", functions.join(", ")),
                 };
                 self.error(
                     codes::UNKNOWN_FUNCTION,

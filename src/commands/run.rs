@@ -12,7 +12,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{FINDINGS, Failure, PlanArgs, SUCCESS, print_diagnostics};
 use crate::check::config::Config;
 use crate::check::count;
-use crate::check::scope::Scope;
 use crate::run::{DataError, Embedded, Progress, Table};
 use crate::sql::plan::{Options as PlanOptions, Planned};
 
@@ -76,7 +75,6 @@ pub struct Options {
 
 /// What a command needs of a checked agreement.
 pub struct Agreement<'a> {
-    pub scope: &'a Scope<'a>,
     /// The agreement, resolved.
     pub model: &'a crate::model::Agreement<'a>,
     /// The workspace's `pactum.yaml` (environments for `--env`).
@@ -115,7 +113,6 @@ pub fn with_agreement(
     let scope = ws.scope(index);
     let model = crate::model::Agreement::of(&scope);
     work(&Agreement {
-        scope: &scope,
         model: &model,
         config: &ws.settings.config,
     })
@@ -236,7 +233,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let out = options
             .out
             .clone()
-            .unwrap_or_else(|| Path::new("results").join(&agreement.scope.name.name));
+            .unwrap_or_else(|| Path::new("results").join(agreement.model.name));
         crate::run::results::write_folder(&out, &tables)
             .map_err(|e| Failure::io(&out, "write results to", &e))?;
         eprintln!(

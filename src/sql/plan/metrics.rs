@@ -107,23 +107,6 @@ enum SegmentRead<'a> {
     Stage,
 }
 
-const SUPPORTED: &[&str] = &[
-    "count",
-    "count_distinct",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "nps",
-    "median",
-    "percentile",
-    "conversion_rate",
-    "upsell_rate",
-    "retention",
-    "churn",
-    "clv",
-];
-
 /// The metric's query, or why it cannot be compiled yet.
 pub fn plan(
     agreement: &Agreement<'_>,
@@ -329,7 +312,7 @@ fn collect_calls<'a>(
         ast::Expr::Path(p) => Err(format!("`{}` is not an aggregate", p.dotted())),
         ast::Expr::Call { function, args, .. } => {
             let name = function.name.as_str();
-            if !SUPPORTED.contains(&name) {
+            if !crate::functions::lookup(name).is_some_and(|f| f.planned) {
                 return Err(format!("`{name}` has no SQL planner yet"));
             }
             let fraction = match name {
