@@ -36,18 +36,110 @@ pub fn plan(
     };
     let mut ctes = Vec::new();
     let mut inputs = Vec::new();
-    // The party's row of a per-partner query, else the `all` row.
-    let party_group = |alias: &str, party: &str, split: bool| {
-        if split {
-            bin(
-                Op::And,
-                bin(Op::Eq, field(alias, "segment"), text("partner")),
-                bin(Op::Eq, field(alias, "segment_value"), text(party)),
-            )
-        } else {
-            bin(Op::Eq, field(alias, "segment"), text("all"))
-        }
+    bases(agreement, &pays, options, &mut ctes, &mut inputs)?;
+    condition_ctes(
+        agreement,
+        conditions,
+        first_party,
+        options,
+        &mut ctes,
+        &mut inputs,
+    )?;
+    settlement(&pays, conditions, incentive, &mut ctes);
+
+    let lines = statement_lines(&pays, conditions, first_party, incentive);
+    ctes.push(Cte {
+        name: "lines".to_string(),
+        body: Body::UnionAll(lines),
+    });
+    let columns = [
+        "period_start",
+        "party",
+        "line_number",
+        "line",
+        "description",
+        "figure",
+        "holds",
+        "amount",
+    ];
+    let select = Select {
+        columns: columns.iter().map(|c| item(field("l", c), c)).collect(),
+        from: Some(tree::cte("lines", "l")),
+        order_by: vec![
+            Order::asc(name("period_start")),
+            Order::asc(name("line_number")),
+        ],
+        ..Select::default()
     };
+    inputs.sort();
+    inputs.dedup();
+    Ok(Planned {
+        id: QueryId::Incentive(incentive.named.name.to_string()),
+        reads: Vec::new(),
+        purpose: format!(
+            "Statement of incentive `{}` per {}: what each pay line earned, whether each condition held, what the cap removed, and the payout.",
+            incentive.named.name,
+            options.period.word()
+        ),
+        inputs,
+        columns: vec![
+            out("period_start", ColumnKind::Date, "first day of the period"),
+            out("party", ColumnKind::Text, "the party paid"),
+            out(
+                "line_number",
+                ColumnKind::Integer,
+                "the line's position in the period's statement",
+            ),
+            out(
+                "line",
+                ColumnKind::Text,
+                "`earned`, `condition`, `cap` or `payout`",
+            ),
+            out(
+                "description",
+                ColumnKind::Text,
+                "the pay line, condition or cap as written",
+            ),
+            out(
+                "figure",
+                ColumnKind::Number,
+                "the basis (earned), the condition metric's value (condition), what remained of the cap (cap)",
+            ),
+            out("holds", ColumnKind::Text, "conditions: `yes` or `no`"),
+            out(
+                "amount",
+                ColumnKind::Number,
+                "earned amount, what the cap removed (negative), or the payout",
+            ),
+        ],
+        query: Query {
+            ctes,
+            body: Body::Select(Box::new(select)),
+        },
+    })
+}
+
+/// The party's row of a per-partner query, else the `all` row.
+fn party_group(alias: &str, party: &str, split: bool) -> Expr {
+    if split {
+        bin(
+            Op::And,
+            bin(Op::Eq, field(alias, "segment"), text("partner")),
+            bin(Op::Eq, field(alias, "segment_value"), text(party)),
+        )
+    } else {
+        bin(Op::Eq, field(alias, "segment"), text("all"))
+    }
+}
+
+/// `basis_<i>` per pay line: period_start, the figure paid on, amount.
+fn bases(
+    agreement: &Agreement<'_>,
+    pays: &[(&str, &Payment)],
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+    inputs: &mut Vec<String>,
+) -> Result<(), String> {
     // basis_<i>: period_start, figure, amount
     for (i, (party, payment)) in pays.iter().enumerate() {
         let prefix = format!("pay{i}");
@@ -70,14 +162,7 @@ pub fn plan(
                 )
             }
             Payment::ShareOfMetric { metric, .. } | Payment::AmountPerMetric { metric, .. } => {
-                let m = embed_metric(
-                    agreement,
-                    &metric.name,
-                    options,
-                    &prefix,
-                    &mut ctes,
-                    &mut inputs,
-                )?;
+                let m = embed_metric(agreement, &metric.name, options, &prefix, ctes, inputs)?;
                 let factor = match payment {
                     Payment::ShareOfMetric { rate, .. } => rate.value / 100.0,
                     Payment::AmountPerMetric { amount, .. } => amount.amount,
@@ -104,6 +189,19 @@ pub fn plan(
             })),
         });
     }
+    Ok(())
+}
+
+/// `condition_<j>` per `when` condition: period_start and the figure the
+/// condition reads, for the first party paid.
+fn condition_ctes(
+    agreement: &Agreement<'_>,
+    conditions: &[&MetricCondition],
+    first_party: &str,
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+    inputs: &mut Vec<String>,
+) -> Result<(), String> {
     for (j, condition) in conditions.iter().enumerate() {
         let prefix = format!("when{j}");
         let m = embed_metric(
@@ -111,8 +209,8 @@ pub fn plan(
             &condition.metric.name,
             options,
             &prefix,
-            &mut ctes,
-            &mut inputs,
+            ctes,
+            inputs,
         )?;
         ctes.push(Cte {
             name: format!("condition_{j}"),
@@ -127,6 +225,19 @@ pub fn plan(
             })),
         });
     }
+    Ok(())
+}
+
+/// `periods` (every period some basis has a row in), `earned` (every
+/// figure of a period on one row, and whether each condition holds),
+/// `cumulated` (what is payable so far within the cap's period) and
+/// `settled` (what the cap lets through, paid in period order).
+fn settlement(
+    pays: &[(&str, &Payment)],
+    conditions: &[&MetricCondition],
+    incentive: &Incentive<'_>,
+    ctes: &mut Vec<Cte>,
+) {
     ctes.push(Cte {
         name: "periods".to_string(),
         body: Body::Select(Box::new(Select {
@@ -290,7 +401,16 @@ pub fn plan(
             ..Select::default()
         })),
     });
+}
 
+/// The statement: for each period, a line per pay line (earned), per
+/// condition, for the cap when one is set, and per party paid (payout).
+fn statement_lines(
+    pays: &[(&str, &Payment)],
+    conditions: &[&MetricCondition],
+    first_party: &str,
+    incentive: &Incentive<'_>,
+) -> Vec<Select> {
     // The statement lines.
     let mut lines = Vec::new();
     let mut number = 0;
@@ -340,7 +460,8 @@ pub fn plan(
             Expr::TypedNull(NullType::Float),
         ));
     }
-    if let (Some(limit), Some(cap)) = (cap_amount, &incentive.cap) {
+    if let Some(cap) = &incentive.cap {
+        let limit = cap.amount.amount;
         lines.push(line(
             first_party,
             "cap",
@@ -378,75 +499,7 @@ pub fn plan(
             share,
         ));
     }
-    ctes.push(Cte {
-        name: "lines".to_string(),
-        body: Body::UnionAll(lines),
-    });
-    let columns = [
-        "period_start",
-        "party",
-        "line_number",
-        "line",
-        "description",
-        "figure",
-        "holds",
-        "amount",
-    ];
-    let select = Select {
-        columns: columns.iter().map(|c| item(field("l", c), c)).collect(),
-        from: Some(tree::cte("lines", "l")),
-        order_by: vec![
-            Order::asc(name("period_start")),
-            Order::asc(name("line_number")),
-        ],
-        ..Select::default()
-    };
-    inputs.sort();
-    inputs.dedup();
-    Ok(Planned {
-        id: QueryId::Incentive(incentive.named.name.to_string()),
-        reads: Vec::new(),
-        purpose: format!(
-            "Statement of incentive `{}` per {}: what each pay line earned, whether each condition held, what the cap removed, and the payout.",
-            incentive.named.name,
-            options.period.word()
-        ),
-        inputs,
-        columns: vec![
-            out("period_start", ColumnKind::Date, "first day of the period"),
-            out("party", ColumnKind::Text, "the party paid"),
-            out(
-                "line_number",
-                ColumnKind::Integer,
-                "the line's position in the period's statement",
-            ),
-            out(
-                "line",
-                ColumnKind::Text,
-                "`earned`, `condition`, `cap` or `payout`",
-            ),
-            out(
-                "description",
-                ColumnKind::Text,
-                "the pay line, condition or cap as written",
-            ),
-            out(
-                "figure",
-                ColumnKind::Number,
-                "the basis (earned), the condition metric's value (condition), what remained of the cap (cap)",
-            ),
-            out("holds", ColumnKind::Text, "conditions: `yes` or `no`"),
-            out(
-                "amount",
-                ColumnKind::Number,
-                "earned amount, what the cap removed (negative), or the payout",
-            ),
-        ],
-        query: Query {
-            ctes,
-            body: Body::Select(Box::new(select)),
-        },
-    })
+    lines
 }
 
 /// Embeds a metric's per-period query as `<prefix>` and returns the metric.
