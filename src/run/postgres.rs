@@ -94,7 +94,9 @@ impl Server {
             )
         })?;
         client
-            .batch_execute("BEGIN TRANSACTION READ ONLY")
+            // What the generated SQL relies on, whatever the server's or
+            // the database's defaults say.
+            .batch_execute("SET standard_conforming_strings = on; BEGIN TRANSACTION READ ONLY")
             .map_err(|e| {
                 failure(
                     codes::DATABASE_UNREACHABLE,

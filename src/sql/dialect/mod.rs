@@ -210,9 +210,12 @@ mod tests {
     fn strings_are_escaped_per_dialect() {
         let standard = "'it''s \"x\"; -- \\ $$\né'";
         let backslashed = "'it\\'s \"x\"; -- \\\\ $$\\né'";
+        // An escape string: the same on a PostgreSQL server whatever its
+        // `standard_conforming_strings`.
+        let escape_string = "E'it''s \"x\"; -- \\\\ $$\né'";
         let expect = [
             ("duckdb", standard),
-            ("postgres", standard),
+            ("postgres", escape_string),
             ("bigquery", backslashed),
             // Snowflake reads backslash escapes in single-quoted strings.
             ("snowflake", backslashed),
@@ -222,6 +225,8 @@ mod tests {
         for (name, quoted) in expect {
             assert_eq!(by_name(name).unwrap().quote_string(TEXT), quoted, "{name}");
         }
+        // Without a backslash, PostgreSQL keeps the standard form.
+        assert_eq!(Postgres.quote_string("it's"), "'it''s'");
     }
 
     #[test]

@@ -1,13 +1,26 @@
 use super::Dialect;
 use crate::vocabulary::ColumnType;
 
-/// PostgreSQL: standard quoting (with `standard_conforming_strings`, the
-/// default since 9.1, a backslash in a string is an ordinary character).
+/// PostgreSQL: standard quoting.
 pub struct Postgres;
 
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
+    }
+
+    /// `'...'` with quotes doubled; a string holding a backslash is written
+    /// as an escape string, `E'...'`, with backslashes doubled too. A
+    /// plain `'...'` literal means something else on a server where
+    /// `standard_conforming_strings` is off: there a backslash escapes the
+    /// quote after it, and a doubled quote no longer keeps the string
+    /// closed. An escape string means the same on every server.
+    fn quote_string(&self, value: &str) -> String {
+        if value.contains('\\') {
+            format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+        } else {
+            format!("'{}'", value.replace('\'', "''"))
+        }
     }
 
     fn epoch_seconds(&self, x: &str) -> String {
