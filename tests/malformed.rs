@@ -134,6 +134,65 @@ fn ten_thousand_levels_of_nesting_are_refused_without_overflow() {
     assert!(outcome.parsed_ok, "{}", render(&outcome));
 }
 
+/// A metric whose value adds `terms` counts.
+fn long_chain(terms: usize) -> String {
+    let sum = vec!["count(orders)"; terms].join(" + ");
+    format!(
+        "agreement chain {{\n  version 1\n  metric m {{\n    value {sum}\n    indicator lagging\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn long_sums_are_refused_at_a_depth_every_stage_can_walk() {
+    // Within the limit, the tree is built.
+    let outcome = run("ok.pactum", long_chain(150).into_bytes());
+    assert!(outcome.parsed_ok, "{}", render(&outcome));
+    let dir = std::env::temp_dir().join(format!("pactum-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for terms in [3_000, 100_000] {
+        let outcome = run("deep.pactum", long_chain(terms).into_bytes());
+        assert_eq!(outcome.diagnostics.len(), 1, "{}", render(&outcome));
+        assert_eq!(outcome.diagnostics[0].code, "P0005");
+        assert!(
+            outcome.diagnostics[0]
+                .message
+                .contains("more than 200 operations deep"),
+            "{}",
+            outcome.diagnostics[0].message
+        );
+        // Every command that reads the file answers with the finding
+        // (exit 1), none overflows its stack, and what they print grows
+        // no faster than the file.
+        let file = dir.join(format!("chain{terms}.pactum"));
+        let text = long_chain(terms);
+        std::fs::write(&file, &text).unwrap();
+        for args in [
+            vec!["check"],
+            vec!["compile", "--dialect", "sqlite", "--query", "metric_m"],
+            vec!["parse"],
+            vec!["fmt", "--check"],
+            vec!["doc", "--out", "/dev/null"],
+        ] {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pactum"));
+            command.args(&args).arg(&file);
+            let out = command.output().unwrap();
+            assert!(
+                matches!(out.status.code(), Some(1 | 2)),
+                "{args:?} on {terms} terms: {:?}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                out.stdout.len() < 2 * text.len(),
+                "{args:?}: {} bytes for a file of {}",
+                out.stdout.len(),
+                text.len()
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// An agreement of about `lines` lines, valid.
 fn big_agreement(metrics: usize) -> String {
     let mut text = String::from(

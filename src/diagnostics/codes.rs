@@ -147,8 +147,9 @@ Right: the same file saved as UTF-8.\n",
         name: "too-deep",
         severity: Severity::Error,
         title: "nesting too deep",
-        explanation: "Blocks, lists and parentheses can be nested at most 64 levels deep. No real \
-agreement comes close; the limit keeps the parser safe from hostile input.\n\nWrong:\n\n    \
+        explanation: "Blocks, lists and parentheses can be nested at most 64 levels deep, and an \
+expression can be at most 200 operations deep (a sum of 201 terms is 200 additions deep). No \
+real agreement comes close; the limits keep every stage safe from hostile input.\n\nWrong:\n\n    \
 value ((((((((...))))))))\n\nRight:\n\n    value sum(orders.amount) / count_distinct(orders.customer)\n",
     },
     CodeInfo {

@@ -55,6 +55,11 @@ fn take_docs<'i>(parts: &mut Vec<P<'i>>) -> Option<P<'i>> {
     }
 }
 
+/// The deepest expression tree the language accepts: far beyond any real
+/// metric, and shallow enough that every stage that walks the tree stays
+/// within its stack.
+pub const MAX_EXPR_DEPTH: usize = 200;
+
 impl<'t> Lowerer<'t> {
     pub fn new(file: FileId, text: &'t str, comments: &[Comment]) -> Self {
         Lowerer {
@@ -607,12 +612,27 @@ impl<'t> Lowerer<'t> {
     }
 
     fn expr(&mut self, pair: P<'_>) -> Expr {
+        self.expr_deep(pair).0
+    }
+
+    /// An expression and the depth of its tree. A tree deeper than
+    /// [`MAX_EXPR_DEPTH`] is reported and replaced by a plain `0`, so that
+    /// no later stage (the checker, the planner, `parse`'s JSON, dropping
+    /// the tree) recurses as deep as the input says.
+    fn expr_deep(&mut self, pair: P<'_>) -> (Expr, usize) {
         match pair.as_rule() {
             Rule::expr | Rule::term => {
                 let mut iter = pair.into_inner();
-                let mut lhs = self.expr(iter.next().expect("operand"));
+                let (mut lhs, mut depth) = self.expr_deep(iter.next().expect("operand"));
                 while let Some(op) = iter.next() {
-                    let rhs = self.expr(iter.next().expect("right operand"));
+                    let (rhs, rhs_depth) = self.expr_deep(iter.next().expect("right operand"));
+                    depth = depth.max(rhs_depth) + 1;
+                    if depth > MAX_EXPR_DEPTH {
+                        // Pointed at the term that crosses the limit: the
+                        // whole chain may be a megabyte long.
+                        let at = rhs.span();
+                        return self.too_deep(at);
+                    }
                     let op = match op.as_str() {
                         "+" => BinOp::Add,
                         "-" => BinOp::Sub,
@@ -627,19 +647,24 @@ impl<'t> Lowerer<'t> {
                         span,
                     };
                 }
-                lhs
+                (lhs, depth)
             }
             Rule::factor => {
+                let whole = self.span(&pair);
                 let mut negations = Vec::new();
                 let mut operand = None;
                 for part in pair.into_inner() {
                     if part.as_rule() == Rule::neg {
                         negations.push(part.as_span().start());
                     } else {
-                        operand = Some(self.expr(part));
+                        operand = Some(self.expr_deep(part));
                     }
                 }
-                let mut expr = operand.expect("factor operand");
+                let (mut expr, depth) = operand.expect("factor operand");
+                let depth = depth + negations.len();
+                if depth > MAX_EXPR_DEPTH {
+                    return self.too_deep(whole);
+                }
                 for start in negations.into_iter().rev() {
                     let span = Span::new(self.file, start, expr.span().end);
                     expr = Expr::Neg {
@@ -647,28 +672,56 @@ impl<'t> Lowerer<'t> {
                         span,
                     };
                 }
-                expr
+                (expr, depth)
             }
             Rule::call => {
                 let span = self.span(&pair);
                 let mut iter = pair.into_inner();
                 let function = self.ident(iter.next().expect("function name"));
-                let args = iter.map(|a| self.arg(a)).collect();
-                Expr::Call {
-                    function,
-                    args,
-                    span,
+                let mut depth = 1;
+                let args = iter
+                    .map(|a| {
+                        let (arg, arg_depth) = self.arg_deep(a);
+                        depth = depth.max(arg_depth + 1);
+                        arg
+                    })
+                    .collect();
+                if depth > MAX_EXPR_DEPTH {
+                    return self.too_deep(span);
                 }
+                (
+                    Expr::Call {
+                        function,
+                        args,
+                        span,
+                    },
+                    depth,
+                )
             }
-            Rule::path => Expr::Path(self.path(pair)),
-            _ => Expr::Literal(self.literal(pair)),
+            Rule::path => (Expr::Path(self.path(pair)), 1),
+            _ => (Expr::Literal(self.literal(pair)), 1),
         }
     }
 
-    fn arg(&mut self, pair: P<'_>) -> Arg {
+    fn too_deep(&mut self, span: Span) -> (Expr, usize) {
+        self.error(
+            codes::TOO_DEEP,
+            span,
+            format!("this expression is more than {MAX_EXPR_DEPTH} operations deep"),
+            "too deep",
+            "split it: give parts of it metrics of their own, or add fewer terms at a time",
+        );
+        (
+            Expr::Literal(Literal::Number(Number { value: 0.0, span })),
+            1,
+        )
+    }
+
+    fn arg_deep(&mut self, pair: P<'_>) -> (Arg, usize) {
         let span = self.span(&pair);
         let mut label = None;
         let mut value = None;
+        let mut depth = 1;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::arg_label => {
@@ -680,14 +733,21 @@ impl<'t> Lowerer<'t> {
                     let to = self.duration(p.next().expect("to"));
                     value = Some(ArgValue::Range(from, to));
                 }
-                _ => value = Some(ArgValue::Expr(self.expr(part))),
+                _ => {
+                    let (expr, expr_depth) = self.expr_deep(part);
+                    depth = expr_depth;
+                    value = Some(ArgValue::Expr(expr));
+                }
             }
         }
-        Arg {
-            label,
-            value: value.expect("argument value"),
-            span,
-        }
+        (
+            Arg {
+                label,
+                value: value.expect("argument value"),
+                span,
+            },
+            depth,
+        )
     }
 
     fn path(&mut self, pair: P<'_>) -> Path {
