@@ -143,9 +143,10 @@ enum Command {
         spec: PathBuf,
         /// The folder to write the CSV files to
         dir: PathBuf,
-        /// How many customers start a journey
-        #[arg(long, default_value_t = 2000)]
-        customers: usize,
+        /// How many customers start a journey (1 to 1,000,000: about 15
+        /// rows each, held in memory until written)
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        customers: u64,
         /// Seed of the generator
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -273,7 +274,7 @@ fn main() -> ExitCode {
             customers,
             seed,
             until,
-        } => commands::run::demo(&spec, &dir, customers, seed, until.as_deref()),
+        } => commands::run::demo(&spec, &dir, customers as usize, seed, until.as_deref()),
         Command::Diff {
             paths,
             git,

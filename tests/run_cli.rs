@@ -310,6 +310,87 @@ fn reports_from_data_and_from_exported_results_are_identical() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A results file that does not fit its query's columns is a data error,
+/// located and coded as `run` reports the sources' files, with exit 1.
+#[test]
+fn bad_exported_results_are_data_errors_with_their_line() {
+    let dir = scratch("bad_results");
+    let output = run(&dir);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let funnel = dir.join("out").join("funnel.csv");
+    let original = std::fs::read_to_string(&funnel).unwrap();
+    let report = || {
+        pactum(
+            &[
+                "report",
+                &spec(),
+                "--results",
+                dir.join("out").to_str().unwrap(),
+                "--out",
+                dir.join("report.html").to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    // Line 6, the sixth field: `customers`, an integer.
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let mut fields: Vec<String> = lines[5].split(',').map(str::to_string).collect();
+    assert_eq!(
+        original.lines().next().unwrap().split(',').nth(5),
+        Some("customers")
+    );
+    fields[5] = "12.5x".to_string();
+    lines[5] = fields.join(",");
+    std::fs::write(&funnel, lines.join("\n") + "\n").unwrap();
+    let out = report();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with("error[P0503]: ")
+            && text.contains("funnel.csv:6:6: `12.5x` is not an integer (column `customers`)"),
+        "{text}"
+    );
+    assert!(text.contains("help: write an integer"), "{text}");
+    // A row with a field too many, on line 4.
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    lines[3].push_str(",extra");
+    std::fs::write(&funnel, lines.join("\n") + "\n").unwrap();
+    let out = report();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("error[P0504]: ")
+            && text.contains("funnel.csv:4: the row cannot be read: it has"),
+        "{text}"
+    );
+    assert!(!dir.join("report.html").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn demo_refuses_a_number_of_customers_out_of_range() {
+    let dir = std::env::temp_dir().join(format!("pactum-demo-range-{}", std::process::id()));
+    for customers in ["18446744073709551615", "4294967296", "0", "many"] {
+        let out = pactum(
+            &[
+                "demo",
+                &spec(),
+                dir.to_str().unwrap(),
+                "--customers",
+                customers,
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{customers}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--customers"),
+            "{customers}: {}",
+            stderr(&out)
+        );
+        assert!(!dir.exists(), "{customers}: a folder was written");
+    }
+}
+
 #[test]
 fn a_user_template_renders_the_same_context() {
     let dir = scratch("template");

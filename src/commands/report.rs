@@ -9,7 +9,7 @@ use minijinja::{Environment, UndefinedBehavior};
 
 use super::fmt::write_atomically;
 use super::run::{Agreement, EngineArg, Input, load_and_run, planned, with_agreement};
-use super::{Failure, PlanArgs, SUCCESS};
+use super::{FINDINGS, Failure, PlanArgs, SUCCESS};
 use crate::report::{HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use crate::run::Table;
 use crate::run::results::{read_folder, rows_json};
@@ -64,7 +64,10 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 Ok(tables) => tables,
                 Err(code) => return Ok(code),
             },
-            (None, Some(results)) => read_results(agreement, results, &plan_options)?,
+            (None, Some(results)) => match read_results(agreement, results, &plan_options)? {
+                Ok(tables) => tables,
+                Err(code) => return Ok(code),
+            },
             (None, None) => unreachable!("an input or results"),
         };
         let text = render(
@@ -81,11 +84,13 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     })
 }
 
+/// Exported results, typed by the manifest's columns. A file that does not
+/// fit is a data error, printed as `run` prints one: `Ok(Err(1))`.
 fn read_results(
     agreement: &Agreement<'_>,
     dir: &Path,
     options: &crate::sql::plan::Options,
-) -> Result<Vec<Table>, Failure> {
+) -> Result<Result<Vec<Table>, u8>, Failure> {
     if !dir.is_dir() {
         return Err(Failure(format!(
             "cannot read results from `{}`: no such folder",
@@ -93,7 +98,13 @@ fn read_results(
         )));
     }
     let planned = planned(agreement, options);
-    let (tables, missing) = read_folder(dir, &planned).map_err(|e| Failure(e.0))?;
+    let (tables, missing) = match read_folder(dir, &planned) {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(Err(FINDINGS));
+        }
+    };
     if tables.is_empty() {
         return Err(Failure(format!(
             "`{}` holds no result file of this agreement's queries (`<query>.csv`, as `pactum compile` names them)",
@@ -106,7 +117,7 @@ fn read_results(
             dir.display()
         );
     }
-    Ok(tables)
+    Ok(Ok(tables))
 }
 
 /// Renders a report template with the agreement's context and results.

@@ -805,7 +805,7 @@ fn load_source(
     Ok(count)
 }
 
-fn io_text(e: &csv::Error) -> String {
+pub(crate) fn io_text(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
             "no such file".to_string()
@@ -815,7 +815,7 @@ fn io_text(e: &csv::Error) -> String {
     }
 }
 
-fn csv_text(e: &csv::Error) -> String {
+pub(crate) fn csv_text(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8".to_string(),
         csv::ErrorKind::UnequalLengths {

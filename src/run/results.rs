@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Cell, Table};
+use super::{Cell, DataError, Table};
+use crate::diagnostics::codes;
 use crate::sql::plan::{ColumnKind, OutputColumn, Planned};
 
 /// A number as text: integers without a point, others in the shortest form
@@ -131,17 +132,14 @@ pub fn write_folder(out: &Path, tables: &[Table]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A problem with a results folder, naming the file.
-#[derive(Debug)]
-pub struct ReadError(pub String);
-
 /// Reads `<dir>/<query>.csv` for each planned query, typed by its columns.
 /// Queries without a file are returned in the second list (their sections
-/// are left out of a report).
+/// are left out of a report). A file that does not fit its query's columns
+/// is a data error, as the sources' files are for `run`.
 pub fn read_folder(
     dir: &Path,
     planned: &[Planned],
-) -> Result<(Vec<Table>, Vec<String>), ReadError> {
+) -> Result<(Vec<Table>, Vec<String>), Box<DataError>> {
     let mut tables = Vec::new();
     let mut missing = Vec::new();
     for query in planned {
@@ -155,15 +153,53 @@ pub fn read_folder(
     Ok((tables, missing))
 }
 
-fn read_table(file: &Path, name: &str, columns: &[OutputColumn]) -> Result<Table, ReadError> {
-    let shown = file.display();
+fn read_table(file: &Path, name: &str, columns: &[OutputColumn]) -> Result<Table, Box<DataError>> {
+    let error = |code, line: Option<u64>, column: Option<(usize, String)>, message, help| {
+        Box::new(DataError {
+            code,
+            file: Some(file.to_path_buf()),
+            line,
+            column,
+            message,
+            help,
+        })
+    };
+    let names = || {
+        columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(file)
-        .map_err(|e| ReadError(format!("{shown}: cannot read: {e}")))?;
+        .map_err(|e| {
+            error(
+                codes::MISSING_DATA_FILE,
+                None,
+                None,
+                format!(
+                    "the results of `{name}` cannot be read: {}",
+                    super::io_text(&e)
+                ),
+                format!(
+                    "export the query's rows as CSV with a header row naming {}",
+                    names()
+                ),
+            )
+        })?;
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| ReadError(format!("{shown}:1: the header row cannot be read: {e}")))?
+        .map_err(|e| {
+            error(
+                codes::UNREADABLE_ROW,
+                Some(1),
+                None,
+                format!("the header row cannot be read: {}", super::csv_text(&e)),
+                "save the file as UTF-8 CSV with a header row".to_string(),
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
@@ -173,38 +209,48 @@ fn read_table(file: &Path, name: &str, columns: &[OutputColumn]) -> Result<Table
             .iter()
             .position(|h| *h == column.name)
             .ok_or_else(|| {
-                ReadError(format!(
-                    "{shown}:1: no column `{}`; the manifest gives `{name}` the columns {}",
-                    column.name,
-                    columns
-                        .iter()
-                        .map(|c| c.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                error(
+                    codes::MISSING_DATA_COLUMN,
+                    Some(1),
+                    None,
+                    format!("the header has no column `{}`", column.name),
+                    format!("the manifest gives `{name}` the columns {}", names()),
+                )
             })?;
         positions.push(position);
     }
     let mut rows = Vec::new();
     for record in reader.into_records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            ReadError(format!("{shown}:{line}: the row cannot be read: {e}"))
+            error(
+                codes::UNREADABLE_ROW,
+                e.position().map(|p| p.line()),
+                None,
+                format!("the row cannot be read: {}", super::csv_text(&e)),
+                "every row needs as many fields as the header; quote fields that hold commas"
+                    .to_string(),
+            )
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map(|p| p.line());
         let mut row = Vec::with_capacity(columns.len());
         for (column, &position) in columns.iter().zip(&positions) {
             let raw = record.get(position).unwrap_or("");
+            // Text, dates and timestamps take any value.
+            let expected = match column.kind {
+                ColumnKind::Integer => "an integer",
+                _ => "a number",
+            };
             row.push(parse_cell(raw, column).ok_or_else(|| {
-                ReadError(format!(
-                    "{shown}:{line}:{}: `{raw}` is not {} (column `{}`)",
-                    position + 1,
-                    match column.kind {
-                        ColumnKind::Integer => "an integer",
-                        _ => "a number",
-                    },
-                    column.name
-                ))
+                error(
+                    codes::DATA_TYPE,
+                    line,
+                    Some((position + 1, column.name.clone())),
+                    format!("`{raw}` is not {expected}"),
+                    format!(
+                        "write {expected} as the manifest declares column `{}`, or leave the field empty for no value",
+                        column.name
+                    ),
+                )
             })?);
         }
         rows.push(row);
