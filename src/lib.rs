@@ -18,6 +18,7 @@ pub mod doc;
 pub mod functions;
 pub mod generate;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod run;
 pub mod source;

@@ -391,6 +391,105 @@ fn demo_refuses_a_number_of_customers_out_of_range() {
     }
 }
 
+/// `run --out` and `demo` write only into a new or empty folder, or one an
+/// earlier run or demo filled; nothing else is replaced or deleted.
+#[test]
+fn output_folders_never_replace_what_pactum_did_not_write() {
+    let dir = scratch("owned_out");
+    let data = dir.join("data");
+    let before: Vec<(std::ffi::OsString, Vec<u8>)> = {
+        let mut files: Vec<_> = std::fs::read_dir(&data)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.file_name(), std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let run_to = |out: &Path| {
+        pactum(
+            &[
+                "run",
+                &spec(),
+                "--data",
+                data.to_str().unwrap(),
+                "--as-of",
+                "2026-04-30",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    // The data folder itself: refused, the data intact.
+    let out = run_to(&data);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds files that Pactum did not write"),
+        "{}",
+        stderr(&out)
+    );
+    let mut after: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    after.sort();
+    assert_eq!(before, after, "the data folder changed");
+    // An existing file: refused, kept.
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "mine\n").unwrap();
+    let out = run_to(&file);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not a folder"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine\n");
+    // A folder Pactum filled may be filled again...
+    let results = dir.join("results");
+    assert!(run_to(&results).status.success());
+    assert!(results.join(".pactum-output").exists());
+    assert!(run_to(&results).status.success());
+    // ...until someone puts their own file in it.
+    std::fs::write(results.join("my_notes.md"), "keep me\n").unwrap();
+    let out = run_to(&results);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`my_notes.md`, which Pactum did not write"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(results.join("my_notes.md")).unwrap(),
+        "keep me\n"
+    );
+    // `demo` follows the same rule: not into the data folder...
+    let out = pactum(&["demo", &spec(), data.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // ...but again into its own.
+    let demo = dir.join("demo");
+    assert!(
+        pactum(&["demo", &spec(), demo.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
+    assert!(
+        pactum(&["demo", &spec(), demo.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
+    // Nothing was left beside the folders.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["data", "demo", "notes.txt", "results"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_user_template_renders_the_same_context() {
     let dir = scratch("template");

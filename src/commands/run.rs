@@ -226,14 +226,16 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     let input = Input::from_options(options.engine, &options.data, &options.url)?;
     with_agreement(&options.spec, &mut |agreement| {
         let plan_options = options.plan.options(agreement.config)?;
-        let tables = match load_and_run(agreement, &input, &plan_options)? {
-            Ok(tables) => tables,
-            Err(code) => return Ok(code),
-        };
         let out = options
             .out
             .clone()
             .unwrap_or_else(|| Path::new("results").join(agreement.model.name));
+        // Refused before the run, not after it.
+        crate::output::claim(&out, "run").map_err(Failure)?;
+        let tables = match load_and_run(agreement, &input, &plan_options)? {
+            Ok(tables) => tables,
+            Err(code) => return Ok(code),
+        };
         crate::run::results::write_folder(&out, &tables)
             .map_err(|e| Failure::io(&out, "write results to", &e))?;
         eprintln!(
@@ -267,8 +269,13 @@ pub fn demo(
         if let Some(day) = until {
             settings.until = day;
         }
+        crate::output::claim(dir, "demo").map_err(Failure)?;
         let written = crate::demo::generate(agreement.model, &settings, dir)
             .map_err(|e| Failure::io(dir, "write data to", &e))?;
+        let files: Vec<String> = written.iter().map(|(name, _)| name.clone()).collect();
+        let marker = dir.join(crate::output::MARKER);
+        std::fs::write(&marker, crate::output::marker("demo", &files))
+            .map_err(|e| Failure::io(&marker, "write", &e))?;
         let rows: usize = written.iter().map(|(_, n)| n).sum();
         eprintln!(
             "wrote {} files ({rows} rows) under {}",

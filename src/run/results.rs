@@ -101,11 +101,20 @@ pub fn write_folder(out: &Path, tables: &[Table]) -> std::io::Result<()> {
     }
     std::fs::create_dir(&staging)?;
     let written = (|| {
+        let mut files = Vec::with_capacity(tables.len() * 2);
         for table in tables {
-            std::fs::write(staging.join(format!("{}.csv", table.name)), to_csv(table))?;
+            let csv = format!("{}.csv", table.name);
+            std::fs::write(staging.join(&csv), to_csv(table))?;
             let json = serde_json::to_string_pretty(&rows_json(table)).expect("rows serialize");
-            std::fs::write(staging.join(format!("{}.json", table.name)), json + "\n")?;
+            let json_file = format!("{}.json", table.name);
+            std::fs::write(staging.join(&json_file), json + "\n")?;
+            files.extend([csv, json_file]);
         }
+        // What a later run may replace (`output::claim`).
+        std::fs::write(
+            staging.join(crate::output::MARKER),
+            crate::output::marker("run", &files),
+        )?;
         Ok::<(), std::io::Error>(())
     })();
     if let Err(e) = written {
