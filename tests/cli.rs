@@ -66,6 +66,52 @@ fn fmt_rewrites_files_in_place_and_leaves_nothing_behind() {
 }
 
 #[test]
+fn fmt_formats_through_links_and_keeps_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = scratch("fmt_links");
+    // A link to the file: the file is formatted, the link stays a link.
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    let target = dir.join("real").join("a.pactum");
+    std::fs::write(&target, MESSY).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // As root, a file that belongs to someone else stays theirs.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        std::os::unix::fs::chown(&target, Some(65534), Some(65534)).unwrap();
+    }
+    let link = dir.join("a.pactum");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = pactum(&["fmt", "a.pactum"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), TIDY);
+    let meta = std::fs::metadata(&target).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    if root {
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+    assert_eq!(entries(&dir.join("real")), ["a.pactum"]);
+
+    // A read-only file is refused, untouched.
+    let locked = dir.join("locked.pactum");
+    std::fs::write(&locked, MESSY).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = pactum(&["fmt", "locked.pactum"], &dir);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is read-only"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), MESSY);
+    assert_eq!(
+        std::fs::metadata(&locked).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+}
+
+#[test]
 fn fmt_check_lists_changes_with_a_diff_and_exits_1() {
     let dir = scratch("fmt_check");
     std::fs::write(dir.join("a.pactum"), MESSY).unwrap();

@@ -164,12 +164,30 @@ pub fn write_generated(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     replace_file(path, contents, false)
 }
 
+/// Replaces a file's content all at once. Through a symbolic link, the
+/// file it points to is replaced and the link stays; the file keeps its
+/// mode and, where the process may set it, its owner; a read-only file is
+/// refused rather than replaced.
 fn replace_file(path: &Path, contents: &[u8], sync: bool) -> Result<(), Failure> {
-    let dir = path
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let existing = std::fs::metadata(&target).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.permissions().readonly())
+    {
+        return Err(Failure(format!(
+            "`{}` is read-only; make it writable (chmod u+w) to have Pactum replace it",
+            path.display()
+        )));
+    }
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let file_name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file");
     let temporary = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
@@ -177,13 +195,31 @@ fn replace_file(path: &Path, contents: &[u8], sync: bool) -> Result<(), Failure>
         if sync {
             file.sync_all()?;
         }
-        if let Ok(meta) = std::fs::metadata(path) {
+        if let Some(meta) = &existing {
             std::fs::set_permissions(&temporary, meta.permissions())?;
+            keep_owner(&temporary, meta)?;
         }
-        std::fs::rename(&temporary, path)
+        std::fs::rename(&temporary, &target)
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&temporary);
         Failure::io(path, "write", &e)
     })
+}
+
+/// Gives the new file the old one's owner and group, when they differ
+/// (a root process would otherwise take the file over).
+#[cfg(unix)]
+fn keep_owner(file: &Path, old: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let new = std::fs::metadata(file)?;
+    if (new.uid(), new.gid()) == (old.uid(), old.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(file, Some(old.uid()), Some(old.gid()))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &Path, _old: &std::fs::Metadata) -> std::io::Result<()> {
+    Ok(())
 }
