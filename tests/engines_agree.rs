@@ -198,6 +198,37 @@ fn a_wrong_password_never_shows() {
     assert!(!stderr.contains("Secr3tPassw0rd"), "{stderr}");
 }
 
+/// Every spelling of a connection string keeps its password out of what
+/// is printed, as the driver would read it or as the user wrote it.
+#[test]
+fn no_spelling_of_a_password_shows() {
+    let cases = [
+        // `@` in the password, unencoded: refused before connecting.
+        "postgresql://analyst:Secr3t@Passw0rd@127.0.0.1:9/warehouse",
+        "postgresql://analyst:Secr3t%40Passw0rd@127.0.0.1:9/warehouse",
+        "host=127.0.0.1 port=9 user=analyst password='Secr3t Passw0rd' dbname=warehouse",
+        "host=127.0.0.1 port=9 user=analyst password = Secr3tPassw0rd dbname=warehouse",
+        "postgresql://127.0.0.1:9/warehouse?user=analyst&password=Secr3tPassw0rd",
+    ];
+    for url in cases {
+        let output = pactum(&[
+            "run",
+            &format!("{FIXTURE}/agreement.pactum"),
+            "--engine",
+            "postgres",
+            "--url",
+            url,
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("error[P0507]"), "{stderr}");
+        assert!(stderr.contains("***"), "{stderr}");
+        for piece in ["Secr3t", "Passw0rd"] {
+            assert!(!stderr.contains(piece), "{url}: {stderr}");
+        }
+    }
+}
+
 #[test]
 fn a_url_that_cannot_be_read_is_refused_clearly() {
     let cases = [

@@ -47,6 +47,11 @@ impl Server {
                 "write it as postgresql://USER@HOST:PORT/DATABASE, with options after `?`",
             )
         };
+        if ambiguous_user_information(url) {
+            return Err(unreadable(
+                "its password holds `@`; write it as `%40` in a URL".to_string(),
+            ));
+        }
         let (driver_url, settings) = tls::split(url).map_err(unreadable)?;
         let mut config: postgres::Config = driver_url
             .parse()
@@ -212,48 +217,160 @@ fn failure(code: &'static str, url: &str, message: String, help: &str) -> Box<Da
     })
 }
 
-/// The URL with its password replaced by `***`:
-/// `postgresql://user:secret@host/db` becomes `postgresql://user:***@host/db`;
-/// a `password=` parameter is hidden too.
-pub fn redact(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let rest = &out[scheme_end + 3..];
-        if let Some(at) = rest.find('@')
-            && let Some(colon) = rest[..at].find(':')
-        {
-            let start = scheme_end + 3 + colon + 1;
-            let end = scheme_end + 3 + at;
-            out.replace_range(start..end, "***");
+/// The connection string with its password replaced by `***`: in a URL,
+/// the user information runs to the last `@` before the query (a password
+/// may hold `@`), and a `password` query parameter is hidden; in the
+/// `key=value` form, the value of `password`, quoted or not, with spaces
+/// around `=` or not.
+pub fn redact(conn: &str) -> String {
+    let mut out = conn.to_string();
+    let mut places = passwords(conn);
+    places.sort_by_key(|p| std::cmp::Reverse(p.range.start));
+    for place in places {
+        out.replace_range(place.range, "***");
+    }
+    out
+}
+
+/// A password as written in a connection string.
+struct Password {
+    /// Where it is written.
+    range: std::ops::Range<usize>,
+    /// What it is: percent-decoded in a URL, unquoted in `key=value`.
+    value: String,
+}
+
+fn passwords(conn: &str) -> Vec<Password> {
+    let mut found = Vec::new();
+    let Some(scheme_end) = conn.find("://") else {
+        found.extend(key_value_password(conn));
+        return found;
+    };
+    let start = scheme_end + 3;
+    let rest = &conn[start..];
+    let query = rest.find('?').unwrap_or(rest.len());
+    if let Some(at) = rest[..query].rfind('@')
+        && let Some(colon) = rest[..at].find(':')
+    {
+        found.push(Password {
+            range: start + colon + 1..start + at,
+            value: percent_decoded(&rest[colon + 1..at]),
+        });
+    }
+    let mut position = start + query + 1;
+    for pair in rest.get(query + 1..).unwrap_or("").split('&') {
+        if let Some(value) = pair.strip_prefix("password=") {
+            let value_start = position + "password=".len();
+            found.push(Password {
+                range: value_start..value_start + value.len(),
+                value: percent_decoded(value),
+            });
+        }
+        position += pair.len() + 1;
+    }
+    found
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
         }
     }
-    if let Some(position) = out.find("password=") {
-        let start = position + "password=".len();
-        let end = out[start..]
-            .find(['&', ' '])
-            .map_or(out.len(), |e| start + e);
-        out.replace_range(start..end, "***");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of `password` in a `key=value` connection string, as libpq
+/// reads one: pairs separated by spaces, values single-quoted (with
+/// backslash escapes) or bare.
+fn key_value_password(conn: &str) -> Option<Password> {
+    let bytes = conn.as_bytes();
+    let mut i = 0;
+    let skip_spaces = |i: &mut usize| {
+        while *i < bytes.len() && bytes[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_spaces(&mut i);
+        if i >= bytes.len() {
+            return None;
+        }
+        let key_start = i;
+        while i < bytes.len() && bytes[i] != b'=' && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let key = &conn[key_start..i];
+        skip_spaces(&mut i);
+        if i >= bytes.len() || bytes[i] != b'=' {
+            return None;
+        }
+        i += 1;
+        skip_spaces(&mut i);
+        let value_start = i;
+        let mut value = Vec::new();
+        if bytes.get(i) == Some(&b'\'') {
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'\'' {
+                if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                    i += 1;
+                }
+                value.push(bytes[i]);
+                i += 1;
+            }
+            i = (i + 1).min(bytes.len());
+        } else {
+            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                value.push(bytes[i]);
+                i += 1;
+            }
+        }
+        if key == "password" {
+            return Some(Password {
+                range: value_start..i,
+                value: String::from_utf8_lossy(&value).into_owned(),
+            });
+        }
+    }
+}
+
+/// Any text with the connection string shown redacted, and each password
+/// in it replaced by `***`.
+fn scrub(text: &str, conn: &str) -> String {
+    let mut out = text.replace(conn, &redact(conn));
+    for password in passwords(conn) {
+        if !password.value.is_empty() {
+            out = out.replace(&password.value, "***");
+        }
     }
     out
 }
 
-/// Any text with the URL's password (if any) replaced by `***`.
-fn scrub(text: &str, url: &str) -> String {
-    let redacted = redact(url);
-    let mut out = text.replace(url, &redacted);
-    if let Some(password) = password(url)
-        && !password.is_empty()
-    {
-        out = out.replace(&password, "***");
-    }
-    out
-}
-
-fn password(url: &str) -> Option<String> {
-    let rest = &url[url.find("://")? + 3..];
-    let at = rest.find('@')?;
-    let colon = rest[..at].find(':')?;
-    Some(rest[colon + 1..at].to_string())
+/// A URL whose password holds a bare `@`: the driver would take what
+/// follows the first `@` for the host, and could show part of the password
+/// in its messages.
+fn ambiguous_user_information(conn: &str) -> bool {
+    let Some(scheme_end) = conn.find("://") else {
+        return false;
+    };
+    let rest = &conn[scheme_end + 3..];
+    let query = rest.find('?').unwrap_or(rest.len());
+    rest[..query].matches('@').count() > 1
 }
 
 #[cfg(test)]
@@ -281,5 +398,55 @@ mod tests {
             ),
             "error connecting to postgresql://ana:***@h/db: *** rejected"
         );
+    }
+
+    /// Spellings a user may give, each with the password that must not
+    /// show: as the driver reads it, and as written.
+    #[test]
+    fn passwords_never_show_however_the_connection_string_is_spelled() {
+        let corpus = [
+            (
+                "postgresql://ana:p@ss@db.example/warehouse",
+                "postgresql://ana:***@db.example/warehouse",
+                "p@ss",
+            ),
+            (
+                "postgresql://ana:p%40ss%20word@db.example/warehouse",
+                "postgresql://ana:***@db.example/warehouse",
+                "p@ss word",
+            ),
+            (
+                "postgresql://db.example/warehouse?user=ana&password=s%20ecret&sslmode=disable",
+                "postgresql://db.example/warehouse?user=ana&password=***&sslmode=disable",
+                "s ecret",
+            ),
+            (
+                "host=db.example user=ana password='a b c' dbname=warehouse",
+                "host=db.example user=ana password=*** dbname=warehouse",
+                "a b c",
+            ),
+            (
+                "host=db.example password = hunter22 dbname=warehouse",
+                "host=db.example password = *** dbname=warehouse",
+                "hunter22",
+            ),
+            (
+                "password='it\\'s secret' host=db.example",
+                "password=*** host=db.example",
+                "it's secret",
+            ),
+        ];
+        for (conn, shown, secret) in corpus {
+            assert_eq!(redact(conn), shown, "{conn}");
+            let values: Vec<String> = passwords(conn).into_iter().map(|p| p.value).collect();
+            assert_eq!(values, [secret], "{conn}");
+            let message = format!("cannot connect with {conn}: {secret} was refused");
+            let scrubbed = scrub(&message, conn);
+            assert!(!scrubbed.contains(secret), "{scrubbed}");
+            assert_eq!(
+                scrubbed,
+                format!("cannot connect with {shown}: *** was refused")
+            );
+        }
     }
 }
