@@ -272,19 +272,68 @@ impl Engine for Embedded {
     }
 }
 
+/// A new private folder for the engine's database: readable by this user
+/// alone (the sources may hold personal data), named unpredictably, in the
+/// system's temporary folder. Folders that runs killed before they could
+/// clean up are removed first.
 fn scratch_folder() -> std::io::Result<PathBuf> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let folder = std::env::temp_dir().join(format!(
-        "pactum-run-{}-{}",
-        std::process::id(),
-        COUNT.fetch_add(1, Ordering::Relaxed)
-    ));
-    if folder.exists() {
-        std::fs::remove_dir_all(&folder)?;
+    use std::hash::{BuildHasher, Hasher};
+    let temp = std::env::temp_dir();
+    remove_stale_scratch(&temp);
+    let pid = std::process::id();
+    for _ in 0..16 {
+        // A randomly keyed hash: unpredictable without a dependency.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(pid);
+        let folder = temp.join(format!("pactum-run-{pid}-{:016x}", hasher.finish()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        match builder.create(&folder) {
+            Ok(()) => return Ok(folder),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
     }
-    std::fs::create_dir_all(&folder)?;
-    Ok(folder)
+    Err(std::io::Error::other("no unused scratch folder name"))
+}
+
+/// Removes `pactum-run-PID-*` folders of processes that no longer run
+/// (killed before their engine was dropped). Only this user's folders are
+/// touched; anything that cannot be read or removed is left alone.
+fn remove_stale_scratch(temp: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(temp) else {
+            return;
+        };
+        let uid = current_uid();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("pactum-run-")
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(meta) = entry.metadata() else { continue };
+            let alive = Path::new("/proc").join(pid.to_string()).exists();
+            if !alive && meta.is_dir() && Some(meta.uid()) == uid {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = temp;
+}
+
+/// This process's user id, read from `/proc/self`.
+#[cfg(target_os = "linux")]
+fn current_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 
 impl Embedded {
