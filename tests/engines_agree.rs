@@ -176,21 +176,27 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn a_wrong_password_never_shows() {
-    // A URL whose password is wrong and whose port is closed.
-    let bad = "postgresql://analyst:Secr3tPassw0rd@127.0.0.1:9/warehouse".to_string();
+/// `pactum run --engine postgres --url URL` where the URL cannot be used:
+/// exit 1 with P0507. Returns what it printed.
+fn refused_connection(url: &str) -> String {
     let output = pactum(&[
         "run",
         &format!("{FIXTURE}/agreement.pactum"),
         "--engine",
         "postgres",
         "--url",
-        &bad,
+        url,
     ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error[P0507]"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_wrong_password_never_shows() {
+    // A URL whose password is wrong and whose port is closed.
+    let stderr = refused_connection("postgresql://analyst:Secr3tPassw0rd@127.0.0.1:9/warehouse");
     assert!(
         stderr.contains("postgresql://analyst:***@127.0.0.1:9/warehouse"),
         "{stderr}"
@@ -211,17 +217,7 @@ fn no_spelling_of_a_password_shows() {
         "postgresql://127.0.0.1:9/warehouse?user=analyst&password=Secr3tPassw0rd",
     ];
     for url in cases {
-        let output = pactum(&[
-            "run",
-            &format!("{FIXTURE}/agreement.pactum"),
-            "--engine",
-            "postgres",
-            "--url",
-            url,
-        ]);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains("error[P0507]"), "{stderr}");
+        let stderr = refused_connection(url);
         assert!(stderr.contains("***"), "{stderr}");
         for piece in ["Secr3t", "Passw0rd"] {
             assert!(!stderr.contains(piece), "{url}: {stderr}");
@@ -242,17 +238,7 @@ fn a_url_that_cannot_be_read_is_refused_clearly() {
         ),
     ];
     for (url, said) in cases {
-        let output = pactum(&[
-            "run",
-            &format!("{FIXTURE}/agreement.pactum"),
-            "--engine",
-            "postgres",
-            "--url",
-            url,
-        ]);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains("error[P0507]"), "{stderr}");
+        let stderr = refused_connection(url);
         assert!(stderr.contains(said), "{stderr}");
         assert!(stderr.contains("analyst:***@"), "{stderr}");
         assert!(!stderr.contains("Secr3tPassw0rd"), "{stderr}");

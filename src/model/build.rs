@@ -142,6 +142,14 @@ fn joined<'a, F, T: 'a>(
     fields.iter().filter_map(move |f| pick(&f.value)).flatten()
 }
 
+/// The names of every list `pick` finds among the fields, in order.
+fn listed<'a, F: 'a>(
+    fields: &'a [Spanned<F>],
+    pick: impl Fn(&'a F) -> Option<&'a [Ident]>,
+) -> Vec<&'a str> {
+    joined(fields, pick).map(name).collect()
+}
+
 fn party<'a>(x: &'a ast::Party, named: Named<'a>) -> Party<'a> {
     use ast::PartyField as F;
     Party {
@@ -189,12 +197,10 @@ fn goal<'a>(x: &'a ast::Goal, named: Named<'a>) -> Goal<'a> {
             F::Outcome(o) => Some(o.value),
             _ => None,
         }),
-        measured_by: joined(&x.fields, |f| match f {
+        measured_by: listed(&x.fields, |f| match f {
             F::MeasuredBy(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         owner: first(&x.fields, |f| match f {
             F::Owner(o) => Some(name(o)),
             _ => None,
@@ -280,12 +286,10 @@ fn attribution<'a>(x: &'a ast::Attribution, named: Named<'a>) -> Attribution<'a>
     Attribution {
         named,
         order: order(&x.fields, attribution_keyword),
-        touches: joined(&x.fields, |f| match f {
+        touches: listed(&x.fields, |f| match f {
             F::Touches(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         credit: first(&x.fields, |f| match f {
             F::Credit(c) => Some(name(c)),
             _ => None,
@@ -294,12 +298,10 @@ fn attribution<'a>(x: &'a ast::Attribution, named: Named<'a>) -> Attribution<'a>
             F::Channel(c) => Some(name(c)),
             _ => None,
         }),
-        conversions: joined(&x.fields, |f| match f {
+        conversions: listed(&x.fields, |f| match f {
             F::Conversions(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         value: first(&x.fields, |f| match f {
             F::Value(path) => match path.segments.as_slice() {
                 [source, column] => Some((name(source), name(column))),
@@ -346,12 +348,10 @@ fn metric<'a>(x: &'a ast::Metric, named: Named<'a>) -> Metric<'a> {
             F::Attributed(a) => Some(name(a)),
             _ => None,
         }),
-        by: joined(&x.fields, |f| match f {
+        by: listed(&x.fields, |f| match f {
             F::By(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         indicator: first(&x.fields, |f| match f {
             F::Indicator(i) => Some(i.value),
             _ => None,
@@ -372,12 +372,10 @@ fn pilot<'a>(x: &'a ast::Pilot, named: Named<'a>) -> Pilot<'a> {
     Pilot {
         named,
         order: order(&x.fields, pilot_keyword),
-        partners: joined(&x.fields, |f| match f {
+        partners: listed(&x.fields, |f| match f {
             F::Partners(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         during: first(&x.fields, |f| match f {
             F::During(r) => Some(r),
             _ => None,
@@ -386,12 +384,10 @@ fn pilot<'a>(x: &'a ast::Pilot, named: Named<'a>) -> Pilot<'a> {
             F::Baseline(r) => Some(r),
             _ => None,
         }),
-        control_partners: joined(&x.fields, |f| match f {
+        control_partners: listed(&x.fields, |f| match f {
             F::ControlPartners(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         control_customers: first(&x.fields, |f| match f {
             F::ControlCustomers(c) => Some(c),
             _ => None,
@@ -400,18 +396,14 @@ fn pilot<'a>(x: &'a ast::Pilot, named: Named<'a>) -> Pilot<'a> {
             F::Hypothesis(h) => Some(text(h)),
             _ => None,
         }),
-        inputs: joined(&x.fields, |f| match f {
+        inputs: listed(&x.fields, |f| match f {
             F::Inputs(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
-        outputs: joined(&x.fields, |f| match f {
+        }),
+        outputs: listed(&x.fields, |f| match f {
             F::Outputs(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         expectations: x
             .fields
             .iter()
@@ -428,18 +420,14 @@ fn scorecard<'a>(x: &'a ast::Scorecard, named: Named<'a>) -> Scorecard<'a> {
     Scorecard {
         named,
         order: order(&x.fields, scorecard_keyword),
-        shared_with: joined(&x.fields, |f| match f {
+        shared_with: listed(&x.fields, |f| match f {
             F::SharedWith(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
-        metrics: joined(&x.fields, |f| match f {
+        }),
+        metrics: listed(&x.fields, |f| match f {
             F::Metrics(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         minimum_group: first(&x.fields, |f| match f {
             F::MinimumGroup { size, .. } => Some(size.value),
             _ => None,
@@ -452,12 +440,10 @@ fn scorecard<'a>(x: &'a ast::Scorecard, named: Named<'a>) -> Scorecard<'a> {
             F::AtRiskFrom(n) => Some(n.value),
             _ => None,
         }),
-        by: joined(&x.fields, |f| match f {
+        by: listed(&x.fields, |f| match f {
             F::By(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
     }
 }
 
@@ -470,22 +456,18 @@ fn review<'a>(x: &'a ast::Review, named: Named<'a>) -> Review<'a> {
             F::Cadence(c) => Some(name(c)),
             _ => None,
         }),
-        attendees: joined(&x.fields, |f| match f {
+        attendees: listed(&x.fields, |f| match f {
             F::Attendees(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         scorecard: first(&x.fields, |f| match f {
             F::Scorecard(s) => Some(name(s)),
             _ => None,
         }),
-        agenda: joined(&x.fields, |f| match f {
+        agenda: listed(&x.fields, |f| match f {
             F::Agenda(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         reporting: first(&x.fields, |f| match f {
             F::Reporting(r) => Some(name(r)),
             _ => None,
@@ -518,18 +500,14 @@ fn initiative<'a>(x: &'a ast::Initiative, named: Named<'a>) -> Initiative<'a> {
             F::Due(d) => Some(d),
             _ => None,
         }),
-        depends_on: joined(&x.fields, |f| match f {
+        depends_on: listed(&x.fields, |f| match f {
             F::DependsOn(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
-        supports: joined(&x.fields, |f| match f {
+        }),
+        supports: listed(&x.fields, |f| match f {
             F::Supports(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
         status: first(&x.fields, |f| match f {
             F::Status(s) => Some(name(s)),
             _ => None,
@@ -622,12 +600,10 @@ fn audit(x: &ast::Audit) -> Audit<'_> {
             F::Owner(o) => Some(name(o)),
             _ => None,
         }),
-        checks: joined(&x.fields, |f| match f {
+        checks: listed(&x.fields, |f| match f {
             F::Checks(list) => Some(list.as_slice()),
             _ => None,
-        })
-        .map(name)
-        .collect(),
+        }),
     }
 }
 

@@ -98,6 +98,15 @@ struct Resolved<'m, 'a> {
 }
 
 impl Resolved<'_, '_> {
+    /// The channels passed over, as literals.
+    fn ignored_channels(&self) -> Vec<Expr> {
+        self.rule
+            .ignored_channels
+            .iter()
+            .map(|c| Expr::Str(c.to_string()))
+            .collect()
+    }
+
     /// The column naming the partner of a touch.
     fn credit(&self) -> &str {
         self.rule.credit.unwrap_or("")
@@ -615,12 +624,7 @@ fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> 
                     },
                     Expr::In {
                         expr: Box::new(field("k", "channel")),
-                        list: s
-                            .rule
-                            .ignored_channels
-                            .iter()
-                            .map(|c| Expr::Str(c.to_string()))
-                            .collect(),
+                        list: s.ignored_channels(),
                         negated: true,
                     },
                 ),
@@ -797,12 +801,7 @@ fn touch_selects(
                     },
                     Expr::In {
                         expr: Box::new(channel.clone()),
-                        list: s
-                            .rule
-                            .ignored_channels
-                            .iter()
-                            .map(|c| Expr::Str(c.to_string()))
-                            .collect(),
+                        list: s.ignored_channels(),
                         negated: true,
                     },
                 ));
