@@ -69,7 +69,7 @@ enum Command {
     },
     /// Run an agreement's queries on its data with the embedded engine
     #[command(
-        after_help = "Examples:\n  pactum run specs/acme_referral.pactum --data examples/acme_referral\n  pactum run specs/acme_referral.pactum --data examples/acme_referral --out results/acme --as-of 2026-09-30\n  pactum run specs/acme_referral.pactum --engine postgres --url postgresql://analyst@warehouse:5432/prod\n\nThe data folder holds one CSV file per source, named after it (`touchpoints.csv`), with a header row naming the source's columns. Results (one CSV and one JSON file per query) replace the output folder only once all are written."
+        after_help = "Examples:\n  pactum run specs/acme_referral.pactum --data examples/acme_referral\n  pactum run specs/acme_referral.pactum --data examples/acme_referral --out results/acme --as-of 2026-09-30\n  pactum run specs/acme_referral.pactum --engine postgres --url postgresql://analyst@warehouse:5432/prod\n\nThe data folder holds one CSV file per source, named after it (`touchpoints.csv`), with a header row naming the source's columns. Results (one CSV and one JSON file per query) replace the output folder only once all are written; the folder must be new, empty, or one an earlier run filled."
     )]
     Run {
         /// The agreement to run
