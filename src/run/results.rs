@@ -29,6 +29,28 @@ fn cell_text(cell: &Cell) -> String {
     }
 }
 
+/// What a spreadsheet reads as the start of a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a text value, past any leading apostrophes, starts like a
+/// formula.
+fn formula_like(text: &str) -> bool {
+    text.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A text cell as a result file writes it: one that would start a formula
+/// in a spreadsheet (`=`, `+`, `-`, `@`, a tab, a carriage return, after
+/// any apostrophes) gets a `'` in front, which spreadsheets show as text.
+/// Reading result files back takes it off again; the JSON files keep the
+/// raw value.
+fn spreadsheet_safe(text: &str) -> String {
+    if formula_like(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// RFC 4180: quoted when the field holds a comma, a quote or a line break.
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
@@ -45,7 +67,13 @@ pub fn to_csv(table: &Table) -> String {
     out.push_str(&names.join(","));
     out.push('\n');
     for row in &table.rows {
-        let fields: Vec<String> = row.iter().map(|c| csv_field(&cell_text(c))).collect();
+        let fields: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(t) => csv_field(&spreadsheet_safe(t)),
+                other => csv_field(&cell_text(other)),
+            })
+            .collect();
         out.push_str(&fields.join(","));
         out.push('\n');
     }
@@ -244,6 +272,12 @@ fn read_table(file: &Path, name: &str, columns: &[OutputColumn]) -> Result<Table
         let mut row = Vec::with_capacity(columns.len());
         for (column, &position) in columns.iter().zip(&positions) {
             let raw = record.get(position).unwrap_or("");
+            // A text written with a `'` in front to keep spreadsheets from
+            // running it (`spreadsheet_safe`) gets its value back.
+            let raw = match raw.strip_prefix('\'') {
+                Some(rest) if column.kind == ColumnKind::Text && formula_like(rest) => rest,
+                _ => raw,
+            };
             // Text, dates and timestamps take any value.
             let expected = match column.kind {
                 ColumnKind::Integer => "an integer",
@@ -289,4 +323,57 @@ pub(crate) fn parse_cell(raw: &str, column: &OutputColumn) -> Option<Cell> {
         ColumnKind::Date => Cell::Text(raw.trim().chars().take(10).collect()),
         ColumnKind::Text | ColumnKind::Timestamp => Cell::Text(raw.to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::plan::out;
+
+    #[test]
+    fn text_that_would_start_a_formula_is_written_as_text_and_read_back_as_it_was() {
+        let values = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-x",
+            "@SUM(A1)",
+            "\tTab",
+            "'=already quoted",
+            "'plain apostrophe",
+            "plain",
+            "a, b",
+        ];
+        let table = Table {
+            name: "t".to_string(),
+            columns: vec![out("v", ColumnKind::Text, "a text")],
+            rows: values
+                .iter()
+                .map(|v| vec![Cell::Text(v.to_string())])
+                .collect(),
+        };
+        let csv = to_csv(&table);
+        let lines: Vec<&str> = csv.lines().collect();
+        // Quoted for its commas and quotes, after the apostrophe.
+        assert_eq!(lines[1], r#""'=HYPERLINK(""http://x"",""y"")""#);
+        assert_eq!(lines[2], "'+1");
+        assert_eq!(lines[3], "'-x");
+        assert_eq!(lines[4], "'@SUM(A1)");
+        assert_eq!(lines[6], "''=already quoted");
+        assert_eq!(lines[7], "'plain apostrophe");
+        assert_eq!(lines[8], "plain");
+        // No field a spreadsheet would run.
+        for line in &lines[1..] {
+            let field = line.trim_start_matches('"');
+            assert!(!field.starts_with(FORMULA_STARTS), "{line}");
+        }
+        // Read back: the values as they were; the JSON never changed them.
+        let dir = std::env::temp_dir().join(format!("pactum-formula-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("t.csv");
+        std::fs::write(&file, &csv).unwrap();
+        let back = read_table(&file, "t", &table.columns).unwrap();
+        assert_eq!(back.rows, table.rows);
+        assert_eq!(rows_json(&table)[0]["v"], values[0]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
