@@ -207,8 +207,10 @@ fn replace_file(path: &Path, contents: &[u8], sync: bool) -> Result<(), Failure>
     })
 }
 
-/// Gives the new file the old one's owner and group, when they differ
-/// (a root process would otherwise take the file over).
+/// Gives the new file the old one's owner and group, when they differ (a
+/// root process would otherwise take the file over). Only root may give a
+/// file away: for anyone else a refusal leaves the file theirs, as any
+/// editor's save would.
 #[cfg(unix)]
 fn keep_owner(file: &Path, old: &std::fs::Metadata) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt;
@@ -216,7 +218,10 @@ fn keep_owner(file: &Path, old: &std::fs::Metadata) -> std::io::Result<()> {
     if (new.uid(), new.gid()) == (old.uid(), old.gid()) {
         return Ok(());
     }
-    std::os::unix::fs::chown(file, Some(old.uid()), Some(old.gid()))
+    match std::os::unix::fs::chown(file, Some(old.uid()), Some(old.gid())) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Ok(()),
+        other => other,
+    }
 }
 
 #[cfg(not(unix))]

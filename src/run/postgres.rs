@@ -370,7 +370,13 @@ fn ambiguous_user_information(conn: &str) -> bool {
     };
     let rest = &conn[scheme_end + 3..];
     let query = rest.find('?').unwrap_or(rest.len());
-    rest[..query].matches('@').count() > 1
+    let Some(at) = rest[..query].rfind('@') else {
+        return false;
+    };
+    let user_information = &rest[..at];
+    user_information
+        .find(':')
+        .is_some_and(|colon| user_information[colon + 1..].contains('@'))
 }
 
 #[cfg(test)]
