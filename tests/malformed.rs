@@ -134,6 +134,53 @@ fn ten_thousand_levels_of_nesting_are_refused_without_overflow() {
     assert!(outcome.parsed_ok, "{}", render(&outcome));
 }
 
+#[test]
+fn hidden_characters_warn_in_strings_and_comments_and_are_errors_in_names() {
+    // A right-to-left override in a title, a zero-width space in a doc
+    // comment, an isolate in a plain comment: warnings, the file parses.
+    let text = "/// Sig\u{200B}ned.\nagreement trojan \"Acme \u{202E}ecnerefer\" {\n  version 1 // v\u{2066}1\n}\n";
+    let outcome = run("trojan.pactum", text.as_bytes().to_vec());
+    assert!(outcome.parsed_ok, "{}", render(&outcome));
+    let found: Vec<(&str, &str)> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "P0013",
+                "invisible character U+200B (ZERO WIDTH SPACE) in a comment"
+            ),
+            (
+                "P0013",
+                "invisible character U+202E (RIGHT-TO-LEFT OVERRIDE) in a string"
+            ),
+            (
+                "P0013",
+                "invisible character U+2066 (LEFT-TO-RIGHT ISOLATE) in a comment"
+            ),
+        ],
+        "{}",
+        render(&outcome)
+    );
+    assert!(outcome.diagnostics.iter().all(|d| !d.is_error()));
+    // Written as an escape, the same character is visible: no warning.
+    let escaped = "agreement trojan \"Acme \\u{202E}\" {\n  version 1\n}\n";
+    let outcome = run("escaped.pactum", escaped.as_bytes().to_vec());
+    assert!(
+        outcome.parsed_ok && outcome.diagnostics.is_empty(),
+        "{}",
+        render(&outcome)
+    );
+    // In a name, it is an error.
+    let named = "agreement tro\u{200B}jan {\n  version 1\n}\n";
+    let outcome = run("named.pactum", named.as_bytes().to_vec());
+    assert!(!outcome.parsed_ok);
+    assert_eq!(outcome.diagnostics[0].code, "P0001", "{}", render(&outcome));
+}
+
 /// A metric whose value adds `terms` counts.
 fn long_chain(terms: usize) -> String {
     let sum = vec!["count(orders)"; terms].join(" + ");

@@ -30,6 +30,7 @@ pub const NEGATIVE_DURATION: &str = "P0009";
 pub const INVALID_ESCAPE: &str = "P0010";
 pub const UNBALANCED: &str = "P0011";
 pub const TOO_MANY_ERRORS: &str = "P0012";
+pub const HIDDEN_CHARACTER: &str = "P0013";
 
 pub const UNKNOWN_NAME: &str = "P0101";
 pub const DUPLICATE_NAME: &str = "P0102";
@@ -215,6 +216,21 @@ role partner\n    }\n",
 probably not a Pactum agreement, or one early mistake confuses everything after it. Fix the \
 first errors and run again.\n\nWrong: a file with thousands of broken lines.\n\nRight: fix the \
 first reported errors, then check again.\n",
+    },
+    CodeInfo {
+        code: HIDDEN_CHARACTER,
+        name: "hidden-character",
+        severity: Severity::Warning,
+        title: "invisible or bidirectional character",
+        explanation: "A string or a comment holds a character that is invisible or that changes \
+the direction of the text around it: a bidirectional override or isolate (U+202A to U+202E, \
+U+2066 to U+2069), a direction mark (U+200E, U+200F, U+061C) or a zero-width character (U+200B \
+to U+200D, U+2060, U+FEFF). Such characters make an agreement read differently on screen from \
+what it says (the \"Trojan Source\" attack), so a reviewer could approve a term that is not the \
+one in force. Outside strings and comments they are syntax errors: names are plain ASCII. When \
+the character is meant, write it as an escape, which stays visible.\n\nWrong: a title holding \
+an invisible right-to-left override, `\"Acme<U+202E>ecnerefer\"`.\n\nRight:\n\n    \
+agreement acme \"Acme reference\" {\n\nor, when it is meant, `\"Acme \\u{202E}\"`.\n",
     },
 ];
 

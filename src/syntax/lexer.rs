@@ -29,6 +29,8 @@ pub struct Comment {
 pub struct LexReport {
     pub comments: Vec<Comment>,
     pub errors: Vec<Diagnostic>,
+    /// Findings that do not stop the parse (hidden characters).
+    pub warnings: Vec<Diagnostic>,
 }
 
 struct Open {
@@ -101,6 +103,9 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                             if is_forbidden_control(c) {
                                 report.errors.push(control_error(file, i, c));
                             }
+                            if let Some(warning) = hidden_character(text, file, i, "string") {
+                                report.warnings.push(warning);
+                            }
                             i += 1;
                         }
                     }
@@ -112,6 +117,9 @@ pub fn scan(text: &str, file: FileId) -> LexReport {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     if is_forbidden_control(bytes[i]) {
                         report.errors.push(control_error(file, i, bytes[i]));
+                    }
+                    if let Some(warning) = hidden_character(text, file, i, "comment") {
+                        report.warnings.push(warning);
                     }
                     i += 1;
                 }
@@ -272,6 +280,50 @@ fn valid_escape(after: &[u8]) -> bool {
 
 fn is_forbidden_control(b: u8) -> bool {
     (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') || b == 0x7f
+}
+
+/// A warning when the character starting at byte `at` is invisible or
+/// turns the direction of the text around it (Trojan Source), where the
+/// reader cannot see it: in a string or a comment.
+fn hidden_character(text: &str, file: FileId, at: usize, place: &str) -> Option<Diagnostic> {
+    if text.as_bytes()[at] < 0x80 || !text.is_char_boundary(at) {
+        return None;
+    }
+    let c = text[at..].chars().next()?;
+    let name = match c {
+        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{061C}' => "ARABIC LETTER MARK",
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{2060}' => "WORD JOINER",
+        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE",
+        _ => return None,
+    };
+    let code = c as u32;
+    Some(
+        Diagnostic::new(
+            codes::HIDDEN_CHARACTER,
+            format!("invisible character U+{code:04X} ({name}) in a {place}"),
+        )
+        .with_label(
+            Span::new(file, at, at + c.len_utf8()),
+            "the text may read differently from what it says",
+        )
+        .with_help(format!(
+            "remove it; if it is meant, write it as the escape \\u{{{code:X}}} in a string"
+        )),
+    )
 }
 
 fn control_error(file: FileId, offset: usize, b: u8) -> Diagnostic {

@@ -29,12 +29,15 @@ pub struct Parsed {
 }
 
 pub fn parse_text(text: &str, file: FileId) -> Parsed {
-    let lexed = lexer::scan(text, file);
+    let mut lexed = lexer::scan(text, file);
+    let warnings = std::mem::take(&mut lexed.warnings);
     if !lexed.errors.is_empty() {
+        let mut diagnostics = lexed.errors;
+        diagnostics.extend(warnings);
         return Parsed {
             file: None,
             comments: lexed.comments,
-            diagnostics: lexed.errors,
+            diagnostics,
         };
     }
     if is_blank(text) {
@@ -48,7 +51,7 @@ pub fn parse_text(text: &str, file: FileId) -> Parsed {
         };
     }
 
-    let diagnostics;
+    let mut diagnostics;
     let tree = match PactumParser::parse(Rule::strict_file, text) {
         Ok(mut pairs) => {
             let root = pairs.next().expect("strict_file always yields one pair");
@@ -63,6 +66,7 @@ pub fn parse_text(text: &str, file: FileId) -> Parsed {
         }
     };
     let ok = diagnostics.iter().all(|d| !d.is_error());
+    diagnostics.extend(warnings);
     Parsed {
         file: if ok { tree } else { None },
         comments: lexed.comments,
