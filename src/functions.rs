@@ -1,5 +1,5 @@
 //! The metric functions of the language, one entry each: the checker (its
-//! names and usage in help lines), the planner (whether it compiles to SQL)
+//! names in help lines), the planner (whether it compiles to SQL)
 //! and `demo` (which argument names activity rows) read this table rather
 //! than lists of their own. How a call is typed lives in
 //! `check::units::Typer::call` and how it is computed in
@@ -9,8 +9,6 @@
 #[derive(Debug, Clone, Copy)]
 pub struct Function {
     pub name: &'static str,
-    /// How a call is written.
-    pub usage: &'static str,
     /// Whether the SQL planner computes it as a metric's aggregate. Metrics
     /// using one that is not are listed as not compiled, with why.
     pub planned: bool,
@@ -32,98 +30,82 @@ pub enum Argument {
 pub const FUNCTIONS: &[Function] = &[
     Function {
         name: "count",
-        usage: "count(EVENT)",
         planned: true,
         activity: None,
     },
     Function {
         name: "count_distinct",
-        usage: "count_distinct(EVENT.COLUMN)",
         planned: true,
         activity: None,
     },
     Function {
         name: "sum",
-        usage: "sum(SOURCE.COLUMN)",
         planned: true,
         activity: None,
     },
     Function {
         name: "avg",
-        usage: "avg(SOURCE.COLUMN) or avg(days_between(...))",
         planned: true,
         activity: None,
     },
     Function {
         name: "min",
-        usage: "min(SOURCE.COLUMN)",
         planned: true,
         activity: None,
     },
     Function {
         name: "max",
-        usage: "max(SOURCE.COLUMN)",
         planned: true,
         activity: None,
     },
     Function {
         name: "median",
-        usage: "median(SOURCE.COLUMN) or median(days_between(...))",
         planned: true,
         activity: None,
     },
     Function {
         name: "percentile",
-        usage: "percentile(SOURCE.COLUMN, 90%)",
         planned: true,
         activity: None,
     },
     Function {
         name: "nps",
-        usage: "nps(SOURCE.COLUMN)",
         planned: true,
         activity: None,
     },
     Function {
         name: "retention",
-        usage: "retention(EVENT, after N days, activity SOURCE)",
         planned: true,
         activity: Some(Argument::Labelled("activity")),
     },
     Function {
         name: "churn",
-        usage: "churn(SOURCE, per PERIOD)",
         planned: true,
         activity: Some(Argument::Positional(0)),
     },
     Function {
         name: "clv",
-        usage: "clv(SOURCE.COLUMN, activity SOURCE, per PERIOD)",
         planned: true,
         activity: Some(Argument::Labelled("activity")),
     },
     Function {
         name: "upsell_rate",
-        usage: "upsell_rate(EVENT, EVENT, within N days)",
         planned: true,
         activity: None,
     },
     Function {
         name: "conversion_rate",
-        usage: "conversion_rate(EVENT, EVENT, within N days)",
         planned: true,
         activity: None,
     },
     Function {
         name: "days_between",
-        usage: "days_between(first EVENT, first EVENT), inside median, percentile or avg",
         // Computed per customer inside the aggregate that holds it.
         planned: false,
         activity: None,
     },
     Function {
         name: "convert",
-        usage: "convert(FIGURE, rate N)",
         planned: false,
         activity: None,
     },

@@ -44,7 +44,15 @@ pub fn claim(dir: &Path, command: &str) -> Result<(), String> {
             entries[0]
         ));
     };
-    let ours: Vec<&str> = marker.lines().skip(1).collect();
+    let mut lines = marker.lines();
+    let filled_by = lines.next().unwrap_or("");
+    if filled_by != format!("pactum {command}") {
+        // `demo` data is `run`'s input: never its output.
+        return Err(format!(
+            "`{shown}` was filled by `{filled_by}`, not by `pactum {command}`; give `pactum {command}` a folder of its own"
+        ));
+    }
+    let ours: Vec<&str> = lines.collect();
     if let Some(foreign) = entries
         .iter()
         .find(|e| e.as_str() != MARKER && !ours.contains(&e.as_str()))
@@ -104,6 +112,9 @@ mod tests {
             refused.contains("`notes`, which Pactum did not write"),
             "{refused}"
         );
+        // Another command's folder is not this one's.
+        let refused = claim(&dir, "demo").unwrap_err();
+        assert!(refused.contains("was filled by `pactum run`"), "{refused}");
         let file = dir.join("orders.csv");
         let refused = claim(&file, "demo").unwrap_err();
         assert!(refused.contains("is not a folder"), "{refused}");

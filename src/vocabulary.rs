@@ -72,10 +72,6 @@ impl Day {
         dates::parse(text).map(Day)
     }
 
-    pub fn from_number(days: i64) -> Day {
-        Day(days)
-    }
-
     /// Days since 1970-01-01.
     pub fn number(self) -> i64 {
         self.0

@@ -408,7 +408,7 @@ fn output_folders_never_replace_what_pactum_did_not_write() {
         files.sort();
         files
     };
-    let run_to = |out: &Path| {
+    let run_to_from = |data: &Path, out: &Path| {
         pactum(
             &[
                 "run",
@@ -423,6 +423,7 @@ fn output_folders_never_replace_what_pactum_did_not_write() {
             &[],
         )
     };
+    let run_to = |out: &Path| run_to_from(&data, out);
     // The data folder itself: refused, the data intact.
     let out = run_to(&data);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -480,6 +481,16 @@ fn output_folders_never_replace_what_pactum_did_not_write() {
             .status
             .success()
     );
+    // Data `demo` wrote is `run`'s input, never its output.
+    let demo_files = std::fs::read_dir(&demo).unwrap().count();
+    let out = run_to_from(&demo, &demo);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was filled by `pactum demo`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_dir(&demo).unwrap().count(), demo_files);
     // Nothing was left beside the folders.
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()

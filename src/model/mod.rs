@@ -25,8 +25,6 @@ use crate::syntax::ast::{
     MetricCondition, Model, Money, Outcome, Path, Payment, Period, Target, Unit,
 };
 
-pub use build::build;
-
 /// One checked agreement (or catalog), resolved.
 #[derive(Debug, Clone)]
 pub struct Agreement<'a> {
@@ -365,7 +363,7 @@ impl<'a> Attribution<'a> {
 impl<'a> Agreement<'a> {
     /// The model of a checked scope.
     pub fn of(scope: &Scope<'a>) -> Agreement<'a> {
-        build(scope)
+        build::build(scope)
     }
 
     pub fn segment(&self, name: &str) -> Option<&Segment<'a>> {
