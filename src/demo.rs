@@ -424,7 +424,7 @@ fn activity_sources(agreement: &Agreement<'_>) -> Vec<String> {
     fn walk(e: &crate::syntax::ast::Expr, agreement: &Agreement<'_>, out: &mut Vec<String>) {
         match e {
             crate::syntax::ast::Expr::Call { function, args, .. } => {
-                let activity = crate::functions::lookup(&function.name).and_then(|f| f.activity);
+                let activity = crate::functions::lookup(&function.name).and_then(|f| f.activity());
                 let mut positional = 0;
                 for arg in args {
                     let wanted = match (activity, &arg.label) {

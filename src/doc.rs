@@ -593,11 +593,15 @@ fn rows_title(agreement: &Agreement<'_>, name: &str) -> String {
     }
 }
 
-/// A metric's value in words, for the functions a reader meets most;
-/// anything else as written.
+/// A metric's value in words, from its function's templates
+/// (`crate::functions::Function::words`); anything else as written.
 fn value_words(agreement: &Agreement<'_>, e: &ast::Expr) -> String {
+    let as_written = || format!("`{}`", format::expr(e));
     let ast::Expr::Call { function, args, .. } = e else {
-        return format!("`{}`", format::expr(e));
+        return as_written();
+    };
+    let Some(f) = crate::functions::lookup(&function.name) else {
+        return as_written();
     };
     let path = |i: usize| match args
         .iter()
@@ -608,69 +612,48 @@ fn value_words(agreement: &Agreement<'_>, e: &ast::Expr) -> String {
         Some(ArgValue::Expr(ast::Expr::Path(p))) => Some(p),
         _ => None,
     };
-    let labelled = |label: &str| {
-        args.iter()
-            .find(|a| a.label.as_ref().is_some_and(|l| l.name == label))
-            .map(|a| match &a.value {
-                ArgValue::Expr(e) => format::expr(e),
-                ArgValue::Range(a, b) => {
-                    format!("{} to {}", format::duration(a), format::duration(b))
-                }
-            })
-    };
     let rows = |p: &Path| rows_title(agreement, &p.segments[0].name);
-    let column = |p: &Path| {
-        p.segments
-            .last()
-            .map(|s| s.name.replace('_', " "))
-            .unwrap_or_default()
-    };
-    match (function.name.as_str(), path(0)) {
-        ("count_distinct", Some(p)) if p.segments.len() > 1 && p.segments[1].name == "customer" => {
-            format!("distinct customers with a {}", rows(p))
+    // The value of one placeholder, `None` when the call has no such part.
+    let placeholder = |name: &str| -> Option<String> {
+        match name {
+            "rows" => path(0).map(rows),
+            "rows2" => path(1).map(rows),
+            "column" => path(0)
+                .and_then(|p| p.segments.get(1))
+                .map(|c| c.name.replace('_', " ")),
+            "customers" => path(0)
+                .filter(|p| p.segments.get(1).is_some_and(|c| c.name == "customer"))
+                .map(rows),
+            label => args
+                .iter()
+                .find(|a| a.label.as_ref().is_some_and(|l| l.name == label))
+                .map(|a| match &a.value {
+                    ArgValue::Expr(e) => format::expr(e),
+                    ArgValue::Range(a, b) => {
+                        format!("{} to {}", format::duration(a), format::duration(b))
+                    }
+                }),
         }
-        ("count_distinct", Some(p)) => format!("distinct {} of {}", column(p), rows(p)),
-        ("count", Some(p)) => format!("the number of {} rows", rows(p)),
-        ("sum", Some(p)) => format!("the total {} of {}", column(p), rows(p)),
-        ("avg", Some(p)) => format!("the average {} of {}", column(p), rows(p)),
-        ("nps", Some(p)) => format!(
-            "the net promoter score of {} (promoters 9-10 minus detractors 0-6, in percent)",
-            column(p)
-        ),
-        ("conversion_rate", Some(p)) => format!(
-            "the share of customers with a {} who then have a {} within {}",
-            rows(p),
-            path(1).map(rows).unwrap_or_default(),
-            labelled("within").unwrap_or_default()
-        ),
-        ("upsell_rate", Some(p)) => format!(
-            "the share of customers with a {} who expand ({}) within {}",
-            rows(p),
-            path(1).map(rows).unwrap_or_default(),
-            labelled("within").unwrap_or_default()
-        ),
-        ("retention", Some(p)) => match (labelled("after"), labelled("from")) {
-            (Some(after), _) => format!(
-                "the share of customers with a {} still active ({}) {} or more after it, counting only customers for whom that much time has passed",
-                rows(p),
-                labelled("activity").unwrap_or_default(),
-                after
-            ),
-            (None, Some(range)) => format!(
-                "the share of customers with a {} active ({}) from {} after it, counting only customers for whom that much time has passed",
-                rows(p),
-                labelled("activity").unwrap_or_default(),
-                range
-            ),
-            _ => format!("`{}`", format::expr(e)),
-        },
-        ("churn", Some(p)) => format!(
-            "the share of customers active in {} at the start of a {} who are not active during it",
-            rows(p),
-            labelled("per").unwrap_or_default()
-        ),
-        _ => format!("`{}`", format::expr(e)),
+    };
+    f.words
+        .iter()
+        .find_map(|template| fill(template, &placeholder))
+        .unwrap_or_else(as_written)
+}
+
+/// A template with each `{name}` replaced by its value; `None` when one
+/// has none.
+fn fill(template: &str, value: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}')? + open;
+        out.push_str(&value(&rest[open + 1..close])?);
+        rest = &rest[close + 1..];
     }
+    out.push_str(rest);
+    Some(out)
 }
 
 fn metric_sentence(agreement: &Agreement<'_>, m: &Metric<'_>) -> String {

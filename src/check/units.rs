@@ -3,6 +3,7 @@
 //! function argument checked on the way.
 
 use crate::diagnostics::{Diagnostic, codes};
+use crate::functions::{Function, Kind, Param, Presence, Yields};
 use crate::syntax::ast::*;
 use crate::syntax::expected::closest;
 use crate::syntax::span::Span;
@@ -334,6 +335,9 @@ impl<'s, 'a> Typer<'s, 'a> {
         result
     }
 
+    /// A function call, typed from its entry in `crate::functions`: each
+    /// argument checked against its parameter, then the function's unit
+    /// rule.
     fn call(
         &mut self,
         function: &Ident,
@@ -342,232 +346,206 @@ impl<'s, 'a> Typer<'s, 'a> {
         in_aggregate: bool,
     ) -> Option<Quantity> {
         let name = function.name.as_str();
+        let Some(f) = crate::functions::lookup(name) else {
+            let functions = crate::functions::names();
+            let help = match closest(name, &functions) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("the functions are: {}", functions.join(", ")),
+            };
+            self.error(
+                codes::UNKNOWN_FUNCTION,
+                function.span,
+                format!("unknown function `{name}`"),
+                "not a Pactum function",
+                &help,
+            );
+            return None;
+        };
         let mut call = CallArgs::new(function, args, span);
-        let quantity = match name {
-            "count" => {
-                let [rows] = call.positional::<1>(self, &["the event or source to count"])?;
-                self.rows_arg(rows)?;
-                Some(Quantity::Count)
-            }
-            "count_distinct" => {
-                let [column] = call
-                    .positional::<1>(self, &["the column to count, such as `purchase.customer`"])?;
-                self.column_arg(column, &[])?;
-                Some(Quantity::Count)
-            }
-            "sum" | "avg" | "min" | "max" => {
-                let [column] = call.positional::<1>(self, &["a number or money column"])?;
-                if name == "avg"
-                    && let Some(q) = self.per_customer_arg(column)
-                {
-                    return call.finish(self).then_some(q);
+        let whats: Vec<&str> = f
+            .params
+            .iter()
+            .filter(|p| p.label.is_none())
+            .map(|p| p.what)
+            .collect();
+        let mut unlabelled = call.positional(self, &whats)?.into_iter();
+        let mut measured = None;
+        let mut fine = true;
+        let mut alternatives_seen = false;
+        for param in f.params {
+            let given = match (param.label, param.presence) {
+                (None, _) => unlabelled.next().map(|arg| (param, arg)),
+                (Some(label), Presence::Required) => call
+                    .required_label(self, label, param.what)
+                    .map(|arg| (param, arg)),
+                (Some(_), Presence::Alternative) => {
+                    if alternatives_seen {
+                        continue;
+                    }
+                    alternatives_seen = true;
+                    self.alternative(f, &mut call, span)
                 }
-                let info = self.column_arg(column, &[ColumnType::Number, ColumnType::Money])?;
-                Some(if info.ty == ColumnType::Money {
+            };
+            let Some((param, arg)) = given else {
+                fine = false;
+                continue;
+            };
+            match self.argument(param.kind, arg) {
+                Some(q) => measured = measured.or(q),
+                None => fine = false,
+            }
+        }
+        if f.per_customer && !in_aggregate {
+            self.error(
+                codes::BAD_ARGUMENT,
+                span,
+                format!("`{name}` gives one value per customer, not one figure"),
+                "per-customer values",
+                &format!(
+                    "wrap it: `median({name}(...))`, `percentile({name}(...), 90%)` \
+                     or `avg({name}(...))`"
+                ),
+            );
+            return None;
+        }
+        if !call.finish(self) || !fine {
+            return None;
+        }
+        match f.yields {
+            Yields::Count => Some(Quantity::Count),
+            Yields::Money => Some(Quantity::Money),
+            Yields::Percent => Some(Quantity::Percent),
+            Yields::Score => Some(Quantity::Score),
+            Yields::Days => Some(Quantity::Days),
+            Yields::Measured => measured,
+        }
+    }
+
+    /// The one argument given of a function's alternatives (`after ...` or
+    /// `from ...`); an error when none or several are.
+    fn alternative<'c>(
+        &mut self,
+        f: &'static Function,
+        call: &mut CallArgs<'c>,
+        span: Span,
+    ) -> Option<(&'static Param, &'c Arg)> {
+        let alternatives: Vec<&'static Param> = f
+            .params
+            .iter()
+            .filter(|p| p.presence == Presence::Alternative)
+            .collect();
+        let given: Vec<(&'static Param, &'c Arg)> = alternatives
+            .iter()
+            .filter_map(|&p| Some((p, call.labelled(p.label?)?)))
+            .collect();
+        if let [one] = given[..] {
+            return Some(one);
+        }
+        let spelled: Vec<String> = alternatives
+            .iter()
+            .map(|p| format!("`{}`", p.what))
+            .collect();
+        let examples: Vec<String> = f.examples.iter().map(|e| format!("`{e}`")).collect();
+        self.error(
+            codes::BAD_ARGUMENT,
+            span,
+            format!("`{}` needs either {}", f.name, spelled.join(" or ")),
+            &format!("which {}?", f.name),
+            &format!("write {}", examples.join(" or ")),
+        );
+        None
+    }
+
+    /// One argument checked against its parameter's kind: `None` when it
+    /// does not fit (reported), else the quantity it measures, for the
+    /// kinds a unit can come from.
+    fn argument(&mut self, kind: Kind, arg: &Arg) -> Option<Option<Quantity>> {
+        match kind {
+            Kind::Rows | Kind::Activity => self.rows_arg(arg).map(|_| None),
+            Kind::Column(types) => {
+                let info = self.column_arg(arg, types)?;
+                Some(Some(if info.ty == ColumnType::Money {
                     Quantity::Money
                 } else {
                     Quantity::Number
-                })
+                }))
             }
-            "median" => {
-                let [value] = call.positional::<1>(self, &["a column or `days_between(...)`"])?;
-                self.distribution_arg(value)
-            }
-            "percentile" => {
-                let [value, rank] = call.positional::<2>(
-                    self,
-                    &[
-                        "a column or `days_between(...)`",
-                        "the percentile, such as `90%`",
-                    ],
-                )?;
-                let q = self.distribution_arg(value);
-                self.percent_arg(rank)?;
-                q
-            }
-            "nps" => {
-                let [column] = call.positional::<1>(self, &["a number column of 0-10 answers"])?;
-                self.column_arg(column, &[ColumnType::Number])?;
-                Some(Quantity::Score)
-            }
-            "retention" => {
-                let [rows] = call.positional::<1>(self, &["the event that starts the cohort"])?;
-                self.rows_arg(rows);
-                let after = call.labelled("after");
-                let bracket = call.labelled("from");
-                match (after, bracket) {
-                    (Some(after), None) => {
-                        self.duration_arg(after);
-                    }
-                    (None, Some(bracket)) => {
-                        self.range_arg(bracket);
-                    }
-                    _ => {
-                        self.error(
-                            codes::BAD_ARGUMENT,
-                            span,
-                            "`retention` needs either `after N days` or `from A days to B days`"
-                                .to_string(),
-                            "which retention?",
-                            "write `retention(purchase, after 180 days, activity product_usage)` \
-                             or `retention(purchase, from 30 days to 60 days, activity product_usage)`",
-                        );
-                    }
-                }
-                let activity =
-                    call.required_label(self, "activity", "the source of activity rows")?;
-                self.rows_arg(activity);
-                Some(Quantity::Percent)
-            }
-            "churn" => {
-                let [rows] = call.positional::<1>(self, &["the source of activity rows"])?;
-                self.rows_arg(rows);
-                let per = call.required_label(self, "per", "the period, such as `per month`")?;
-                self.period_arg(per);
-                Some(Quantity::Percent)
-            }
-            "clv" => {
-                let [column] = call.positional::<1>(self, &["the revenue column"])?;
-                self.column_arg(column, &[ColumnType::Money]);
-                let activity =
-                    call.required_label(self, "activity", "the source of activity rows")?;
-                self.rows_arg(activity);
-                let per = call.required_label(self, "per", "the period, such as `per month`")?;
-                self.period_arg(per);
-                Some(Quantity::Money)
-            }
-            "upsell_rate" | "conversion_rate" => {
-                let [from, to] =
-                    call.positional::<2>(self, &["the first event", "the event that must follow"])?;
-                self.rows_arg(from);
-                self.rows_arg(to);
-                let within =
-                    call.required_label(self, "within", "the window, such as `within 30 days`")?;
-                self.duration_arg(within);
-                Some(Quantity::Percent)
-            }
-            "convert" => {
-                let [value] = call.positional::<1>(self, &["the amount to convert"])?;
-                let rate =
-                    call.required_label(self, "rate", "the exchange rate, such as `rate 1.08`")?;
-                match &rate.value {
-                    ArgValue::Expr(Expr::Literal(Literal::Number(n))) if n.value > 0.0 => {}
-                    _ => self.bad_arg(
-                        rate,
+            Kind::Value => self.distribution_arg(arg).map(Some),
+            Kind::Percent => self.percent_arg(arg).map(|_| None),
+            Kind::Duration => self.duration_arg(arg).map(|_| None),
+            Kind::DayRange => self.range_arg(arg).map(|_| None),
+            Kind::Period => self.period_arg(arg).map(|_| None),
+            Kind::ExchangeRate => match &arg.value {
+                ArgValue::Expr(Expr::Literal(Literal::Number(n))) if n.value > 0.0 => Some(None),
+                _ => {
+                    self.bad_arg(
+                        arg,
                         "a positive exchange rate",
                         "write how many units of the agreement's currency one unit is worth: `rate 1.08`",
-                    ),
+                    );
+                    None
                 }
-                let ArgValue::Expr(expr) = &value.value else {
-                    self.bad_arg(
-                        value,
-                        "an amount of money",
-                        "convert a money figure, such as `sum(orders.amount_eur)`",
-                    );
-                    return None;
-                };
-                let outer = (self.converting, self.read_foreign);
-                self.converting = true;
-                self.read_foreign = false;
-                let quantity = self.expr(expr);
-                let converted = self.read_foreign;
-                (self.converting, self.read_foreign) = outer;
-                if quantity.is_some() && quantity != Some(Quantity::Money) {
-                    self.bad_arg(
-                        value,
-                        "an amount of money",
-                        "`convert` turns money in another currency into the agreement's",
-                    );
-                    return None;
-                }
-                if quantity.is_some() && !converted {
-                    let currency = self
-                        .scope
-                        .header
-                        .currency
-                        .map_or("the agreement's currency".to_string(), |c| {
-                            c.value.code.clone()
-                        });
-                    self.error(
-                        codes::BAD_ARGUMENT,
-                        value.span,
-                        format!("nothing to convert: this amount is already in {currency}"),
-                        "no money column in another currency",
-                        "`convert` is for columns declared in another currency, such as `column amount_eur money EUR`",
-                    );
-                    return None;
-                }
-                Some(Quantity::Money)
-            }
-            "days_between" => {
-                let first_a = call.required_label(self, "first", "`first EVENT`, twice")?;
-                // The second `first ...` argument.
-                let first_b = call.labelled("first");
-                let Some(first_b) = first_b else {
-                    self.error(
-                        codes::BAD_ARGUMENT,
-                        span,
-                        "`days_between` needs two events: `days_between(first A, first B)`"
-                            .to_string(),
-                        "one event missing",
-                        "write `days_between(first referral_click, first dashboard_shared)`",
-                    );
-                    return None;
-                };
-                self.rows_arg(first_a);
-                self.rows_arg(first_b);
-                if !in_aggregate {
-                    self.error(
-                        codes::BAD_ARGUMENT,
-                        span,
-                        "`days_between` gives one value per customer, not one figure".to_string(),
-                        "per-customer values",
-                        "wrap it: `median(days_between(...))`, `percentile(days_between(...), 90%)` \
-                         or `avg(days_between(...))`",
-                    );
-                    return None;
-                }
-                Some(Quantity::Days)
-            }
-            _ => {
-                let functions = crate::functions::names();
-                let help = match closest(name, &functions) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("the functions are: {}", functions.join(", ")),
-                };
-                self.error(
-                    codes::UNKNOWN_FUNCTION,
-                    function.span,
-                    format!("unknown function `{name}`"),
-                    "not a Pactum function",
-                    &help,
-                );
-                return None;
-            }
+            },
+            Kind::ForeignMoney => self.foreign_money_arg(arg).map(|_| None),
+        }
+    }
+
+    /// `convert`'s amount: money, read from a column in another currency.
+    fn foreign_money_arg(&mut self, value: &Arg) -> Option<()> {
+        let ArgValue::Expr(expr) = &value.value else {
+            self.bad_arg(
+                value,
+                "an amount of money",
+                "convert a money figure, such as `sum(orders.amount_eur)`",
+            );
+            return None;
         };
-        if !call.finish(self) {
+        let outer = (self.converting, self.read_foreign);
+        self.converting = true;
+        self.read_foreign = false;
+        let quantity = self.expr(expr);
+        let converted = self.read_foreign;
+        (self.converting, self.read_foreign) = outer;
+        if quantity.is_some() && quantity != Some(Quantity::Money) {
+            self.bad_arg(
+                value,
+                "an amount of money",
+                "`convert` turns money in another currency into the agreement's",
+            );
             return None;
         }
-        quantity
-    }
-
-    /// `avg(days_between(...))`: an average of per-customer values.
-    fn per_customer_arg(&mut self, arg: &Arg) -> Option<Quantity> {
-        match &arg.value {
-            ArgValue::Expr(Expr::Call {
-                function,
-                args,
-                span,
-            }) if function.name == "days_between" => self.call(function, args, *span, true),
-            _ => None,
+        if quantity.is_some() && !converted {
+            let currency = self
+                .scope
+                .header
+                .currency
+                .map_or("the agreement's currency".to_string(), |c| {
+                    c.value.code.clone()
+                });
+            self.error(
+                codes::BAD_ARGUMENT,
+                value.span,
+                format!("nothing to convert: this amount is already in {currency}"),
+                "no money column in another currency",
+                "`convert` is for columns declared in another currency, such as `column amount_eur money EUR`",
+            );
+            return None;
         }
+        quantity.map(|_| ())
     }
 
+    /// A number or money column, or a function giving one value per
+    /// customer (`days_between(...)`), as the argument of an aggregate of
+    /// them.
     fn distribution_arg(&mut self, arg: &Arg) -> Option<Quantity> {
-        if let ArgValue::Expr(Expr::Call { function, .. }) = &arg.value
-            && function.name == "days_between"
+        if let ArgValue::Expr(Expr::Call {
+            function,
+            args,
+            span,
+        }) = &arg.value
+            && crate::functions::lookup(&function.name).is_some_and(|f| f.per_customer)
         {
-            return self.per_customer_arg(arg);
+            return self.call(function, args, *span, true);
         }
         let info = self.column_arg(arg, &[ColumnType::Number, ColumnType::Money])?;
         Some(if info.ty == ColumnType::Money {
@@ -667,31 +645,44 @@ impl<'s, 'a> Typer<'s, 'a> {
         }
     }
 
-    fn range_arg(&mut self, arg: &Arg) {
+    fn range_arg(&mut self, arg: &Arg) -> Option<()> {
         match &arg.value {
-            ArgValue::Range(from, to) => {
-                if super::dates::approx_days(from) >= super::dates::approx_days(to) {
-                    self.bad_arg(
-                        arg,
-                        "a range that ends after it starts",
-                        "write `from 30 days to 60 days`",
-                    );
-                }
+            ArgValue::Range(from, to)
+                if super::dates::approx_days(from) < super::dates::approx_days(to) =>
+            {
+                Some(())
             }
-            _ => self.bad_arg(arg, "a range of days", "write `from 30 days to 60 days`"),
+            ArgValue::Range(..) => {
+                self.bad_arg(
+                    arg,
+                    "a range that ends after it starts",
+                    "write `from 30 days to 60 days`",
+                );
+                None
+            }
+            _ => {
+                self.bad_arg(arg, "a range of days", "write `from 30 days to 60 days`");
+                None
+            }
         }
     }
 
-    fn period_arg(&mut self, arg: &Arg) {
+    fn period_arg(&mut self, arg: &Arg) -> Option<()> {
         match &arg.value {
             ArgValue::Expr(Expr::Path(path))
                 if path.segments.len() == 1
-                    && PERIODS.contains(&path.segments[0].name.as_str()) => {}
-            _ => self.bad_arg(
-                arg,
-                "a period",
-                "write `per day`, `per week`, `per month`, `per quarter` or `per year`",
-            ),
+                    && PERIODS.contains(&path.segments[0].name.as_str()) =>
+            {
+                Some(())
+            }
+            _ => {
+                self.bad_arg(
+                    arg,
+                    "a period",
+                    "write `per day`, `per week`, `per month`, `per quarter` or `per year`",
+                );
+                None
+            }
         }
     }
 
@@ -937,16 +928,14 @@ impl<'c> CallArgs<'c> {
         }
     }
 
-    /// Exactly `N` positional arguments, described by `what` for messages.
-    fn positional<const N: usize>(
-        &mut self,
-        typer: &mut Typer<'_, '_>,
-        what: &[&str; N],
-    ) -> Option<[&'c Arg; N]> {
+    /// One positional argument for each of `what` (their descriptions,
+    /// for messages).
+    fn positional(&mut self, typer: &mut Typer<'_, '_>, what: &[&str]) -> Option<Vec<&'c Arg>> {
+        let n = what.len();
         let found: Vec<usize> = (0..self.args.len())
             .filter(|&i| self.args[i].label.is_none())
             .collect();
-        if found.len() < N {
+        if found.len() < n {
             let missing = what[found.len()];
             typer.error(
                 codes::BAD_ARGUMENT,
@@ -954,18 +943,17 @@ impl<'c> CallArgs<'c> {
                 format!("`{}` is missing an argument: {missing}", self.function.name),
                 "argument missing",
                 &format!(
-                    "`{}` takes {N} unlabelled argument{}",
+                    "`{}` takes {n} unlabelled argument{}",
                     self.function.name,
-                    if N == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" }
                 ),
             );
             return None;
         }
-        let picked: Vec<&'c Arg> = found[..N].iter().map(|&i| &self.args[i]).collect();
-        for &i in &found[..N] {
+        for &i in &found[..n] {
             self.used[i] = true;
         }
-        picked.try_into().ok()
+        Some(found[..n].iter().map(|&i| &self.args[i]).collect())
     }
 
     fn labelled(&mut self, label: &str) -> Option<&'c Arg> {

@@ -447,11 +447,7 @@ fn maturity(metric: &Metric) -> Option<Duration> {
     let Expr::Call { function, args, .. } = expr else {
         return None;
     };
-    let label = match function.name.as_str() {
-        "retention" => ["after", "from"],
-        "conversion_rate" | "upsell_rate" => ["within", "within"],
-        _ => return None,
-    };
+    let label = crate::functions::lookup(&function.name)?.maturity_labels();
     args.iter().find_map(|arg| {
         let l = arg.label.as_ref()?;
         if !label.contains(&l.name.as_str()) {

@@ -5,6 +5,7 @@
 
 use super::{Options, Planned, Window};
 use crate::check::dates;
+use crate::functions::Lowering;
 use crate::model::{Agreement, Metric};
 use crate::sql::tree::{self, Cte, Expr, Op, Period, bin, func};
 use crate::syntax::ast::{self, *};
@@ -39,8 +40,8 @@ pub fn shape(metric: &Metric<'_>) -> Shape {
     };
     if let ast::Expr::Call { function, .. } = expr
         && matches!(
-            function.name.as_str(),
-            "conversion_rate" | "upsell_rate" | "retention"
+            crate::functions::lowering(&function.name),
+            Some(Lowering::Rate(_))
         )
     {
         return Shape::Rate;
@@ -48,8 +49,9 @@ pub fn shape(metric: &Metric<'_>) -> Shape {
     fn extensive(e: &ast::Expr, sums: &mut bool) -> bool {
         match e {
             ast::Expr::Call { function, .. } => {
-                *sums |= function.name == "sum";
-                matches!(function.name.as_str(), "count" | "count_distinct" | "sum")
+                let lowering = crate::functions::lowering(&function.name);
+                *sums |= lowering == Some(Lowering::Sum);
+                lowering.is_some_and(Lowering::zero_when_empty)
             }
             ast::Expr::Binary {
                 op: BinOp::Add | BinOp::Sub,

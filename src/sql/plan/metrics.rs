@@ -28,6 +28,7 @@ use super::{
     ColumnKind, Options, Planned, Window, condition, literal, out, source_column, table_name,
     table_path,
 };
+use crate::functions::{Lowering, Rate};
 use crate::model::{Agreement, Event, Metric, Segment, Source};
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Period, Query, Select, bin, field,
@@ -37,7 +38,8 @@ use crate::syntax::ast::{self, Arg, ArgValue, BinOp, Condition, Ident, Literal, 
 
 /// One aggregate call of a metric's value.
 struct Call<'a> {
-    function: &'a str,
+    /// How the call's aggregate is computed.
+    lowering: Lowering,
     /// The source of the rows (for `days_between`, the second event's).
     source: &'a Source<'a>,
     event: Option<&'a Event<'a>>,
@@ -312,16 +314,16 @@ fn collect_calls<'a>(
         ast::Expr::Path(p) => Err(format!("`{}` is not an aggregate", p.dotted())),
         ast::Expr::Call { function, args, .. } => {
             let name = function.name.as_str();
-            if !crate::functions::lookup(name).is_some_and(|f| f.planned) {
+            let Some(lowering) = crate::functions::lowering(name) else {
                 return Err(format!("`{name}` has no SQL planner yet"));
-            }
-            let fraction = match name {
-                "median" => Some(0.5),
-                "percentile" => match args.get(1).map(|a| &a.value) {
+            };
+            let fraction = match lowering {
+                Lowering::Percentile(Some(rank)) => Some(rank),
+                Lowering::Percentile(None) => match args.get(1).map(|a| &a.value) {
                     Some(ArgValue::Expr(ast::Expr::Literal(Literal::Percent(p)))) => {
                         Some(p.value / 100.0)
                     }
-                    _ => return Err("`percentile` needs a percentage".to_string()),
+                    _ => return Err(format!("`{name}` needs a percentage")),
                 },
                 _ => None,
             };
@@ -332,16 +334,16 @@ fn collect_calls<'a>(
                         None => Err(format!("`{}` is not an event or source", ident.name)),
                     }
                 };
-            if matches!(name, "churn" | "clv") {
-                return churn_calls(agreement, name, &function.name, args, calls);
+            if matches!(lowering, Lowering::Churn | Lowering::Clv) {
+                return churn_calls(agreement, name, lowering, args, calls);
             }
-            if let Some(cohort) = cohort_call(agreement, name, args)? {
+            if let Some(cohort) = cohort_call(agreement, name, lowering, args)? {
                 let ArgValue::Expr(ast::Expr::Path(first)) = &args[0].value else {
                     return Err(format!("`{name}` needs an event"));
                 };
                 let (source, event) = rows_of(&first.segments[0])?;
                 calls.push(Call {
-                    function: &function.name,
+                    lowering,
                     source,
                     event,
                     column: None,
@@ -373,7 +375,7 @@ fn collect_calls<'a>(
                     };
                     let (source, event) = rows_of(to)?;
                     calls.push(Call {
-                        function: &function.name,
+                        lowering,
                         source,
                         event,
                         column: None,
@@ -387,11 +389,11 @@ fn collect_calls<'a>(
                 Some(ArgValue::Expr(ast::Expr::Path(path))) => {
                     let (source, event) = rows_of(&path.segments[0])?;
                     let column = path.segments.get(1).map(|c| c.name.clone());
-                    if name != "count" && column.is_none() {
+                    if lowering != Lowering::Count && column.is_none() {
                         return Err(format!("`{name}` needs a column"));
                     }
                     calls.push(Call {
-                        function: &function.name,
+                        lowering,
                         source,
                         event,
                         column,
@@ -414,7 +416,7 @@ fn collect_calls<'a>(
 fn churn_calls<'a>(
     agreement: &'a Agreement<'a>,
     name: &str,
-    function: &'a str,
+    lowering: Lowering,
     args: &'a [Arg],
     calls: &mut Vec<Call<'a>>,
 ) -> Result<(), String> {
@@ -445,8 +447,8 @@ fn churn_calls<'a>(
         }
     };
     let first = args.iter().find(|a| a.label.is_none()).map(|a| &a.value);
-    let call = |function: &'a str, source, event, column, churn_period| Call {
-        function,
+    let call = |lowering: Lowering, source, event, column, churn_period| Call {
+        lowering,
         source,
         event,
         column,
@@ -455,22 +457,34 @@ fn churn_calls<'a>(
         cohort: None,
         churn_period,
     };
-    if name == "churn" {
+    if lowering == Lowering::Churn {
         let (source, event, _) = rows(first)?;
-        calls.push(call(function, source, event, None, Some(period)));
+        calls.push(call(lowering, source, event, None, Some(period)));
         return Ok(());
     }
     let (revenue_source, revenue_event, column) = rows(first)?;
     let (activity, activity_event, _) = rows(labelled("activity"))?;
-    calls.push(call("sum", revenue_source, revenue_event, column, None));
     calls.push(call(
-        "count_distinct",
+        Lowering::Sum,
+        revenue_source,
+        revenue_event,
+        column,
+        None,
+    ));
+    calls.push(call(
+        Lowering::CountDistinct,
         revenue_source,
         revenue_event,
         Some("customer".to_string()),
         None,
     ));
-    calls.push(call("churn", activity, activity_event, None, Some(period)));
+    calls.push(call(
+        Lowering::Churn,
+        activity,
+        activity_event,
+        None,
+        Some(period),
+    ));
     Ok(())
 }
 
@@ -479,6 +493,7 @@ fn churn_calls<'a>(
 fn cohort_call<'a>(
     agreement: &'a Agreement<'a>,
     name: &str,
+    lowering: Lowering,
     args: &'a [Arg],
 ) -> Result<Option<Cohort<'a>>, String> {
     let days = |d: &ast::Duration| crate::check::dates::approx_days(d).ceil() as i64;
@@ -506,11 +521,14 @@ fn cohort_call<'a>(
         .filter(|a| a.label.is_none())
         .map(|a| &a.value)
         .collect();
-    let cohort = match name {
-        "conversion_rate" | "upsell_rate" => {
+    let Lowering::Rate(rate) = lowering else {
+        return Ok(None);
+    };
+    let cohort = match rate {
+        Rate::Conversion | Rate::Upsell => {
             let within = duration("within")?;
             Cohort {
-                rule: if name == "conversion_rate" {
+                rule: if rate == Rate::Conversion {
                     CohortRule::Conversion { days: within }
                 } else {
                     CohortRule::Upsell { days: within }
@@ -518,7 +536,7 @@ fn cohort_call<'a>(
                 target: rows(positional.get(1).copied())?,
             }
         }
-        "retention" => {
+        Rate::Retention => {
             let rule = match (labelled("after"), labelled("from")) {
                 (Some(_), _) => CohortRule::RetainedAfter {
                     days: duration("after")?,
@@ -528,9 +546,9 @@ fn cohort_call<'a>(
                     to: days(to),
                 },
                 _ => {
-                    return Err(
-                        "`retention` needs `after N days` or `from A days to B days`".to_string(),
-                    );
+                    return Err(format!(
+                        "`{name}` needs `after N days` or `from A days to B days`"
+                    ));
                 }
             };
             Cohort {
@@ -538,7 +556,6 @@ fn cohort_call<'a>(
                 target: rows(labelled("activity"))?,
             }
         }
-        _ => return Ok(None),
     };
     Ok(Some(cohort))
 }
@@ -558,7 +575,10 @@ pub fn retention<'a>(
     let (expr, filter) = metric.value?;
     fn find(expr: &ast::Expr) -> Option<(&Ident, &[Arg])> {
         match expr {
-            ast::Expr::Call { function, args, .. } if function.name == "retention" => {
+            ast::Expr::Call { function, args, .. }
+                if crate::functions::lowering(&function.name)
+                    == Some(Lowering::Rate(Rate::Retention)) =>
+            {
                 Some((function, args))
             }
             ast::Expr::Binary { lhs, rhs, .. } => find(lhs).or_else(|| find(rhs)),
@@ -567,7 +587,13 @@ pub fn retention<'a>(
         }
     }
     let (function, args) = find(expr)?;
-    let cohort = cohort_call(agreement, &function.name, args).ok()??;
+    let cohort = cohort_call(
+        agreement,
+        &function.name,
+        Lowering::Rate(Rate::Retention),
+        args,
+    )
+    .ok()??;
     let first = args.iter().find(|a| a.label.is_none())?;
     let ArgValue::Expr(ast::Expr::Path(path)) = &first.value else {
         return None;
@@ -929,22 +955,22 @@ fn call_ctes(
         })
     };
     let weighted_sum = || func("SUM", vec![bin(Op::Mul, weight(), measure())]);
-    if call.function == "count_distinct" {
+    if call.lowering == Lowering::CountDistinct {
         distinct_part(i, ctes);
         return;
     }
-    let aggregate = match call.function {
-        "count" => func("SUM", vec![weight()]),
-        "sum" => weighted_sum(),
-        "avg" => Expr::SafeDiv(Box::new(weighted_sum()), Box::new(answered())),
-        "min" => func("MIN", vec![measure()]),
+    let aggregate = match call.lowering {
+        Lowering::Count => func("SUM", vec![weight()]),
+        Lowering::Sum => weighted_sum(),
+        Lowering::Avg => Expr::SafeDiv(Box::new(weighted_sum()), Box::new(answered())),
+        Lowering::Min => func("MIN", vec![measure()]),
         // Rates: the (weighted) share of mature customers whose measure is 1.
-        "conversion_rate" | "upsell_rate" | "retention" | "churn" => Expr::SafeDiv(
+        Lowering::Rate(_) | Lowering::Churn => Expr::SafeDiv(
             Box::new(weighted_sum()),
             Box::new(func("SUM", vec![weight()])),
         ),
         // Promoters (9, 10) minus detractors (0 to 6), in % of answers.
-        "nps" => Expr::SafeDiv(
+        Lowering::Nps => Expr::SafeDiv(
             Box::new(bin(
                 Op::Mul,
                 Expr::Float(100.0),
@@ -956,7 +982,11 @@ fn call_ctes(
             )),
             Box::new(answered()),
         ),
-        _ => func("MAX", vec![measure()]),
+        // Percentiles and distinct counts have parts of their own (above),
+        // and a `clv` call is planned as its three parts.
+        Lowering::Max | Lowering::Percentile(_) | Lowering::CountDistinct | Lowering::Clv => {
+            func("MAX", vec![measure()])
+        }
     };
     ctes.push(Cte {
         name: format!("part_{i}"),
@@ -1717,7 +1747,9 @@ fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
         }
         ast::Expr::Literal(Literal::Percent(n)) => Expr::Float(n.value / 100.0),
         ast::Expr::Literal(l) => literal(l),
-        ast::Expr::Call { function, .. } if function.name == "clv" => {
+        ast::Expr::Call { function, .. }
+            if crate::functions::lowering(&function.name) == Some(Lowering::Clv) =>
+        {
             // Revenue per paying customer, divided by the churn rate.
             let part = |i: usize| field(&format!("p{i}"), "value");
             let zeroed = |i: usize| {
@@ -1737,12 +1769,13 @@ fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
             let i = *index;
             *index += 1;
             let value = field(&format!("p{i}"), "value");
-            match calls[i].function {
-                "count" | "count_distinct" | "sum" => func(
+            if calls[i].lowering.zero_when_empty() {
+                func(
                     "COALESCE",
                     vec![Expr::ToFloat(Box::new(value)), Expr::Float(0.0)],
-                ),
-                _ => value,
+                )
+            } else {
+                value
             }
         }
         ast::Expr::Path(_) => Expr::Null,
