@@ -9,7 +9,7 @@ use crate::model::{
     Agreement, Attribution, Audit, Evidence, Incentive, Initiative, Metric, Named, Party, Pilot,
     Review, Scorecard, Source,
 };
-use crate::syntax::ast::{self, ArgValue, Indicator, Model, Path, Payment, Unit};
+use crate::syntax::ast::{self, ArgValue, Indicator, Path, Payment, Unit};
 use crate::syntax::format;
 
 pub enum Block {
@@ -715,36 +715,9 @@ fn metric_sentence(agreement: &Agreement<'_>, m: &Metric<'_>) -> String {
 /// "position-based attribution, 40% to the first touch and 40% to the last
 /// within 30 days"
 fn attribution_words(a: &Attribution<'_>) -> String {
-    let model = a.model.map_or(String::new(), |model| match model {
-        Model::FirstTouch => "first-touch attribution (all to the first touch)".to_string(),
-        Model::LastTouch => "last-touch attribution (all to the last touch)".to_string(),
-        Model::Linear => "linear attribution (equal shares for every touch)".to_string(),
-        Model::PositionBased { weights } => {
-            let (f, l) = weights
-                .as_ref()
-                .map_or(("40%".to_string(), "40%".to_string()), |(f, l)| {
-                    (format::percent(f), format::percent(l))
-                });
-            format!(
-                "position-based attribution, {f} to the first touch and {l} to the last, the rest shared by the touches between"
-            )
-        }
-        Model::TimeDecay { half_life } => format!(
-            "time-decay attribution (a touch's weight halves every {})",
-            format::duration(half_life)
-        ),
-        Model::Custom {
-            first,
-            middle,
-            last,
-        } => format!(
-            "custom attribution, {} to the first touch, {} shared by the middle ones and {} to the last",
-            format::percent(first),
-            format::percent(middle),
-            format::percent(last)
-        ),
-        Model::DataDriven { .. } => "data-driven attribution".to_string(),
-    });
+    let model = a
+        .model
+        .map_or(String::new(), |model| (model.rule.words)(&model.settings()));
     let lookback = a.lookback.map_or(String::new(), |d| {
         format!(" within {}", format::duration(d))
     });

@@ -30,14 +30,6 @@ impl Rng {
 }
 
 const STAGES: &[&str] = &["awareness", "consideration", "conversion", "expansion"];
-const MODELS: &[&str] = &[
-    "first_touch",
-    "last_touch",
-    "linear",
-    "position_based { first 40% last 40% }",
-    "time_decay { half life 7 days }",
-    "custom { first 30% middle 40% last 30% }",
-];
 
 /// The shared catalog that generated agreements import with `use`.
 pub fn catalog() -> String {
@@ -91,7 +83,12 @@ pub fn agreement(seed: u64, import: bool) -> String {
     s.push_str("  event purchase from orders where order_type = \"new\" stage conversion\n");
     s.push_str("  event expansion from orders where order_type in [\"upsell\", \"cross_sell\"] stage expansion\n\n");
     s.push_str("  segment plan from orders.plan\n  segment region from orders.region\n  segment lifecycle from stage\n");
-    let model = rng.pick(MODELS);
+    let models: Vec<&str> = crate::attribution_models::MODELS
+        .iter()
+        .filter(|m| m.share.is_some())
+        .map(|m| m.example)
+        .collect();
+    let model = rng.pick(&models);
     let lookback = 14 + rng.below(30);
     let _ = writeln!(
         s,

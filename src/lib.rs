@@ -9,6 +9,7 @@
 //! | parse  | [`parse`]           | text             | [`syntax::ast::File`]   |
 //! | format | [`format`]          | AST + comments   | canonical text          |
 
+pub mod attribution_models;
 pub mod check;
 pub mod commands;
 pub mod demo;

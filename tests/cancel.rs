@@ -78,7 +78,7 @@ fn the_embedded_engine_interrupts_a_running_query() {
     let scope = ws.scope(ws.agreements()[0]);
     let agreement = pactum::model::Agreement::of(&scope);
     let options = Options::default();
-    let (mut engine, _) = Embedded::load(
+    let (mut engine, _) = Embedded::with_data(
         &agreement,
         Path::new("tests/sql/scorecard"),
         &options,

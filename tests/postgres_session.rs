@@ -123,3 +123,29 @@ fn a_run_sets_standard_conforming_strings_even_when_the_url_turns_it_off() {
         [vec![pactum::run::Cell::Text("on".to_string())]]
     );
 }
+
+#[test]
+fn a_server_reads_its_tables_where_they_are_and_loads_no_files() {
+    use std::path::Path;
+    let dir = Path::new("tests/sql/scorecard");
+    let ws =
+        pactum::check::workspace::Workspace::load(&[dir.join("agreement.pactum")], dir).unwrap();
+    let scope = ws.scope(ws.agreements()[0]);
+    let agreement = pactum::model::Agreement::of(&scope);
+    let mut server = pactum::run::postgres::Server::connect(&url()).unwrap();
+    let error = pactum::run::Engine::load(
+        &mut server,
+        &agreement,
+        dir,
+        &pactum::sql::plan::Options::default(),
+        &pactum::run::Quiet,
+    )
+    .unwrap_err();
+    assert_eq!(error.code, "P0505");
+    assert!(
+        error.message.contains("where they are"),
+        "{}",
+        error.message
+    );
+    assert!(error.help.contains("--data"), "{}", error.help);
+}

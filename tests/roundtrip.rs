@@ -257,22 +257,30 @@ fn deadline() -> impl Strategy<Value = Spanned<Deadline>> {
 }
 
 fn model() -> impl Strategy<Value = Model> {
+    let value = prop_oneof![
+        number().prop_map(SettingValue::Percent),
+        duration().prop_map(SettingValue::Duration),
+    ];
+    let setting = (idents(), value).prop_map(|(words, value)| ModelSetting {
+        words: words
+            .iter()
+            .map(|w| w.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        value,
+        span: S,
+    });
     prop_oneof![
-        Just(Model::FirstTouch),
-        Just(Model::LastTouch),
-        Just(Model::Linear),
-        prop::option::of((number(), number())).prop_map(|weights| Model::PositionBased { weights }),
-        duration().prop_map(|half_life| Model::TimeDecay { half_life }),
-        (number(), number(), number()).prop_map(|(first, middle, last)| Model::Custom {
-            first,
-            middle,
-            last
+        (ident(), prop::collection::vec(setting, 0..4)).prop_map(|(name, settings)| Model {
+            name,
+            data_driven: false,
+            settings,
         }),
-        spanned(prop::sample::select(vec![
-            DataDrivenMethod::Shapley,
-            DataDrivenMethod::Fractribution
-        ]))
-        .prop_map(|method| Model::DataDriven { method }),
+        ident().prop_map(|name| Model {
+            name,
+            data_driven: true,
+            settings: Vec::new(),
+        }),
     ]
 }
 

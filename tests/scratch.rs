@@ -16,7 +16,7 @@ fn load() -> Embedded {
     let ws = Workspace::load(&[spec], Path::new(FIXTURE)).unwrap();
     let scope = ws.scope(ws.agreements()[0]);
     let agreement = pactum::model::Agreement::of(&scope);
-    Embedded::load(&agreement, Path::new(FIXTURE), &Options::default(), &Quiet)
+    Embedded::with_data(&agreement, Path::new(FIXTURE), &Options::default(), &Quiet)
         .unwrap()
         .0
 }

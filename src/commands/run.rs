@@ -187,7 +187,7 @@ pub fn load_and_run(
             return Ok(Ok(tables));
         }
     };
-    let (mut engine, rows) = match Embedded::load(agreement.model, data, options, &bar) {
+    let (mut engine, rows) = match Embedded::with_data(agreement.model, data, options, &bar) {
         Ok(loaded) => loaded,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };

@@ -57,6 +57,7 @@ pub const TOUCH_KEYS: &str = "P0304";
 pub const ATTRIBUTION_VALUE: &str = "P0305";
 pub const CREDIT_COLUMN: &str = "P0306";
 pub const IGNORE_WITHOUT_CHANNEL: &str = "P0307";
+pub const ATTRIBUTION_MODEL: &str = "P0308";
 pub const RELATIVE_TARGET_BASELINE: &str = "P0310";
 pub const DEADLINE_OUTSIDE: &str = "P0311";
 pub const TARGET_RANGE: &str = "P0312";
@@ -252,10 +253,14 @@ pub fn findings() -> impl Iterator<Item = &'static CodeInfo> {
 }
 
 /// Whether `pactum.yaml` may change a code's severity: not a syntax
-/// error's, not its own errors', and not a data error's (those stop a run
-/// whatever the settings say).
+/// error's, not its own errors', not a data error's (those stop a run
+/// whatever the settings say), and not an unknown attribution model's
+/// (nothing downstream could compute it).
 pub fn severity_is_fixed(code: &str) -> bool {
-    code.starts_with("P00") || code.starts_with("P05") || code == INVALID_CONFIG
+    code.starts_with("P00")
+        || code.starts_with("P05")
+        || code == INVALID_CONFIG
+        || code == ATTRIBUTION_MODEL
 }
 
 /// The default severity of a code (codes are all known at compile time).
@@ -439,6 +444,13 @@ pub const CHECK: &[CodeInfo] = &[
         severity: Severity::Error,
         title: "ignored channels without a channel column",
         explanation: include_str!("../../docs/codes/P0307.md"),
+    },
+    CodeInfo {
+        code: ATTRIBUTION_MODEL,
+        name: "attribution-model",
+        severity: Severity::Error,
+        title: "unknown attribution model or setting",
+        explanation: include_str!("../../docs/codes/P0308.md"),
     },
     CodeInfo {
         code: RELATIVE_TARGET_BASELINE,
@@ -721,7 +733,7 @@ pub const DATA: &[CodeInfo] = &[
         code: ENGINE_TABLE,
         name: "engine-table",
         severity: Severity::Error,
-        title: "a table the embedded engine cannot hold",
+        title: "tables an engine cannot hold or load",
         explanation: include_str!("../../docs/codes/P0505.md"),
     },
     CodeInfo {

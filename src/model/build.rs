@@ -312,6 +312,13 @@ fn attribution<'a>(x: &'a ast::Attribution, named: Named<'a>) -> Attribution<'a>
         model: first(&x.fields, |f| match f {
             F::Model(m) => Some(&m.value),
             _ => None,
+        })
+        // The checker refuses a model that is not in the table.
+        .and_then(|m| {
+            Some(AttributionModel {
+                rule: crate::attribution_models::lookup(m)?,
+                written: &m.settings,
+            })
         }),
         lookback: first(&x.fields, |f| match f {
             F::Lookback(d) => Some(d),

@@ -19,10 +19,11 @@
 
 mod build;
 
+use crate::attribution_models::{ModelRule, Settings};
 use crate::check::scope::Scope;
 use crate::syntax::ast::{
     ColumnType, Condition, Date, DateRange, Dispute, Duration, Expectation, Expr, Indicator,
-    MetricCondition, Model, Money, Outcome, Path, Payment, Period, Target, Unit,
+    MetricCondition, ModelSetting, Money, Outcome, Path, Payment, Period, Target, Unit,
 };
 
 /// One checked agreement (or catalog), resolved.
@@ -215,8 +216,8 @@ pub struct Attribution<'a> {
     pub conversions: Vec<&'a str>,
     /// `source.column` of a conversion's value.
     pub value: Option<(&'a str, &'a str)>,
-    /// The rule; last touch when none is written.
-    pub model: Option<&'a Model>,
+    /// The model written, if any; `model()` gives the one that applies.
+    pub model: Option<AttributionModel<'a>>,
     pub lookback: Option<&'a Duration>,
     pub max_touches: Option<u64>,
     /// `repeats collapse`: consecutive touches of one partner count once.
@@ -351,12 +352,36 @@ pub struct Audit<'a> {
     pub checks: Vec<&'a str>,
 }
 
-static LAST_TOUCH: Model = Model::LastTouch;
+/// An attribution's model: its entry in `crate::attribution_models`, with
+/// the settings written.
+#[derive(Clone, Copy)]
+pub struct AttributionModel<'a> {
+    pub rule: &'static ModelRule,
+    pub written: &'a [ModelSetting],
+}
+
+impl std::fmt::Debug for AttributionModel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttributionModel")
+            .field("rule", &self.rule.keyword)
+            .field("written", &self.written)
+            .finish()
+    }
+}
+
+impl<'a> AttributionModel<'a> {
+    pub fn settings(&self) -> Settings<'a> {
+        Settings::new(self.rule, self.written)
+    }
+}
 
 impl<'a> Attribution<'a> {
     /// The rule: the one written, else last touch.
-    pub fn model(&self) -> &'a Model {
-        self.model.unwrap_or(&LAST_TOUCH)
+    pub fn model(&self) -> AttributionModel<'a> {
+        self.model.unwrap_or(AttributionModel {
+            rule: crate::attribution_models::last_touch(),
+            written: &[],
+        })
     }
 }
 

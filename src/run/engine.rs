@@ -1,11 +1,13 @@
 //! What every engine does, and the schedule that runs an agreement's plan
-//! on one. An engine runs rounds of queries that read nothing from one
+//! on one. An engine loads the agreement's data (or reads it where it
+//! is), runs rounds of queries that read nothing from one
 //! another, may keep some results as tables that later queries read
 //! instead of computing them again, and can be cancelled from another
 //! thread. The embedded SQLite engine ([`super::Embedded`]) and a
 //! PostgreSQL server ([`super::postgres::Server`]) implement it; the
 //! schedule is the same for both.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::{DataError, Progress, Table};
@@ -15,6 +17,30 @@ use crate::sql::plan::{Options, Planned, QueryId};
 
 /// Where an agreement's queries run.
 pub trait Engine {
+    /// Puts the agreement's data where its queries read it, from one CSV
+    /// file per source in `dir` (`<source>.csv`), and returns the rows
+    /// loaded. An engine that reads its tables where they already are (a
+    /// warehouse) refuses, and is run without loading.
+    fn load(
+        &mut self,
+        agreement: &Agreement<'_>,
+        _dir: &Path,
+        _options: &Options,
+        _progress: &dyn Progress,
+    ) -> Result<u64, Box<DataError>> {
+        Err(Box::new(DataError {
+            code: codes::ENGINE_TABLE,
+            file: None,
+            line: None,
+            column: None,
+            message: format!(
+                "this engine reads the tables of `{}` where they are; it loads no files",
+                agreement.name
+            ),
+            help: "leave out `--data`, or use the embedded engine to load CSV files".to_string(),
+        }))
+    }
+
     /// The queries whose results this engine keeps for later queries to
     /// read (`Options::reuse`); none by default.
     fn keeps(&self, _agreement: &Agreement<'_>) -> Vec<QueryId> {

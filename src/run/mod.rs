@@ -241,6 +241,16 @@ fn build_indexes(
 }
 
 impl Engine for Embedded {
+    fn load(
+        &mut self,
+        agreement: &Agreement<'_>,
+        dir: &Path,
+        options: &Options,
+        progress: &dyn Progress,
+    ) -> Result<u64, Box<DataError>> {
+        self.load_csv(agreement, dir, options, progress)
+    }
+
     /// The attributions' credits, their per-partner sums and the metrics:
     /// the queries that show them (per-partner sums, attributed metrics,
     /// scorecards, incentives) read them instead of computing them again.
@@ -337,14 +347,23 @@ fn current_uid() -> Option<u32> {
 }
 
 impl Embedded {
-    /// Creates the tables of every source of the agreement and loads
-    /// `<dir>/<source>.csv` into them. Returns the number of rows loaded.
-    pub fn load(
+    /// An empty engine for the agreement, with a database file for each
+    /// schema its tables live in, then its data loaded from `<dir>/<source>.csv`
+    /// ([`Engine::load`]). Returns the number of rows loaded.
+    pub fn with_data(
         agreement: &Agreement<'_>,
         dir: &Path,
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<(Embedded, u64), Box<DataError>> {
+        let mut engine = Embedded::open(agreement, options)?;
+        let rows = engine.load(agreement, dir, options, progress)?;
+        Ok((engine, rows))
+    }
+
+    /// An empty engine for the agreement: a private scratch folder with a
+    /// database file for each schema its tables live in.
+    pub fn open(agreement: &Agreement<'_>, options: &Options) -> Result<Embedded, Box<DataError>> {
         let folder = scratch_folder().map_err(|e| {
             Box::new(DataError {
                 code: codes::QUERY_FAILED,
@@ -397,10 +416,35 @@ impl Embedded {
                 help: "run this agreement on its warehouse with `--engine postgres`".to_string(),
             }));
         }
-        let mut connection = open(&folder, &schemas, true)?;
+        let connection = open(&folder, &schemas, true)?;
+        // From here on the engine removes the folder.
+        std::mem::forget(guard);
+        Ok(Embedded {
+            connection,
+            folder,
+            schemas,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cancelled: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// Creates the tables of every source and loads `<dir>/<source>.csv`
+    /// into them, then builds their indexes.
+    fn load_csv(
+        &mut self,
+        agreement: &Agreement<'_>,
+        dir: &Path,
+        options: &Options,
+        progress: &dyn Progress,
+    ) -> Result<u64, Box<DataError>> {
+        let sources: Vec<&Source> = agreement.sources.iter().collect();
         let mut total = 0;
         let mut loaded = Vec::with_capacity(sources.len());
-        let transaction = connection.transaction().map_err(|e| engine_error(&e))?;
+        let transaction = self
+            .connection
+            .transaction()
+            .map_err(|e| engine_error(&e))?;
         for source in &sources {
             progress.loading(source.name());
             transaction
@@ -428,20 +472,8 @@ impl Embedded {
         }
         files.sort_by_key(|f| std::cmp::Reverse(f.1));
         let scripts: Vec<String> = files.into_iter().map(|f| f.2).collect();
-        build_indexes(&connection, &folder, &schemas, &scripts)?;
-        // From here on the engine removes the folder.
-        std::mem::forget(guard);
-        Ok((
-            Embedded {
-                connection,
-                folder,
-                schemas,
-                threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-                cancelled: Arc::new(AtomicBool::new(false)),
-                running: Arc::new(Mutex::new(Vec::new())),
-            },
-            total,
-        ))
+        build_indexes(&self.connection, &self.folder, &self.schemas, &scripts)?;
+        Ok(total)
     }
 
     /// A read-only connection to the same database, for a worker thread.

@@ -409,33 +409,30 @@ pub enum Repeats {
     Keep,
 }
 
+/// `model NAME { SETTING VALUE ... }`, or `model data_driven NAME`. Which
+/// names and settings exist is `crate::attribution_models`' to say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "model", rename_all = "snake_case")]
-pub enum Model {
-    FirstTouch,
-    LastTouch,
-    Linear,
-    PositionBased {
-        weights: Option<(Number, Number)>,
-    },
-    TimeDecay {
-        half_life: Duration,
-    },
-    Custom {
-        first: Number,
-        middle: Number,
-        last: Number,
-    },
-    DataDriven {
-        method: Spanned<DataDrivenMethod>,
-    },
+pub struct Model {
+    /// The model's keyword; for a data-driven model, the method.
+    pub name: Ident,
+    pub data_driven: bool,
+    pub settings: Vec<ModelSetting>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// One setting of a model: `first 40%`, `half life 7 days`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelSetting {
+    /// Its words, joined by one space.
+    pub words: String,
+    pub value: SettingValue,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum DataDrivenMethod {
-    Shapley,
-    Fractribution,
+pub enum SettingValue {
+    Percent(Number),
+    Duration(Duration),
 }
 
 // ------------------------------------------------------------------ metrics

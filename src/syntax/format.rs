@@ -734,36 +734,21 @@ fn segment(s: &Segment) -> String {
 }
 
 fn model(m: &Model) -> String {
-    match m {
-        Model::FirstTouch => "first_touch".into(),
-        Model::LastTouch => "last_touch".into(),
-        Model::Linear => "linear".into(),
-        Model::PositionBased { weights: None } => "position_based".into(),
-        Model::PositionBased {
-            weights: Some((first, last)),
-        } => format!(
-            "position_based {{ first {} last {} }}",
-            percent(first),
-            percent(last)
-        ),
-        Model::TimeDecay { half_life } => {
-            format!("time_decay {{ half life {} }}", duration(half_life))
-        }
-        Model::Custom {
-            first,
-            middle,
-            last,
-        } => format!(
-            "custom {{ first {} middle {} last {} }}",
-            percent(first),
-            percent(middle),
-            percent(last)
-        ),
-        Model::DataDriven { method } => match method.value {
-            DataDrivenMethod::Shapley => "data_driven shapley".into(),
-            DataDrivenMethod::Fractribution => "data_driven fractribution".into(),
-        },
+    if m.data_driven {
+        return format!("data_driven {}", m.name.name);
     }
+    if m.settings.is_empty() {
+        return m.name.name.clone();
+    }
+    let settings: Vec<String> = m
+        .settings
+        .iter()
+        .map(|s| match &s.value {
+            SettingValue::Percent(n) => format!("{} {}", s.words, percent(n)),
+            SettingValue::Duration(d) => format!("{} {}", s.words, duration(d)),
+        })
+        .collect();
+    format!("{} {{ {} }}", m.name.name, settings.join(" "))
 }
 
 fn attribution_field(f: &AttributionField) -> String {

@@ -520,47 +520,39 @@ impl<'t> Lowerer<'t> {
 
     fn model(&mut self, pair: P<'_>) -> Spanned<Model> {
         let span = self.span(&pair);
-        let rule = pair.as_rule();
-        let p = parts(pair);
-        let value = match rule {
-            Rule::first_touch => Model::FirstTouch,
-            Rule::last_touch => Model::LastTouch,
-            Rule::linear => Model::Linear,
-            Rule::position_based => {
-                let mut iter = p.into_iter();
-                let weights = match (iter.next(), iter.next()) {
-                    (Some(first), Some(last)) => Some((self.percent(first), self.percent(last))),
-                    _ => None,
+        let data_driven = pair.as_rule() == Rule::data_driven;
+        let mut p = parts(pair).into_iter();
+        let name = self.ident(p.next().expect("model name"));
+        let settings = p
+            .map(|setting| {
+                let span = self.span(&setting);
+                let mut s = setting.into_inner();
+                let words: Vec<&str> = s
+                    .next()
+                    .expect("setting words")
+                    .into_inner()
+                    .map(|w| w.as_str())
+                    .collect();
+                let value = s.next().expect("setting value");
+                let value = match value.as_rule() {
+                    Rule::percent => SettingValue::Percent(self.percent(value)),
+                    _ => SettingValue::Duration(self.duration(value)),
                 };
-                Model::PositionBased { weights }
-            }
-            Rule::time_decay => Model::TimeDecay {
-                half_life: self.duration(p.into_iter().next().expect("half life")),
+                ModelSetting {
+                    words: words.join(" "),
+                    value,
+                    span,
+                }
+            })
+            .collect();
+        Spanned {
+            value: Model {
+                name,
+                data_driven,
+                settings,
             },
-            Rule::custom_model => {
-                let mut iter = p.into_iter();
-                Model::Custom {
-                    first: self.percent(iter.next().expect("first")),
-                    middle: self.percent(iter.next().expect("middle")),
-                    last: self.percent(iter.next().expect("last")),
-                }
-            }
-            Rule::data_driven => {
-                let method = p.into_iter().next().expect("method");
-                Model::DataDriven {
-                    method: Spanned {
-                        span: self.span(&method),
-                        value: if method.as_str() == "shapley" {
-                            DataDrivenMethod::Shapley
-                        } else {
-                            DataDrivenMethod::Fractribution
-                        },
-                    },
-                }
-            }
-            other => unreachable!("model {other:?}"),
-        };
-        Spanned { value, span }
+            span,
+        }
     }
 
     // ------------------------------------------------------------ metrics

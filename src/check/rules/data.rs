@@ -3,11 +3,13 @@
 use std::collections::HashMap;
 
 use super::{Ctx, PARTNER_ROLES, ROLES, all, first, single_fields};
+use crate::attribution_models::SettingKind;
 use crate::check::dates;
 use crate::check::scope::{Decl, Kind, ScopeKind};
 use crate::check::units::{Typer, column, unknown_column};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::syntax::ast::*;
+use crate::syntax::expected::closest;
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
     let scope = ctx.scope;
@@ -569,79 +571,122 @@ fn keys(ctx: &mut Ctx<'_, '_>, source: &Source, used: &Ident, role: &str) {
     );
 }
 
+/// The model against its entry in `crate::attribution_models`: a known
+/// name, known settings each written once with a value of the right kind,
+/// every setting without a default written, then the entry's own checks.
 fn model(ctx: &mut Ctx<'_, '_>, model: &Spanned<Model>) {
-    match &model.value {
-        Model::PositionBased {
-            weights: Some((first, last)),
-        } => {
-            for weight in [first, last] {
-                if !(0.0..=100.0).contains(&weight.value) {
-                    ctx.report(
-                        codes::POSITION_WEIGHTS,
-                        weight.span,
-                        format!(
-                            "a position weight of {}% is outside 0% to 100%",
-                            weight.value
-                        ),
-                        "out of range",
-                        "each weight is a share of the conversion, between 0% and 100%",
-                    );
-                    return;
+    use crate::attribution_models::{self as models, Settings};
+    let m = &model.value;
+    let Some(rule) = models::lookup(m) else {
+        let known = models::keywords(m.data_driven);
+        let other = models::keywords(!m.data_driven);
+        let what = if m.data_driven {
+            "data-driven attribution method"
+        } else {
+            "attribution model"
+        };
+        let help = if other.contains(&m.name.name.as_str()) {
+            if m.data_driven {
+                format!(
+                    "`{}` is a fixed rule: write `model {}`",
+                    m.name.name, m.name.name
+                )
+            } else {
+                format!(
+                    "`{}` is data-driven: write `model data_driven {}`",
+                    m.name.name, m.name.name
+                )
+            }
+        } else {
+            match closest(&m.name.name, &known) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("use one of: {}", known.join(", ")),
+            }
+        };
+        ctx.report(
+            codes::ATTRIBUTION_MODEL,
+            m.name.span,
+            format!("`{}` is not a known {what}", m.name.name),
+            &format!("unknown {what}"),
+            &help,
+        );
+        return;
+    };
+    let mut fine = true;
+    for (i, setting) in m.settings.iter().enumerate() {
+        let Some(spec) = rule.settings.iter().find(|s| s.words == setting.words) else {
+            let words: Vec<&str> = rule.settings.iter().map(|s| s.words).collect();
+            let help = if words.is_empty() {
+                format!(
+                    "`{}` takes no settings: write `model {}`",
+                    rule.keyword, rule.example
+                )
+            } else {
+                match closest(&setting.words, &words) {
+                    Some(best) => format!(
+                        "did you mean `{best}`? It is written `model {}`",
+                        rule.example
+                    ),
+                    None => format!("its settings are written `model {}`", rule.example),
                 }
-            }
-            if first.value + last.value > 100.0 + 1e-9 {
-                ctx.push(
-                    Diagnostic::new(
-                        codes::POSITION_WEIGHTS,
-                        format!(
-                            "first and last touches get {}% together, more than the whole conversion",
-                            first.value + last.value
-                        ),
-                    )
-                    .with_label(first.span.to(last.span), format!("{}% + {}%", first.value, last.value))
-                    .with_help("first + last must be at most 100%; the middle touches share the rest"),
-                );
-            }
-        }
-        Model::Custom {
-            first,
-            middle,
-            last,
-        } => {
-            for weight in [first, middle, last] {
-                if !(0.0..=100.0).contains(&weight.value) {
-                    ctx.report(
-                        codes::CUSTOM_WEIGHTS,
-                        weight.span,
-                        format!("a custom weight of {}% is outside 0% to 100%", weight.value),
-                        "out of range",
-                        "each weight is a share of the conversion, between 0% and 100%",
-                    );
-                    return;
-                }
-            }
-            let sum = first.value + middle.value + last.value;
-            if (sum - 100.0).abs() > 1e-9 {
-                ctx.push(
-                    Diagnostic::new(
-                        codes::CUSTOM_WEIGHTS,
-                        format!("custom weights add up to {}%, not 100%", trim(sum)),
-                    )
-                    .with_label(model.span, format!("{}% + {}% + {}%", trim(first.value), trim(middle.value), trim(last.value)))
-                    .with_help("first + middle + last must be exactly 100%, so that credits add up to the conversions"),
-                );
-            }
-        }
-        Model::TimeDecay { half_life } if half_life.amount <= 0.0 => {
+            };
             ctx.report(
-                codes::LOOKBACK,
-                half_life.span,
-                "the half life must be longer than zero".to_string(),
-                "zero half life",
-                "a common half life is 7 days",
+                codes::ATTRIBUTION_MODEL,
+                setting.span,
+                format!("`{}` has no setting `{}`", rule.keyword, setting.words),
+                "unknown setting",
+                &help,
             );
+            fine = false;
+            continue;
+        };
+        if let Some(earlier) = m.settings[..i].iter().find(|s| s.words == setting.words) {
+            ctx.push(
+                Diagnostic::new(
+                    codes::ATTRIBUTION_MODEL,
+                    format!("`{}` is set twice", setting.words),
+                )
+                .with_label(setting.span, "set again here")
+                .with_label(earlier.span, "first set here")
+                .with_help("keep one of them"),
+            );
+            fine = false;
+            continue;
         }
-        _ => {}
+        let kind = match setting.value {
+            SettingValue::Percent(_) => SettingKind::Percent,
+            SettingValue::Duration(_) => SettingKind::Duration,
+        };
+        if kind != spec.kind {
+            ctx.report(
+                codes::ATTRIBUTION_MODEL,
+                setting.span,
+                format!(
+                    "`{}` is {}, not {}",
+                    setting.words,
+                    spec.kind.word(),
+                    kind.word()
+                ),
+                &format!("expected {}", spec.kind.word()),
+                &format!("write it as in `model {}`", rule.example),
+            );
+            fine = false;
+        }
+    }
+    for spec in rule.settings.iter().filter(|s| s.default.is_none()) {
+        if !m.settings.iter().any(|s| s.words == spec.words) {
+            ctx.report(
+                codes::ATTRIBUTION_MODEL,
+                model.span,
+                format!("`{}` needs `{} ...`", rule.keyword, spec.words),
+                &format!("`{}` missing", spec.words),
+                &format!("write `model {}`", rule.example),
+            );
+            fine = false;
+        }
+    }
+    if fine && let Some(problem) = (rule.check)(&Settings::new(rule, &m.settings), model.span) {
+        ctx.push(problem);
     }
 }
 

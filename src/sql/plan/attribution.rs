@@ -22,13 +22,13 @@ use super::{
     ColumnKind, Options, OutputColumn, Planned, condition, out, partner, source_column, table_name,
     table_path,
 };
+use crate::attribution_models::Touch;
 use crate::check::dates::approx_days;
 use crate::model::{Agreement, Attribution, Event, Rows, Source};
 use crate::sql::tree::{
-    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Query, Select, bin, case, field, func,
-    item, name, window,
+    self, Body, Cte, Expr, From, Join, JoinKind, Op, Order, Query, Select, bin, field, func, item,
+    name, window,
 };
-use crate::syntax::ast::Model;
 
 /// The CTE chain of an attribution (see the module docs), ending with
 /// `attributed`, for queries that credit rows to partners; `None` for
@@ -355,31 +355,8 @@ fn per_conversion_columns() -> Vec<OutputColumn> {
 }
 
 fn model_words(s: &Resolved<'_, '_>) -> String {
-    let model = match s.rule.model() {
-        Model::FirstTouch => "first touch".to_string(),
-        Model::LastTouch => "last touch".to_string(),
-        Model::Linear => "linear".to_string(),
-        Model::PositionBased { weights } => {
-            let (f, l) = weights
-                .as_ref()
-                .map_or((40.0, 40.0), |(f, l)| (f.value, l.value));
-            format!("position based, {f}% first and {l}% last")
-        }
-        Model::TimeDecay { half_life } => {
-            format!("time decay, half life {} days", approx_days(half_life))
-        }
-        Model::Custom {
-            first,
-            middle,
-            last,
-        } => {
-            format!(
-                "custom weights {}% / {}% / {}%",
-                first.value, middle.value, last.value
-            )
-        }
-        Model::DataDriven { .. } => "data-driven".to_string(),
-    };
+    let rule = s.rule.model();
+    let model = (rule.rule.summary)(&rule.settings());
     format!("{model}, lookback {} seconds", s.lookback_seconds())
 }
 
@@ -391,7 +368,7 @@ fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> 
     // 1. touches. Customer keys are joined as they are (no cast), so that
     // engines can use an index on them.
     let ignored = &s.rule.ignored_channels;
-    let ignore_before_model = !ignored.is_empty() && !matches!(s.rule.model(), Model::LastTouch);
+    let ignore_before_model = !ignored.is_empty() && !s.rule.model().rule.picks_past_ignored;
     let touch_selects = touch_selects(agreement, s, options, ignore_before_model);
     ctes.push(Cte {
         name: "touches".to_string(),
@@ -612,7 +589,7 @@ fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> 
         window(Expr::CountStar, key("k"), vec![]),
         "touch_count",
     ));
-    if matches!(s.rule.model(), Model::LastTouch) && !ignored.is_empty() {
+    if s.rule.model().rule.picks_past_ignored && !ignored.is_empty() {
         // The last touch outside the ignored channels; all ignored: the last.
         let kept = Expr::Case {
             whens: vec![(
@@ -645,21 +622,10 @@ fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> 
             "last_order",
         ));
     }
-    if let Model::TimeDecay { half_life } = s.rule.model() {
-        let half_life_seconds = (approx_days(half_life) * 86_400.0).round();
+    let model = s.rule.model();
+    if let Some(weight) = model.rule.weight {
         numbered_columns.push(item(
-            Expr::Power(
-                Box::new(Expr::Float(2.0)),
-                Box::new(bin(
-                    Op::Div,
-                    bin(
-                        Op::Sub,
-                        Expr::Int(0),
-                        Expr::ToFloat(Box::new(field("k", "seconds_before"))),
-                    ),
-                    Expr::Float(half_life_seconds),
-                )),
-            ),
+            weight(&model.settings(), field("k", "seconds_before")),
             "weight",
         ));
     }
@@ -673,7 +639,14 @@ fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> 
     });
 
     // 7. shares and credits
-    let share = share_expr(s.rule.model(), !ignored.is_empty());
+    let touch = Touch {
+        ignoring: !ignored.is_empty(),
+    };
+    // `plan` refuses models without a fixed rule (see `supported`).
+    let share = model
+        .rule
+        .share
+        .map_or(Expr::Null, |share| share(&model.settings(), &touch));
     ctes.push(Cte {
         name: "shares".to_string(),
         body: Body::Select(Box::new(Select {
@@ -898,77 +871,7 @@ fn touch_columns(t: &str) -> Vec<tree::Item> {
     .collect()
 }
 
-/// The share of touch `position` of `touch_count`, per model.
-/// With `ignoring`, last touch skips the ignored channels (see `numbered`).
-fn share_expr(model: &Model, ignoring: bool) -> Expr {
-    let position = || field("n", "position");
-    let count = || field("n", "touch_count");
-    let is = |e: Expr, v: i64| bin(Op::Eq, e, Expr::Int(v));
-    let one = || Expr::Float(1.0);
-    let zero = || Expr::Float(0.0);
-    let fraction = |v: f64| Expr::Float(v / 100.0);
-    // First F, middle M (split equally), last L; n = 2 splits F:L; n = 1 takes all.
-    let positional = |f: f64, middle_total: f64, l: f64| {
-        case(
-            vec![
-                (is(count(), 1), one()),
-                (
-                    is(count(), 2),
-                    case(
-                        vec![(is(position(), 1), Expr::Float(f / (f + l)))],
-                        Expr::Float(l / (f + l)),
-                    ),
-                ),
-                (is(position(), 1), fraction(f)),
-                (bin(Op::Eq, position(), count()), fraction(l)),
-            ],
-            bin(
-                Op::Div,
-                fraction(middle_total),
-                Expr::ToFloat(Box::new(bin(Op::Sub, count(), Expr::Int(2)))),
-            ),
-        )
-    };
-    match model {
-        Model::FirstTouch => case(vec![(is(position(), 1), one())], zero()),
-        Model::LastTouch if ignoring => {
-            let chosen = func(
-                "COALESCE",
-                vec![field("n", "last_kept_order"), field("n", "last_order")],
-            );
-            case(
-                vec![(bin(Op::Eq, field("n", "touch_order"), chosen), one())],
-                zero(),
-            )
-        }
-        Model::LastTouch => case(vec![(bin(Op::Eq, position(), count()), one())], zero()),
-        Model::Linear => bin(Op::Div, one(), Expr::ToFloat(Box::new(count()))),
-        Model::PositionBased { weights } => {
-            let (f, l) = weights
-                .as_ref()
-                .map_or((40.0, 40.0), |(f, l)| (f.value, l.value));
-            positional(f, 100.0 - f - l, l)
-        }
-        Model::Custom {
-            first,
-            middle,
-            last,
-        } => positional(first.value, middle.value, last.value),
-        Model::TimeDecay { .. } => bin(
-            Op::Div,
-            field("n", "weight"),
-            window(
-                func("SUM", vec![field("n", "weight")]),
-                vec![field("n", "conversion_event"), field("n", "conversion_id")],
-                vec![],
-            ),
-        ),
-        // Never planned: `plan` refuses data-driven models (see `supported`).
-        Model::DataDriven { .. } => Expr::Null,
-    }
-}
-
 /// Whether the model can be compiled to SQL by fixed rules.
 pub fn supported(attribution: &Attribution<'_>) -> bool {
-    !matches!(attribution.model(), Model::DataDriven { .. })
+    attribution.model().rule.share.is_some()
 }
