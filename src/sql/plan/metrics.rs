@@ -360,7 +360,7 @@ fn collect_calls<'a>(
                     function: inner,
                     args: inner_args,
                     ..
-                })) if inner.name == "days_between" => {
+                })) if crate::functions::lookup(&inner.name).is_some_and(|f| f.per_customer) => {
                     let firsts: Vec<&Ident> = inner_args
                         .iter()
                         .filter_map(|a| match &a.value {
