@@ -85,7 +85,7 @@ fn main() {
         ..Options::default()
     };
     let started = Instant::now();
-    let (mut engine, rows) = Embedded::load(&agreement, &dir, &options, &Quiet).unwrap();
+    let (mut engine, rows) = Embedded::with_data(&agreement, &dir, &options, &Quiet).unwrap();
     let load = started.elapsed().as_secs_f64();
     println!("\nload: {rows} rows in {load:.1} s");
     let plan = pactum::sql::plan(&agreement, &options);
