@@ -300,7 +300,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("pactum: {}", failure.0);
+            eprintln!(
+                "pactum: {}",
+                pactum::diagnostics::visible::escaped(&failure.0)
+            );
             ExitCode::from(commands::FAILURE)
         }
     }

@@ -251,3 +251,33 @@ fn explain_prints_a_wrong_and_a_right_example() {
     let out = pactum(&["explain", "X9999"], &dir);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Control characters in an agreement (a raw ESC is a syntax error, a
+/// right-to-left override in a string a warning) are shown escaped in
+/// every format a terminal reads; the source line is shown with them
+/// masked, the underline still under the right characters.
+#[test]
+fn check_shows_control_characters_escaped_never_raw() {
+    let dir = scratch("check-escapes");
+    let spec = dir.join("escapes.pactum");
+    std::fs::write(
+        &spec,
+        "agreement demo \"Demo \u{1b}[2K\rall good\" {\n  version 1\n  party acme \"Acme\u{202e}lla\" {\n    role partner\n  }\n}\n",
+    )
+    .unwrap();
+    for format in ["human", "github"] {
+        let output = pactum(&["check", "--format", format, "escapes.pactum"], &dir);
+        let text = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        for hazard in ['\u{1b}', '\r', '\u{202e}'] {
+            assert!(
+                !text.contains(hazard),
+                "{format}: {hazard:?} reached the terminal: {text:?}"
+            );
+        }
+    }
+    let output = pactum(&["check", "escapes.pactum"], &dir);
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(text.contains("P0003"), "{text}");
+    assert!(text.contains("\"Demo ?[2K?all good\""), "{text}");
+}

@@ -657,3 +657,41 @@ fn demo_writes_the_committed_examples_again() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// A value that carries terminal escapes (erase the line, return to its
+/// start, print a verdict) is shown escaped in the error, never obeyed.
+#[test]
+fn escape_sequences_in_data_are_shown_not_obeyed() {
+    let dir = scratch("terminal_escapes");
+    let data = dir.join("data");
+    let text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
+    let forged = "\u{1b}[2K\rall good: 0 errors\u{202e}";
+    let text = text.replacen(",120,", &format!(",\"{forged}\","), 1);
+    std::fs::write(data.join("orders.csv"), text).unwrap();
+    let out = dir.join("out");
+    let output = pactum(
+        &[
+            "run",
+            &format!("{FIXTURE}/agreement.pactum"),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[P0503]"), "{err}");
+    assert!(
+        err.contains("\\u{1B}[2K\\u{D}all good: 0 errors\\u{202E}"),
+        "{err}"
+    );
+    for hazard in ['\u{1b}', '\r', '\u{202e}'] {
+        assert!(
+            !err.contains(hazard),
+            "{hazard:?} reached the terminal: {err:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -264,7 +264,8 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::visible::escaped(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

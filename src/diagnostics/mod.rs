@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod formats;
 pub mod render;
+pub mod visible;
 
 use serde::Serialize;
 

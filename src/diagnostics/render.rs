@@ -4,6 +4,7 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
+use super::visible::{escaped, masked};
 use super::{Diagnostic, Severity};
 use crate::source::SourceMap;
 use crate::syntax::span::line_col;
@@ -81,7 +82,19 @@ pub enum Style {
 }
 
 /// Renders one diagnostic as rustc-like text, with the source excerpt.
+/// The diagnostic with its message, labels and help safe for a terminal.
+pub fn visible(diagnostic: &Diagnostic) -> Diagnostic {
+    let mut shown = diagnostic.clone();
+    shown.message = escaped(&shown.message).into_owned();
+    for label in &mut shown.labels {
+        label.text = escaped(&label.text).into_owned();
+    }
+    shown.help = shown.help.map(|h| escaped(&h).into_owned());
+    shown
+}
+
 pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: Style) -> String {
+    let diagnostic = &visible(diagnostic);
     let Some(span) = diagnostic.primary_span() else {
         return format!(
             "{}[{}]: {}\n",
@@ -100,13 +113,20 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: Style) 
         .with_context_lines(1);
     let report = Report {
         diagnostic,
-        source: NamedSource::new(file.name.clone(), file.text.clone()),
+        source: NamedSource::new(
+            escaped(&file.name).into_owned(),
+            masked(&file.text).into_owned(),
+        ),
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         // The handler only fails on a broken fmt::Write; fall back to one line.
         let (line, col) = line_col(&file.text, span.start);
-        out = format!("{}:{line}:{col}: {}\n", file.name, diagnostic.message);
+        out = format!(
+            "{}:{line}:{col}: {}\n",
+            escaped(&file.name),
+            diagnostic.message
+        );
     }
     out
 }
@@ -120,10 +140,16 @@ pub fn render_short(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
             let (line, col) = line_col(&file.text, span.start);
             format!(
                 "{}:{line}:{col}: {severity}[{}]: {}",
-                file.name, diagnostic.code, diagnostic.message
+                escaped(&file.name),
+                diagnostic.code,
+                escaped(&diagnostic.message)
             )
         }
-        None => format!("{severity}[{}]: {}", diagnostic.code, diagnostic.message),
+        None => format!(
+            "{severity}[{}]: {}",
+            diagnostic.code,
+            escaped(&diagnostic.message)
+        ),
     }
 }
 

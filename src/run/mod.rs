@@ -62,10 +62,13 @@ pub struct DataError {
 }
 
 impl std::fmt::Display for DataError {
+    /// One error for a terminal: the file and place, the message and the
+    /// help, with control and invisible characters from the data escaped.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::diagnostics::visible::escaped;
         write!(f, "error[{}]: ", self.code)?;
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write!(f, "{}", escaped(&file.display().to_string()))?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
                 if let Some((position, _)) = &self.column {
@@ -74,11 +77,11 @@ impl std::fmt::Display for DataError {
             }
             write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", escaped(&self.message))?;
         if let Some((_, name)) = &self.column {
-            write!(f, " (column `{name}`)")?;
+            write!(f, " (column `{}`)", escaped(name))?;
         }
-        write!(f, "\n  = help: {}", self.help)
+        write!(f, "\n  = help: {}", escaped(&self.help))
     }
 }
 

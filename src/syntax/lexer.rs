@@ -290,26 +290,7 @@ fn hidden_character(text: &str, file: FileId, at: usize, place: &str) -> Option<
         return None;
     }
     let c = text[at..].chars().next()?;
-    let name = match c {
-        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
-        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
-        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
-        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
-        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
-        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
-        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
-        '\u{2068}' => "FIRST STRONG ISOLATE",
-        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
-        '\u{200E}' => "LEFT-TO-RIGHT MARK",
-        '\u{200F}' => "RIGHT-TO-LEFT MARK",
-        '\u{061C}' => "ARABIC LETTER MARK",
-        '\u{200B}' => "ZERO WIDTH SPACE",
-        '\u{200C}' => "ZERO WIDTH NON-JOINER",
-        '\u{200D}' => "ZERO WIDTH JOINER",
-        '\u{2060}' => "WORD JOINER",
-        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE",
-        _ => return None,
-    };
+    let name = crate::diagnostics::visible::invisible_name(c)?;
     let code = c as u32;
     Some(
         Diagnostic::new(
