@@ -21,10 +21,7 @@ pub enum Block {
 pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
     let mut doc = Vec::new();
     let name = agreement.name;
-    doc.push(Block::Heading(
-        1,
-        agreement.title.unwrap_or(name).to_string(),
-    ));
+    doc.push(Block::Heading(1, said(agreement.title.unwrap_or(name))));
     let mut opening = format!("Agreement `{name}`");
     if let Some(v) = agreement.version {
         opening.push_str(&format!(", version {v}"));
@@ -47,7 +44,7 @@ pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
     }
     doc.push(Block::Paragraph(opening));
     if !agreement.docs.is_empty() {
-        doc.push(Block::Paragraph(agreement.docs.join(" ")));
+        doc.push(Block::Paragraph(said(&agreement.docs.join(" "))));
     }
 
     doc.push(Block::Heading(2, "Parties".to_string()));
@@ -104,7 +101,7 @@ pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
                     e.source
                 );
                 if let Some(f) = e.filter {
-                    line.push_str(&format!(" where {}", format::condition(f)));
+                    line.push_str(&format!(" where {}", said(&format::condition(f))));
                 }
                 if let Some(stage) = e.stage {
                     line.push_str(&format!("; stage {stage}"));
@@ -243,7 +240,7 @@ pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
                 .amendments
                 .iter()
                 .map(|a| {
-                    let mut line = format!("{}: {}", format::date(a.date), a.summary);
+                    let mut line = format!("{}: {}", format::date(a.date), said(a.summary));
                     if let Some(who) = &a.approved_by {
                         line.push_str(&format!(" (approved by {})", who.join(", ")));
                     }
@@ -287,7 +284,7 @@ fn first_time(seen: &mut Vec<&'static str>, keyword: &'static str) -> bool {
 fn with_docs(line: &mut String, docs: &[String]) {
     if !docs.is_empty() {
         line.push(' ');
-        line.push_str(&docs.join(" "));
+        line.push_str(&said(&docs.join(" ")));
     }
 }
 
@@ -309,7 +306,7 @@ fn party_sentence(p: &Party<'_>) -> String {
             }
             "contact" => {
                 if let Some(contact) = contacts.next() {
-                    line.push_str(&format!("; contact {contact}"));
+                    line.push_str(&format!("; contact {}", said(contact)));
                 }
             }
             _ => {
@@ -353,7 +350,7 @@ fn source_sentence(s: &Source<'_>) -> String {
         title_or(&s.named),
         s.name(),
         s.owner.unwrap_or(""),
-        s.table,
+        said(s.table),
         keys.join(", "),
         cols.join(", ")
     );
@@ -397,12 +394,12 @@ fn pilot_items(agreement: &Agreement<'_>, p: &Pilot<'_>) -> Vec<String> {
             "control_customers" => p.control_customers.map(|c| {
                 format!(
                     "Compared with customers not exposed to it: those where {}.",
-                    format::condition(c)
+                    said(&format::condition(c))
                 )
             }),
             "hypothesis" => p
                 .hypothesis
-                .map(|h| format!("Hypothesis: \u{201c}{h}\u{201d}")),
+                .map(|h| format!("Hypothesis: \u{201c}{}\u{201d}", said(h))),
             "inputs" => Some(format!("It drives: {}.", p.inputs.join(", "))),
             _ => Some(format!(
                 "It should move: {}.",
@@ -473,7 +470,14 @@ fn review_sentence(r: &Review<'_>) -> String {
     let actions: Vec<String> = r
         .actions
         .iter()
-        .map(|a| format!("{} ({}, due {})", a.what, a.owner, format::date(a.due)))
+        .map(|a| {
+            format!(
+                "{} ({}, due {})",
+                said(a.what),
+                a.owner,
+                format::date(a.due)
+            )
+        })
         .collect();
     if !actions.is_empty() {
         line.push_str(&format!(" Actions: {}.", actions.join("; ")));
@@ -511,7 +515,7 @@ fn evidence_sentence(e: &Evidence<'_>) -> String {
         let clause = match keyword {
             "kind" => e.kind.map(|k| format!(" ({})", k.replace('_', " "))),
             "goal" => e.goal.map(|g| format!(", for {g}")),
-            "link" => e.link.map(|l| format!(", {l}")),
+            "link" => e.link.map(|l| format!(", {}", said(l))),
             _ => e
                 .recorded
                 .map(|d| format!(", recorded {}", format::date(d))),
@@ -565,14 +569,66 @@ fn percent(value: f64) -> String {
 }
 
 fn title_or(named: &Named<'_>) -> String {
-    named.title.unwrap_or(named.name).to_string()
+    said(named.title.unwrap_or(named.name))
 }
 
 fn quoted<'a>(values: impl Iterator<Item = &'a str>) -> String {
     values
-        .map(|v| format!("\"{v}\""))
+        .map(|v| format!("\"{}\"", said(v)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+// Text the agreement's authors wrote (titles, strings, doc comments) is
+// wrapped in these private-use characters where it enters a sentence, so
+// that each output escapes it by its own rules and never reads it as
+// markup.
+const SAID_OPEN: char = '\u{E000}';
+const SAID_CLOSE: char = '\u{E001}';
+
+/// Marks text from the agreement (see `SAID_OPEN`).
+fn said(text: &str) -> String {
+    let inner: String = text
+        .chars()
+        .filter(|&c| c != SAID_OPEN && c != SAID_CLOSE)
+        .collect();
+    format!("{SAID_OPEN}{inner}{SAID_CLOSE}")
+}
+
+/// A sentence as pieces: the words and marks `doc` wrote, and the text
+/// the agreement's authors wrote (`true`).
+fn pieces(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(SAID_OPEN) {
+        out.push((&rest[..open], false));
+        let after = &rest[open + SAID_OPEN.len_utf8()..];
+        let close = after.find(SAID_CLOSE).unwrap_or(after.len());
+        out.push((&after[..close], true));
+        rest = after.get(close + SAID_CLOSE.len_utf8()..).unwrap_or("");
+    }
+    out.push((rest, false));
+    out
+}
+
+/// A sentence in Markdown: the authors' text escaped (inside a code span,
+/// kept from closing it).
+fn markdown_line(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for (piece, authored) in pieces(text) {
+        if authored {
+            out.push_str(&if in_code {
+                crate::markdown::code(piece)
+            } else {
+                crate::markdown::text(piece)
+            });
+        } else {
+            in_code ^= piece.matches('`').count() % 2 == 1;
+            out.push_str(piece);
+        }
+    }
+    out
 }
 
 fn metric_title(agreement: &Agreement<'_>, name: &str) -> String {
@@ -596,7 +652,7 @@ fn rows_title(agreement: &Agreement<'_>, name: &str) -> String {
 /// A metric's value in words, from its function's templates
 /// (`crate::functions::Function::words`); anything else as written.
 fn value_words(agreement: &Agreement<'_>, e: &ast::Expr) -> String {
-    let as_written = || format!("`{}`", format::expr(e));
+    let as_written = || format!("`{}`", said(&format::expr(e)));
     let ast::Expr::Call { function, args, .. } = e else {
         return as_written();
     };
@@ -671,7 +727,7 @@ fn metric_sentence(agreement: &Agreement<'_>, m: &Metric<'_>) -> String {
                     if let Some(c) = filter {
                         line.push_str(&format!(
                             ", counting only rows where {}",
-                            format::condition(c)
+                            said(&format::condition(c))
                         ));
                     }
                 }
@@ -824,13 +880,15 @@ pub fn markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
     for block in blocks {
         match block {
-            Block::Heading(level, text) => {
-                out.push_str(&format!("{} {text}\n\n", "#".repeat(*level as usize)))
-            }
-            Block::Paragraph(text) => out.push_str(&format!("{text}\n\n")),
+            Block::Heading(level, text) => out.push_str(&format!(
+                "{} {}\n\n",
+                "#".repeat(*level as usize),
+                markdown_line(text)
+            )),
+            Block::Paragraph(text) => out.push_str(&format!("{}\n\n", markdown_line(text))),
             Block::List(items) => {
                 for item in items {
-                    out.push_str(&format!("- {item}\n"));
+                    out.push_str(&format!("- {}\n", markdown_line(item)));
                 }
                 out.push('\n');
             }
@@ -880,20 +938,26 @@ fn inline(text: &str) -> String {
     let mut out = String::new();
     let mut bold = false;
     let mut code = false;
-    let mut rest = text;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("**").filter(|_| !code) {
-            out.push_str(if bold { "</strong>" } else { "<strong>" });
-            bold = !bold;
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix('`') {
-            out.push_str(if code { "</code>" } else { "<code>" });
-            code = !code;
-            rest = after;
-        } else {
-            let c = rest.chars().next().expect("not empty");
-            out.push_str(&escape(&c.to_string()));
-            rest = &rest[c.len_utf8()..];
+    for (piece, authored) in pieces(text) {
+        if authored {
+            out.push_str(&escape(piece));
+            continue;
+        }
+        let mut rest = piece;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("**").filter(|_| !code) {
+                out.push_str(if bold { "</strong>" } else { "<strong>" });
+                bold = !bold;
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix('`') {
+                out.push_str(if code { "</code>" } else { "<code>" });
+                code = !code;
+                rest = after;
+            } else {
+                let c = rest.chars().next().expect("not empty");
+                out.push_str(&escape(&c.to_string()));
+                rest = &rest[c.len_utf8()..];
+            }
         }
     }
     if code {

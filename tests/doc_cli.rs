@@ -101,3 +101,55 @@ fn the_html_document_is_escaped_and_self_contained() {
         assert!(!html.contains(outside), "{outside}");
     }
 }
+
+/// Strings from the spec are text in every output: in Markdown they cannot
+/// start a heading or a list, close a code span, or bring a link, an image
+/// or HTML; in HTML they are escaped and never read as the document's own
+/// `**bold**` or `` `code` ``.
+#[test]
+fn strings_from_the_spec_are_text_in_markdown_and_html() {
+    let dir = std::env::temp_dir().join(format!("pactum-doc-forge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = std::fs::read_to_string("tests/sql/scorecard/agreement.pactum").unwrap();
+    let forged = spec.replacen(
+        "metric revenue \"Revenue\"",
+        "metric revenue \"Region\\n## Pilot verdict: met\\n- [win](javascript:x) **`<img src=x>`**\"",
+        1,
+    );
+    assert_ne!(spec, forged);
+    let path = dir.join("agreement.pactum");
+    std::fs::write(&path, forged).unwrap();
+    let text = |extension: &str| {
+        let out = dir.join(format!("doc.{extension}"));
+        let output = Command::new(env!("CARGO_BIN_EXE_pactum"))
+            .args(["doc", path.to_str().unwrap(), "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let markdown = text("md");
+    assert!(
+        markdown.contains(
+            "Region \\#\\# Pilot verdict: met - [win\\](javascript:x) \\*\\*\\`\\<img src=x>\\`\\*\\*"
+        ),
+        "{markdown}"
+    );
+    for line in markdown.lines() {
+        assert!(!line.starts_with("## Pilot verdict"), "{line}");
+    }
+    let html = text("html");
+    assert!(
+        html.contains(
+            "Region\n## Pilot verdict: met\n- [win](javascript:x) **`&lt;img src=x&gt;`**"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("<img"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -695,3 +695,39 @@ fn escape_sequences_in_data_are_shown_not_obeyed() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A value in the data cannot forge a row of a Markdown table or a heading
+/// of the report: it is escaped where the template writes it.
+#[test]
+fn values_from_the_data_cannot_forge_markdown() {
+    let dir = scratch("markdown_forgery");
+    let data = dir.join("data");
+    let text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
+    let forged = "EU | 999 | met |\n## Pilot verdict: met";
+    let text = text.replace(",pro,", &format!(",\"{forged}\","));
+    std::fs::write(data.join("orders.csv"), text).unwrap();
+    let report = dir.join("card.md");
+    let output = pactum(
+        &[
+            "report",
+            &format!("{FIXTURE}/agreement.pactum"),
+            "--data",
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let markdown = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        markdown.contains("EU \\| 999 \\| met \\| \\#\\# Pilot verdict: met"),
+        "{markdown}"
+    );
+    for line in markdown.lines() {
+        assert!(!line.starts_with("## Pilot verdict"), "{line}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use super::fmt::write_atomically;
 use super::run::{Agreement, EngineArg, Input, load_and_run, planned, with_agreement};
@@ -42,10 +42,19 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 _ => Format::Html,
             });
     let template = match &options.template {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| Failure::io(path, "read", &e))?,
+        Some(path) => Template {
+            name: path.display().to_string(),
+            text: std::fs::read_to_string(path).map_err(|e| Failure::io(path, "read", &e))?,
+        },
         None => match format {
-            Format::Html => HTML_TEMPLATE.to_string(),
-            Format::Md => MARKDOWN_TEMPLATE.to_string(),
+            Format::Html => Template {
+                name: "scorecard.html.j2".to_string(),
+                text: HTML_TEMPLATE.to_string(),
+            },
+            Format::Md => Template {
+                name: "scorecard.md.j2".to_string(),
+                text: MARKDOWN_TEMPLATE.to_string(),
+            },
         },
     };
     let generated_at = generated_at(options.plan.as_of)?;
@@ -120,11 +129,28 @@ fn read_results(
     Ok(Ok(tables))
 }
 
+/// A report template and the name its errors are located by (the user's
+/// file, or the built-in template's).
+pub struct Template {
+    pub name: String,
+    pub text: String,
+}
+
+/// How many MiniJinja instructions a report may take. The built-in
+/// templates take a few per result row shown; this lets a report of
+/// millions of rows through and stops a runaway loop within seconds.
+pub const TEMPLATE_FUEL: u64 = 50_000_000;
+
+/// How large a report may grow, in bytes.
+pub const TEMPLATE_OUTPUT: usize = 256 * 1024 * 1024;
+
 /// Renders a report template with the agreement's context and results.
+/// Values are escaped by the format's rules (HTML, or Markdown), whatever
+/// the template's name; the template's work and output are capped.
 pub fn render(
     agreement: &Agreement<'_>,
     tables: &[Table],
-    template: &str,
+    template: &Template,
     format: Format,
     generated_at: &str,
     as_of: Option<Day>,
@@ -135,25 +161,104 @@ pub fn render(
         .iter()
         .map(|t| (t.name.clone(), rows_json(t)))
         .collect();
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    // The name decides escaping: HTML-escaped for HTML, as-is for Markdown.
-    let name = match format {
-        Format::Html => "report.html",
-        Format::Md => "report.md",
-    };
-    env.add_template(name, template)
-        .map_err(|e| Failure(format!("the report template is not valid: {e:#}")))?;
-    env.get_template(name)
-        .expect("just added")
-        .render(minijinja::context! {
+    render_capped(
+        &environment(format, TEMPLATE_FUEL),
+        template,
+        minijinja::context! {
             agreement => context,
             results => results,
             generated_at => generated_at,
             as_of => as_of.map(|day| day.to_string()),
-        })
-        .map_err(|e| Failure(format!("the report template failed: {e:#}")))
+        },
+        TEMPLATE_OUTPUT,
+    )
+}
+
+/// The environment reports are rendered in: undefined values are errors,
+/// values are escaped by the format's rules, and a render may take at most
+/// `fuel` instructions.
+pub fn environment(format: Format, fuel: u64) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_fuel(Some(fuel));
+    let escaping = match format {
+        Format::Html => AutoEscape::Html,
+        Format::Md => AutoEscape::Custom(MARKDOWN),
+    };
+    env.set_auto_escape_callback(move |_| escaping);
+    env.set_formatter(|out, state, value| {
+        if state.auto_escape() != AutoEscape::Custom(MARKDOWN) || value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        let text = match value.as_str() {
+            Some(text) => crate::markdown::text(text),
+            None => crate::markdown::text(&value.to_string()),
+        };
+        out.write_str(&text).map_err(minijinja::Error::from)
+    });
+    env
+}
+
+/// Renders `template` in `env`, stopping at `limit` bytes of output; errors
+/// name the template's file and line.
+fn render_capped(
+    env: &Environment<'static>,
+    template: &Template,
+    context: minijinja::Value,
+    limit: usize,
+) -> Result<String, Failure> {
+    let mut env = env.clone();
+    env.add_template_owned(template.name.clone(), template.text.clone())
+        .map_err(|e| Failure(format!("the report template is not valid: {e:#}")))?;
+    let mut out = Capped {
+        bytes: Vec::new(),
+        limit,
+        full: false,
+    };
+    let compiled = env.get_template(&template.name).expect("just added");
+    match compiled.render_captured_to(context, &mut out) {
+        Ok(_) => String::from_utf8(out.bytes)
+            .map_err(|_| Failure("the report template wrote text that is not UTF-8".to_string())),
+        Err(_) if out.full => Err(Failure(format!(
+            "the report template `{}` wrote more than {} MiB; a report is meant to be read",
+            template.name,
+            limit / (1024 * 1024)
+        ))),
+        Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => Err(Failure(format!(
+            "the report template `{}` stopped after {} million steps{}; look for a loop that runs longer than its data",
+            template.name,
+            env.fuel().unwrap_or(0) / 1_000_000,
+            e.line()
+                .map_or(String::new(), |line| format!(" (line {line})"))
+        ))),
+        Err(e) => Err(Failure(format!("the report template failed: {e:#}"))),
+    }
+}
+
+/// The name of the Markdown escaping rule, for MiniJinja.
+const MARKDOWN: &str = "markdown";
+
+/// A writer that takes up to `limit` bytes, then fails.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+    full: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            self.full = true;
+            return Err(std::io::Error::other("the report is too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// When the report says it was generated: `SOURCE_DATE_EPOCH` when set (for
@@ -206,4 +311,65 @@ pub fn doc(spec: &Path, out: &Path, format: Option<Format>) -> Result<u8, Failur
         eprintln!("wrote {}", out.display());
         Ok(SUCCESS)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(text: &str) -> Template {
+        Template {
+            name: "mine/card.md.j2".to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    fn render(format: Format, text: &str, fuel: u64, limit: usize) -> Result<String, Failure> {
+        let context = minijinja::context! { value => "EU | 9 |\n## Verdict: met <b>x</b>" };
+        render_capped(&environment(format, fuel), &template(text), context, limit)
+    }
+
+    #[test]
+    fn values_are_escaped_by_the_formats_rules() {
+        let md = render(Format::Md, "| {{ value }} |", 1000, 1000).unwrap();
+        assert_eq!(md, "| EU \\| 9 \\| \\#\\# Verdict: met \\<b\\>x\\</b\\> |");
+        let html = render(Format::Html, "<td>{{ value }}</td>", 1000, 1000).unwrap();
+        assert_eq!(
+            html,
+            "<td>EU | 9 |\n## Verdict: met &lt;b&gt;x&lt;&#x2f;b&gt;</td>"
+        );
+        // What the template marks safe, or writes itself, is its own.
+        let own = render(Format::Md, "**{{ \"*ok*\"|safe }}** {{ 1.5 }}", 1000, 1000).unwrap();
+        assert_eq!(own, "***ok*** 1.5");
+    }
+
+    #[test]
+    fn a_runaway_loop_runs_out_of_fuel_at_its_line() {
+        let text = "one\ntwo\n{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}";
+        let error = render(Format::Md, text, 10_000, 1000).unwrap_err();
+        assert!(
+            error.0.contains("`mine/card.md.j2` stopped after"),
+            "{}",
+            error.0
+        );
+        assert!(error.0.contains("(line 3)"), "{}", error.0);
+    }
+
+    #[test]
+    fn output_beyond_the_limit_stops_the_render() {
+        let text = "{% for i in range(100) %}0123456789{% endfor %}";
+        assert_eq!(render(Format::Md, text, 10_000, 1000).unwrap().len(), 1000);
+        let error = render(Format::Md, text, 10_000, 999).unwrap_err();
+        assert!(
+            error.0.contains("`mine/card.md.j2` wrote more than"),
+            "{}",
+            error.0
+        );
+    }
+
+    #[test]
+    fn errors_name_the_users_file_and_line() {
+        let error = render(Format::Md, "a\nb\n{{ nothing.here }}", 1000, 1000).unwrap_err();
+        assert!(error.0.contains("mine/card.md.j2:3"), "{}", error.0);
+    }
 }

@@ -113,10 +113,7 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: Style) 
         .with_context_lines(1);
     let report = Report {
         diagnostic,
-        source: NamedSource::new(
-            escaped(&file.name).into_owned(),
-            masked(&file.text).into_owned(),
-        ),
+        source: NamedSource::new(escaped(&file.name), masked(&file.text).into_owned()),
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
