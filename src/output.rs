@@ -11,7 +11,7 @@ use std::path::Path;
 /// wrote it, then one written file name a line.
 pub const MARKER: &str = ".pactum-output";
 
-/// Whether `dir` may be filled by `command` (`run`, `demo`): refuses an
+/// Whether `dir` may be filled by `command` (`run`, `demo`, `compile`): refuses an
 /// existing file, and a folder holding anything an earlier Pactum command
 /// did not write there.
 pub fn claim(dir: &Path, command: &str) -> Result<(), String> {
@@ -62,6 +62,25 @@ pub fn claim(dir: &Path, command: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Writes the marker of a folder `command` filled: `files` it wrote now,
+/// with the files an earlier fill listed that are still there (a compile
+/// of another dialect adds to the folder).
+pub fn mark(dir: &Path, command: &str, files: &[String]) -> std::io::Result<()> {
+    let mut listed: Vec<String> = files.to_vec();
+    if let Ok(earlier) = std::fs::read_to_string(dir.join(MARKER)) {
+        listed.extend(
+            earlier
+                .lines()
+                .skip(1)
+                .filter(|f| dir.join(f).exists())
+                .map(str::to_string),
+        );
+    }
+    listed.sort();
+    listed.dedup();
+    std::fs::write(dir.join(MARKER), marker(command, &listed))
 }
 
 /// The marker's text for `files` written by `command`.

@@ -301,3 +301,64 @@ fn a_new_compile_removes_only_its_own_stale_files() {
         "-- my notes\nSELECT 1;\n"
     );
 }
+
+/// An agreement's folder under `--out` is Pactum's: a folder holding files
+/// it did not write is refused before anything is written, and a compile
+/// of another dialect adds to a folder compile filled.
+#[test]
+fn compile_writes_only_into_a_folder_of_its_own() {
+    let dir = scratch("compile_claim");
+    let spec = std::fs::read_to_string("tests/check/minimal_clean.pactum").unwrap();
+    std::fs::write(dir.join("deal.pactum"), &spec).unwrap();
+    let compile = |dialect: &str| {
+        pactum(
+            &[
+                "compile",
+                "deal.pactum",
+                "--dialect",
+                dialect,
+                "--out",
+                "build",
+            ],
+            &dir,
+        )
+    };
+    // Someone's own folder where the agreement's would go.
+    std::fs::create_dir_all(dir.join("build/minimal")).unwrap();
+    std::fs::write(
+        dir.join("build/minimal/manifest.json"),
+        "{\"mine\": true}\n",
+    )
+    .unwrap();
+    let out = compile("sqlite");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds files that Pactum did not write (such as `manifest.json`)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("build/minimal/manifest.json")).unwrap(),
+        "{\"mine\": true}\n"
+    );
+    assert!(!dir.join("build/minimal/sqlite").exists());
+
+    std::fs::remove_dir_all(dir.join("build/minimal")).unwrap();
+    assert_eq!(compile("sqlite").status.code(), Some(0));
+    assert_eq!(compile("duckdb").status.code(), Some(0));
+    let marker = std::fs::read_to_string(dir.join("build/minimal/.pactum-output")).unwrap();
+    assert_eq!(
+        marker,
+        "pactum compile\nduckdb\nmanifest.json\nmanifest.yaml\nreport\nsqlite\n"
+    );
+    // Still ours: compiling again is fine; a stranger's file is not.
+    assert_eq!(compile("sqlite").status.code(), Some(0));
+    std::fs::write(dir.join("build/minimal/notes.txt"), "mine\n").unwrap();
+    let out = compile("sqlite");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`notes.txt`, which Pactum did not write"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -97,7 +97,15 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             return Ok(compiled);
         };
         let folder = out_dir.join(model.name);
+        // Refused before anything is written, not half-way.
+        crate::output::claim(&folder, "compile").map_err(Failure)?;
+        let mut top: Vec<String> = vec![
+            "manifest.json".to_string(),
+            "manifest.yaml".to_string(),
+            "report".to_string(),
+        ];
         for dialect in &dialects {
+            top.push(dialect.name().to_string());
             let dir = folder.join(dialect.name());
             std::fs::create_dir_all(&dir).map_err(|e| Failure::io(&dir, "create folder", &e))?;
             for query in &planned {
@@ -125,6 +133,9 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             write_generated(&report_dir.join(name), content.as_bytes())?;
             compiled.written += 1;
         }
+        crate::output::mark(&folder, "compile", &top)
+            .map_err(|e| Failure::io(&folder, "write the marker file in", &e))?;
+        compiled.written += 1;
         Ok(compiled)
     };
     let results = parallel_map(&agreements, compile_one);
