@@ -31,6 +31,27 @@ impl Rng {
 
 const STAGES: &[&str] = &["awareness", "consideration", "conversion", "expansion"];
 
+/// One agreement with `items` partners and `items` metrics, each metric
+/// unused by any scorecard (so every one is a finding): the size test of
+/// `check`, whose time and memory must grow linearly with it.
+pub fn large_agreement(items: usize) -> String {
+    let mut s = String::from(
+        "agreement large \"Large\" {\n  version 1\n  effective 2026-01-01 to 2026-12-31\n  currency USD\n  party north \"North\" {\n    role provider\n  }\n",
+    );
+    for i in 0..items {
+        let _ = writeln!(s, "  party p{i} \"Partner {i}\" {{\n    role partner\n  }}");
+    }
+    s.push_str("  source orders {\n    table \"orders\"\n    owner north\n    customer customer_id\n    time ordered_at\n    id order_id\n    column amount money\n  }\n  event purchase from orders stage conversion\n");
+    for i in 0..items {
+        let _ = writeln!(
+            s,
+            "  metric m{i} \"Metric {i}\" {{\n    value sum(orders.amount)\n    indicator lagging\n    unit money\n    owner north\n  }}"
+        );
+    }
+    s.push_str("}\n");
+    s
+}
+
 /// The shared catalog that generated agreements import with `use`.
 pub fn catalog() -> String {
     "/// Shared product events.\ncatalog shared_product \"Shared product events\" {\n  source product_usage {\n    table \"product.usage_events\"\n    owner provider\n    customer account_id\n    time used_at\n    id usage_id\n    column feature text\n    column seats number\n  }\n\n  event feature_used from product_usage where feature != \"login\" stage expansion\n}\n".to_string()

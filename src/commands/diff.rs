@@ -10,7 +10,6 @@ use super::{FINDINGS, Failure, SUCCESS, print_diagnostics, write_stdout};
 use crate::diagnostics::render::render_short;
 use crate::diff::{Class, Review, compare};
 use crate::source::SourceMap;
-use crate::syntax::span::line_col;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
@@ -229,7 +228,7 @@ fn git_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, Failure> {
 
 fn line_of(sources: &SourceMap, change: &crate::diff::Change) -> Option<usize> {
     let span = change.span?;
-    Some(line_col(&sources.get(span.file).text, span.start).0)
+    Some(sources.get(span.file).line_col(span.start).0)
 }
 
 fn version_line(review: &Review) -> String {

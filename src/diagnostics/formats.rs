@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::codes::{self, CodeInfo};
 use super::{Diagnostic, Severity};
 use crate::source::SourceMap;
-use crate::syntax::span::{Span, line_col};
+use crate::syntax::span::Span;
 
 /// A span as 1-based lines and columns (columns count characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,9 +21,9 @@ pub struct Range {
 }
 
 pub fn range(sources: &SourceMap, span: Span) -> Range {
-    let text = &sources.get(span.file).text;
-    let (start_line, start_column) = line_col(text, span.start);
-    let (end_line, end_column) = line_col(text, span.end.max(span.start));
+    let file = sources.get(span.file);
+    let (start_line, start_column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end.max(span.start));
     Range {
         start_line,
         start_column,

@@ -2,17 +2,54 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
-use super::visible::{escaped, masked};
+use super::visible::escaped;
 use super::{Diagnostic, Severity};
-use crate::source::SourceMap;
-use crate::syntax::span::line_col;
+use crate::source::{SourceFile, SourceMap};
 
 /// Adapts one of our diagnostics to miette's trait, with its file attached.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: Excerpts<'a>,
+}
+
+/// A file as miette reads it: the lines around a span are found through
+/// the file's line index and read from its masked text, so that showing a
+/// diagnostic costs the lines it shows, not the size of the file.
+struct Excerpts<'a> {
+    file: &'a SourceFile,
+    name: String,
+}
+
+impl SourceCode for Excerpts<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text = self.file.shown();
+        let (first, _) = self.file.line_col(span.offset());
+        let (last, _) = self.file.line_col(span.offset() + span.len());
+        let first = first.saturating_sub(before).max(1);
+        let last = (last + after).min(self.file.line_count());
+        let start = self.file.line_start(first);
+        let end = self.file.line_start(last + 1);
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let inner = text[start..end].read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first - 1,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -54,7 +91,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let len = self.source.inner().len();
+        let len = self.source.file.text.len();
         let labels = self
             .diagnostic
             .labels
@@ -113,12 +150,15 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: Style) 
         .with_context_lines(1);
     let report = Report {
         diagnostic,
-        source: NamedSource::new(escaped(&file.name), masked(&file.text).into_owned()),
+        source: Excerpts {
+            file,
+            name: escaped(&file.name).into_owned(),
+        },
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         // The handler only fails on a broken fmt::Write; fall back to one line.
-        let (line, col) = line_col(&file.text, span.start);
+        let (line, col) = file.line_col(span.start);
         out = format!(
             "{}:{line}:{col}: {}\n",
             escaped(&file.name),
@@ -134,7 +174,7 @@ pub fn render_short(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
     match diagnostic.primary_span() {
         Some(span) => {
             let file = sources.get(span.file);
-            let (line, col) = line_col(&file.text, span.start);
+            let (line, col) = file.line_col(span.start);
             format!(
                 "{}:{line}:{col}: {severity}[{}]: {}",
                 escaped(&file.name),
