@@ -43,6 +43,37 @@ impl SourceFile {
     }
 }
 
+/// The largest agreement file read, in bytes: far above any agreement,
+/// and a bound on memory when a path names something endless (a device, a
+/// file still growing).
+pub const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads an agreement file, refusing one larger than [`MAX_SOURCE_BYTES`]
+/// and anything but a regular file (a FIFO would block, a device never
+/// end).
+pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB, far more than any agreement",
+                MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,

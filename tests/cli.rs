@@ -281,3 +281,41 @@ fn check_shows_control_characters_escaped_never_raw() {
     assert!(text.contains("P0003"), "{text}");
     assert!(text.contains("\"Demo ?[2K?all good\""), "{text}");
 }
+
+/// Folders hold only regular files for Pactum: a FIFO named `*.pactum`
+/// (reading it would block) is passed over, a folder linked into itself
+/// is read once, and a file reached twice counts once. A file too large to
+/// be an agreement (a device, say) is refused, not read to the end.
+#[test]
+fn folders_are_read_without_blocking_looping_or_counting_twice() {
+    let dir = scratch("walk-limits");
+    std::fs::create_dir_all(dir.join("deals")).unwrap();
+    std::fs::write(dir.join("deals/one.pactum"), TIDY).unwrap();
+    let fifo = dir.join("deals/pipe.pactum");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("..", dir.join("deals/loop")).unwrap();
+    std::os::unix::fs::symlink("one.pactum", dir.join("deals/again.pactum")).unwrap();
+    let output = pactum(&["fmt", "--check", "deals"], &dir);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = pactum(&["check", "deals"], &dir);
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(text.contains("in 1 file"), "{text}");
+
+    let big = std::fs::File::create(dir.join("huge.pactum")).unwrap();
+    big.set_len(65 * 1024 * 1024).unwrap();
+    let output = pactum(&["check", "huge.pactum"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("larger than 64 MiB"),
+        "{}",
+        stderr(&output)
+    );
+    let output = pactum(&["check", "/dev/zero"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+}

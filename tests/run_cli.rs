@@ -731,3 +731,58 @@ fn values_from_the_data_cannot_forge_markdown() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A data file that is not a regular file (a link to a device) or has a
+/// line longer than 4 MiB is a data error at once, read no further.
+#[test]
+fn endless_or_oversized_data_files_are_data_errors() {
+    let dir = scratch("data_limits");
+    let data = dir.join("data");
+    let run = || {
+        pactum(
+            &[
+                "run",
+                &format!("{FIXTURE}/agreement.pactum"),
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                dir.join("out").to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    std::fs::remove_file(data.join("demos.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", data.join("demos.csv")).unwrap();
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error[P0501]"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+
+    std::fs::remove_file(data.join("demos.csv")).unwrap();
+    std::fs::copy(format!("{FIXTURE}/demos.csv"), data.join("demos.csv")).unwrap();
+    let mut text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
+    text.push_str(&"x".repeat(5 * 1024 * 1024));
+    text.push('\n');
+    std::fs::write(data.join("orders.csv"), text).unwrap();
+    let output = run();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error[P0504]"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("longer than 4 MiB"),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -63,7 +63,7 @@ impl Workspace {
             if by_key.contains_key(&key) {
                 continue;
             }
-            let bytes = std::fs::read(path).map_err(|error| LoadError {
+            let bytes = crate::source::read_source(path).map_err(|error| LoadError {
                 path: path.clone(),
                 error,
             })?;
@@ -157,7 +157,7 @@ impl Workspace {
                 });
                 continue;
             }
-            match std::fs::read(&path) {
+            match crate::source::read_source(&path) {
                 Ok(bytes) => {
                     let loaded = self.add_unit(&path.display().to_string(), bytes, false);
                     by_key.insert(key, loaded);

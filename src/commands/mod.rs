@@ -110,21 +110,35 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], sources: &SourceMap) {
 }
 
 /// Expands the given paths: files as they are, folders recursively to their
-/// `*.pactum` files (hidden folders skipped), in a stable order.
+/// `*.pactum` files (hidden folders skipped), in a stable order. Inside
+/// folders only regular files are read (a FIFO or a device named
+/// `*.pactum` would block or never end), a folder reached twice through a
+/// link is read once (no loops), and a file reached twice is listed once.
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut out = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| Failure::io(path, "read", &e))?;
         if meta.is_dir() {
-            walk(path, &mut out)?;
+            walk(path, &mut out, &mut seen_dirs)?;
         } else {
             out.push(path.clone());
         }
     }
+    let mut seen_files = std::collections::HashSet::new();
+    out.retain(|path| seen_files.insert(std::fs::canonicalize(path).unwrap_or(path.clone())));
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), Failure> {
+    let real = std::fs::canonicalize(dir).map_err(|e| Failure::io(dir, "read folder", &e))?;
+    if !seen.insert(real) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| Failure::io(dir, "read folder", &e))?;
     let mut paths: Vec<PathBuf> = Vec::new();
     for entry in entries {
@@ -140,9 +154,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
         if hidden {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "pactum") {
+        // Through links; a broken link is no file.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&path, out, seen)?;
+        } else if meta.is_file() && path.extension().is_some_and(|e| e == "pactum") {
             out.push(path);
         }
     }
@@ -153,11 +171,21 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
 pub fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-            .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        let limit = crate::source::MAX_SOURCE_BYTES;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), limit + 1),
+            &mut bytes,
+        )
+        .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        if bytes.len() as u64 > limit {
+            return Err(Failure(format!(
+                "standard input is larger than {} MiB, far more than any agreement",
+                limit / (1024 * 1024)
+            )));
+        }
         return Ok(bytes);
     }
-    std::fs::read(path).map_err(|e| Failure::io(path, "read", &e))
+    crate::source::read_source(path).map_err(|e| Failure::io(path, "read", &e))
 }
 
 pub fn display_name(path: &Path) -> String {

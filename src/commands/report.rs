@@ -44,7 +44,10 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     let template = match &options.template {
         Some(path) => Template {
             name: path.display().to_string(),
-            text: std::fs::read_to_string(path).map_err(|e| Failure::io(path, "read", &e))?,
+            text: String::from_utf8(
+                crate::source::read_source(path).map_err(|e| Failure::io(path, "read", &e))?,
+            )
+            .map_err(|_| Failure(format!("`{}` is not UTF-8 text", path.display())))?,
         },
         None => match format {
             Format::Html => Template {

@@ -722,7 +722,23 @@ fn load_source(
             help,
         })
     };
-    let mut reader = match csv::ReaderBuilder::new().has_headers(true).from_path(&file) {
+    let opened = std::fs::File::open(&file)
+        .map_err(csv::Error::from)
+        .and_then(|f| {
+            if f.metadata()?.is_file() {
+                Ok(f)
+            } else {
+                Err(csv::Error::from(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "it is not a regular file",
+                )))
+            }
+        });
+    let mut reader = match opened.map(|f| {
+        csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(LineGuard::new(f))
+    }) {
         Ok(reader) => reader,
         Err(e) => {
             return Err(error(
@@ -887,6 +903,43 @@ fn load_source(
         Ok(())
     })?;
     Ok(count)
+}
+
+/// The longest line a data file may have, in bytes. A longer one is a
+/// broken file (or not a CSV file at all), and reading it whole could take
+/// any amount of memory.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Passes a file through, failing once a line runs past
+/// [`MAX_LINE_BYTES`].
+struct LineGuard<R> {
+    inner: R,
+    line: usize,
+}
+
+impl<R> LineGuard<R> {
+    fn new(inner: R) -> Self {
+        LineGuard { inner, line: 0 }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LineGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            self.line = if b == b'\n' { 0 } else { self.line + 1 };
+            if self.line > MAX_LINE_BYTES {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "a line is longer than {} MiB",
+                        MAX_LINE_BYTES / (1024 * 1024)
+                    ),
+                ));
+            }
+        }
+        Ok(n)
+    }
 }
 
 pub(crate) fn io_text(e: &csv::Error) -> String {
