@@ -18,6 +18,7 @@ pub mod diff;
 pub mod doc;
 pub mod functions;
 pub mod generate;
+pub mod interrupt;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -83,6 +83,10 @@ enum Command {
         /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
         #[arg(long, value_name = "URL")]
         url: Option<String>,
+        /// With --engine postgres: seconds one query may run before the
+        /// server stops it (0: no limit)
+        #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+        statement_timeout: u64,
         /// Where to write the results. Default: results/<agreement>
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -105,6 +109,10 @@ enum Command {
         /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
         #[arg(long, value_name = "URL", conflicts_with = "results")]
         url: Option<String>,
+        /// With --engine postgres: seconds one query may run before the
+        /// server stops it (0: no limit)
+        #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+        statement_timeout: u64,
         /// A folder of query results (`<query>.csv`) exported from a warehouse
         #[arg(long, value_name = "DIR")]
         results: Option<PathBuf>,
@@ -236,6 +244,7 @@ fn main() -> ExitCode {
             data,
             engine,
             url,
+            statement_timeout,
             out,
             plan,
         } => commands::run::run(&commands::run::Options {
@@ -243,6 +252,7 @@ fn main() -> ExitCode {
             data,
             engine,
             url,
+            statement_timeout,
             out,
             plan,
         }),
@@ -251,6 +261,7 @@ fn main() -> ExitCode {
             data,
             engine,
             url,
+            statement_timeout,
             results,
             out,
             format,
@@ -261,6 +272,7 @@ fn main() -> ExitCode {
             data,
             engine,
             url,
+            statement_timeout,
             results,
             out,
             format,

@@ -105,7 +105,7 @@ fn a_postgres_query_is_cancelled_on_the_server() {
             "PostgreSQL is needed: set PACTUM_TEST_PG to a connection URL, or run `bash .ci/run`, which starts a server"
         )
     });
-    let mut server = pactum::run::postgres::Server::connect(&url).unwrap();
+    let mut server = pactum::run::postgres::Server::connect(&url, &Default::default()).unwrap();
     // The catalog has hundreds of rows: joined 5 times, far too many.
     let error = cancel_while_running(&mut server, endless(&["pg_catalog", "pg_class"], 5));
     assert_eq!(error.code, "P0508", "{error}");

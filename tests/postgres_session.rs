@@ -76,6 +76,11 @@ fn literals_mean_the_same_whatever_standard_conforming_strings_says() {
 /// `SELECT current_setting('standard_conforming_strings')` as a planned
 /// query.
 fn setting_query() -> Planned {
+    setting_of("standard_conforming_strings")
+}
+
+/// `SELECT current_setting(NAME)` as a planned query.
+fn setting_of(name: &str) -> Planned {
     Planned {
         id: QueryId::Audits,
         reads: Vec::new(),
@@ -86,10 +91,7 @@ fn setting_query() -> Planned {
             ctes: Vec::new(),
             body: Body::Select(Box::new(Select {
                 columns: vec![item(
-                    func(
-                        "current_setting",
-                        vec![Expr::Str("standard_conforming_strings".to_string())],
-                    ),
+                    func("current_setting", vec![Expr::Str(name.to_string())]),
                     "v",
                 )],
                 ..Select::default()
@@ -112,7 +114,7 @@ fn a_run_sets_standard_conforming_strings_even_when_the_url_turns_it_off() {
         .get(0);
     assert_eq!(before, "off");
     // ...and a run's session turns it back on before any query.
-    let mut server = pactum::run::postgres::Server::connect(&off).unwrap();
+    let mut server = pactum::run::postgres::Server::connect(&off, &Default::default()).unwrap();
     let sql = Renderer::new(&Postgres).query(&setting_query().query);
     assert!(sql.contains("current_setting"), "{sql}");
     let tables =
@@ -132,7 +134,7 @@ fn a_server_reads_its_tables_where_they_are_and_loads_no_files() {
         pactum::check::workspace::Workspace::load(&[dir.join("agreement.pactum")], dir).unwrap();
     let scope = ws.scope(ws.agreements()[0]);
     let agreement = pactum::model::Agreement::of(&scope);
-    let mut server = pactum::run::postgres::Server::connect(&url()).unwrap();
+    let mut server = pactum::run::postgres::Server::connect(&url(), &Default::default()).unwrap();
     let error = pactum::run::Engine::load(
         &mut server,
         &agreement,
@@ -148,4 +150,33 @@ fn a_server_reads_its_tables_where_they_are_and_loads_no_files() {
         error.message
     );
     assert!(error.help.contains("--data"), "{}", error.help);
+}
+
+/// A run's session: the agreement's time zone (where days begin), built-in
+/// functions ahead of any schema on the search path, and a statement
+/// timeout, whatever the URL asked for.
+#[test]
+fn a_run_sets_time_zone_search_path_and_statement_timeout() {
+    let base = url();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!(
+        "{base}{separator}options=-c%20TimeZone%3DAsia/Tokyo%20-c%20search_path%3Devil,public%20-c%20statement_timeout%3D0"
+    );
+    let session = pactum::run::postgres::Session {
+        time_zone: "Europe/Amsterdam".to_string(),
+        statement_timeout: std::time::Duration::from_secs(90),
+    };
+    let mut server = pactum::run::postgres::Server::connect(&url, &session).unwrap();
+    let mut setting = |name: &str| {
+        let tables =
+            pactum::run::Engine::run_round(&mut server, &[setting_of(name)], &pactum::run::Quiet)
+                .unwrap();
+        match &tables[0].rows[0][0] {
+            pactum::run::Cell::Text(value) => value.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(setting("TimeZone"), "Europe/Amsterdam");
+    assert_eq!(setting("statement_timeout"), "90s");
+    assert_eq!(setting("search_path"), "pg_catalog, evil,public");
 }

@@ -26,6 +26,7 @@ pub struct Options {
     pub data: Option<PathBuf>,
     pub engine: EngineArg,
     pub url: Option<String>,
+    pub statement_timeout: u64,
     pub results: Option<PathBuf>,
     pub out: PathBuf,
     pub format: Option<Format>,
@@ -67,6 +68,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             options.engine,
             &options.data,
             &options.url,
+            options.statement_timeout,
         )?),
     };
     with_agreement(&options.spec, &mut |agreement| {

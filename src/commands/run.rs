@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{FINDINGS, Failure, PlanArgs, SUCCESS, print_diagnostics};
 use crate::check::config::Config;
 use crate::check::count;
-use crate::run::{DataError, Embedded, Progress, Table};
+use crate::run::{DataError, Embedded, Engine, Progress, Table};
 use crate::sql::plan::{Options as PlanOptions, Planned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,8 +27,11 @@ pub enum EngineArg {
 pub enum Input {
     /// CSV files, loaded into the embedded engine.
     Data(PathBuf),
-    /// A PostgreSQL server's URL.
-    Postgres(String),
+    /// A PostgreSQL server's URL, and how long one statement may run.
+    Postgres {
+        url: String,
+        statement_timeout: std::time::Duration,
+    },
 }
 
 impl Input {
@@ -38,6 +41,7 @@ impl Input {
         engine: EngineArg,
         data: &Option<PathBuf>,
         url: &Option<String>,
+        statement_timeout_seconds: u64,
     ) -> Result<Input, Failure> {
         match engine {
             EngineArg::Sqlite => match data {
@@ -54,7 +58,12 @@ impl Input {
                     ));
                 }
                 match url.clone().or_else(|| std::env::var("PACTUM_DATABASE_URL").ok()) {
-                    Some(url) => Ok(Input::Postgres(url)),
+                    Some(url) => Ok(Input::Postgres {
+                        url,
+                        statement_timeout: std::time::Duration::from_secs(
+                            statement_timeout_seconds,
+                        ),
+                    }),
                     None => Err(Failure(
                         "`--engine postgres` needs `--url postgresql://USER@HOST:PORT/DATABASE` or PACTUM_DATABASE_URL".to_string(),
                     )),
@@ -69,6 +78,7 @@ pub struct Options {
     pub data: Option<PathBuf>,
     pub engine: EngineArg,
     pub url: Option<String>,
+    pub statement_timeout: u64,
     pub out: Option<PathBuf>,
     pub plan: PlanArgs,
 }
@@ -163,13 +173,22 @@ pub fn load_and_run(
     let started = Instant::now();
     let data = match input {
         Input::Data(dir) => dir,
-        Input::Postgres(url) => {
-            let mut server = match crate::run::postgres::Server::connect(url) {
+        Input::Postgres {
+            url,
+            statement_timeout,
+        } => {
+            let session = crate::run::postgres::Session {
+                time_zone: agreement.model.timezone.unwrap_or("UTC").to_string(),
+                statement_timeout: *statement_timeout,
+            };
+            let mut server = match crate::run::postgres::Server::connect(url, &session) {
                 Ok(server) => server,
                 Err(error) => return Ok(Err(report_data_error(&bar, &error))),
             };
-            let tables = match crate::run::engine::run(&mut server, agreement.model, options, &bar)
-            {
+            let watch = crate::interrupt::watch(server.canceller());
+            let ran = crate::run::engine::run(&mut server, agreement.model, options, &bar);
+            drop(watch);
+            let tables = match ran {
                 Ok((tables, not_compiled)) => {
                     for what in &not_compiled {
                         eprintln!("note: not run (no SQL planner yet): {what}");
@@ -192,7 +211,10 @@ pub fn load_and_run(
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     let loaded = started.elapsed();
-    let tables = match crate::run::engine::run(&mut engine, agreement.model, options, &bar) {
+    let watch = crate::interrupt::watch(engine.canceller());
+    let ran = crate::run::engine::run(&mut engine, agreement.model, options, &bar);
+    drop(watch);
+    let tables = match ran {
         Ok((tables, not_compiled)) => {
             for what in &not_compiled {
                 eprintln!("note: not run (no SQL planner yet): {what}");
@@ -211,11 +233,20 @@ pub fn load_and_run(
     Ok(Ok(tables))
 }
 
+/// Prints a data error; the exit status is 1, or 130 (as shells give a
+/// process stopped by Ctrl-C) when the run was interrupted.
 fn report_data_error(bar: &Bar, error: &DataError) -> u8 {
     bar.bar.finish_and_clear();
     eprintln!("{error}");
-    FINDINGS
+    if crate::interrupt::interrupted() {
+        INTERRUPTED
+    } else {
+        FINDINGS
+    }
 }
+
+/// The exit status of a run stopped by Ctrl-C or SIGTERM.
+pub const INTERRUPTED: u8 = 130;
 
 /// The planned queries of an agreement (for reading results back).
 pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned> {
@@ -223,7 +254,12 @@ pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned>
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
-    let input = Input::from_options(options.engine, &options.data, &options.url)?;
+    let input = Input::from_options(
+        options.engine,
+        &options.data,
+        &options.url,
+        options.statement_timeout,
+    )?;
     with_agreement(&options.spec, &mut |agreement| {
         let plan_options = options.plan.options(agreement.config)?;
         let out = options

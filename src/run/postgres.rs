@@ -18,7 +18,7 @@ use super::results::parse_cell;
 use super::tls::{self, Mode};
 use super::{DataError, Progress, Table};
 use crate::diagnostics::codes;
-use crate::sql::dialect::Postgres;
+use crate::sql::dialect::{Dialect, Postgres};
 use crate::sql::plan::Planned;
 use crate::sql::render::Renderer;
 
@@ -35,10 +35,34 @@ pub struct Server {
     /// connection has it).
     cancel: CancelQuery,
     cancelled: Arc<AtomicBool>,
+    statement_timeout: std::time::Duration,
 }
 
+/// What a run sets on its session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The agreement's time zone: where days, weeks and months begin.
+    pub time_zone: String,
+    /// How long one statement may run before the server stops it; zero
+    /// for no limit.
+    pub statement_timeout: std::time::Duration,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            time_zone: "UTC".to_string(),
+            statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
+        }
+    }
+}
+
+/// Thirty minutes: far beyond any query of an agreement on an indexed
+/// warehouse, short enough that a forgotten run does not hold the server.
+pub const DEFAULT_STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1800);
+
 impl Server {
-    pub fn connect(url: &str) -> Result<Server, Box<DataError>> {
+    pub fn connect(url: &str, session: &Session) -> Result<Server, Box<DataError>> {
         let unreadable = |why: String| {
             failure(
                 codes::DATABASE_UNREACHABLE,
@@ -98,23 +122,36 @@ impl Server {
                 "check the URL (postgresql://USER@HOST:PORT/DATABASE, the password in PGPASSWORD or the URL), that the server accepts the connection, and for TLS its `sslmode` and `sslrootcert`",
             )
         })?;
-        client
-            // What the generated SQL relies on, whatever the server's or
-            // the database's defaults say.
-            .batch_execute("SET standard_conforming_strings = on; BEGIN TRANSACTION READ ONLY")
-            .map_err(|e| {
-                failure(
-                    codes::DATABASE_UNREACHABLE,
-                    url,
-                    format!("cannot start a read-only transaction: {e}"),
-                    "the user needs to read the source tables; nothing is written",
-                )
-            })?;
+        // What the generated SQL relies on, whatever the server's, the
+        // database's or the URL's defaults say: standard strings; built-in
+        // functions found first (no schema on the search path can stand in
+        // for them); calendar days in the agreement's time zone; and no
+        // statement left running for ever.
+        let setup = format!(
+            "SET standard_conforming_strings = on; \
+             SELECT set_config('search_path', CASE current_setting('search_path') \
+               WHEN '' THEN 'pg_catalog' \
+               ELSE 'pg_catalog, ' || current_setting('search_path') END, false); \
+             SET TimeZone = {}; \
+             SET statement_timeout = {}; \
+             BEGIN TRANSACTION READ ONLY",
+            Postgres.quote_string(&session.time_zone),
+            session.statement_timeout.as_millis()
+        );
+        client.batch_execute(&setup).map_err(|e| {
+            failure(
+                codes::DATABASE_UNREACHABLE,
+                url,
+                format!("cannot start a read-only transaction: {e}"),
+                "the user needs to read the source tables; nothing is written",
+            )
+        })?;
         Ok(Server {
             client,
             url: url.to_string(),
             cancel,
             cancelled: Arc::new(AtomicBool::new(false)),
+            statement_timeout: session.statement_timeout,
         })
     }
 
@@ -129,9 +166,22 @@ impl Server {
         }
         let sql = Renderer::new(&Postgres).query(&planned.query);
         let cancelled = &self.cancelled;
+        let timeout = self.statement_timeout;
         let messages = self.client.simple_query(&sql).map_err(|e| {
             if cancelled.load(Ordering::SeqCst) {
                 return engine::cancelled(&planned.name());
+            }
+            if e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED) && !timeout.is_zero() {
+                return failure(
+                    codes::QUERY_FAILED,
+                    &self.url,
+                    format!(
+                        "query `{}` ran longer than the statement timeout ({} s) and the server stopped it",
+                        planned.name(),
+                        timeout.as_secs()
+                    ),
+                    "give it more time with `--statement-timeout SECONDS` (0: no limit), or run it where the tables are indexed on their customer and time columns",
+                );
             }
             failure(
                 codes::QUERY_FAILED,

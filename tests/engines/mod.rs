@@ -272,7 +272,7 @@ impl Postgres {
         )
     }
 
-    fn psql(&self, script: &str) -> String {
+    pub fn psql(&self, script: &str) -> String {
         let mut child = Command::new("psql")
             .args([
                 self.url.as_str(),
