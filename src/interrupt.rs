@@ -28,8 +28,9 @@ pub struct Watch {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// Starts watching for Ctrl-C and SIGTERM.
-pub fn watch(canceller: Canceller) -> Watch {
+/// Catches Ctrl-C and SIGTERM from now on (they only set a flag), so that
+/// one that comes before the engine can be cancelled is not lost.
+pub fn catch() {
     INTERRUPTED.store(false, Ordering::SeqCst);
     let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
     // SAFETY: the handler only stores into an atomic, which is
@@ -38,6 +39,12 @@ pub fn watch(canceller: Canceller) -> Watch {
         libc::signal(libc::SIGINT, handler);
         libc::signal(libc::SIGTERM, handler);
     }
+}
+
+/// Cancels through `canceller` when a signal has come or comes (see
+/// [`catch`]); when dropped, stops watching and gives the signals their
+/// default action back.
+pub fn watch(canceller: Canceller) -> Watch {
     let done = Arc::new(AtomicBool::new(false));
     let watching = done.clone();
     let thread = std::thread::spawn(move || {

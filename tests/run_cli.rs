@@ -786,3 +786,62 @@ fn endless_or_oversized_data_files_are_data_errors() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Ctrl-C while the embedded engine loads or runs: the run stops with
+/// P0508 and status 130, writes no results, and its scratch folder (which
+/// holds a copy of the data) is gone.
+#[test]
+fn ctrl_c_stops_the_run_and_removes_its_scratch_folder() {
+    let dir = scratch("interrupt");
+    let data = dir.join("data");
+    let text = std::fs::read_to_string(data.join("orders.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap().to_string();
+    let mut big = String::from(header);
+    big.push('\n');
+    for i in 0..400_000 {
+        big.push_str(&row.replacen("o01,", &format!("x{i},"), 1));
+        big.push('\n');
+    }
+    std::fs::write(data.join("orders.csv"), big).unwrap();
+    let out = dir.join("out");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args([
+            "run",
+            &format!("{FIXTURE}/agreement.pactum"),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let prefix = format!("pactum-run-{}-", child.id());
+    let scratch_folders = || -> Vec<PathBuf> {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while scratch_folders().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: sends SIGINT to the child we spawned.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(err.contains("error[P0508]"), "{err}");
+    assert!(scratch_folders().is_empty(), "{:?}", scratch_folders());
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

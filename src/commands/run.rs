@@ -185,6 +185,9 @@ pub fn load_and_run(
                 Ok(server) => server,
                 Err(error) => return Ok(Err(report_data_error(&bar, &error))),
             };
+            // Until connected, Ctrl-C ends the process as usual: nothing
+            // runs on the server yet.
+            crate::interrupt::catch();
             let watch = crate::interrupt::watch(server.canceller());
             let ran = crate::run::engine::run(&mut server, agreement.model, options, &bar);
             drop(watch);
@@ -206,12 +209,19 @@ pub fn load_and_run(
             return Ok(Ok(tables));
         }
     };
-    let (mut engine, rows) = match Embedded::with_data(agreement.model, data, options, &bar) {
-        Ok(loaded) => loaded,
+    crate::interrupt::catch();
+    let mut engine = match Embedded::open(agreement.model, options) {
+        Ok(engine) => engine,
+        Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+    };
+    // From here on Ctrl-C stops the load or the queries, and the engine's
+    // scratch folder goes with it.
+    let watch = crate::interrupt::watch(engine.canceller());
+    let rows = match engine.load(agreement.model, data, options, &bar) {
+        Ok(rows) => rows,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     let loaded = started.elapsed();
-    let watch = crate::interrupt::watch(engine.canceller());
     let ran = crate::run::engine::run(&mut engine, agreement.model, options, &bar);
     drop(watch);
     let tables = match ran {

@@ -444,6 +444,7 @@ impl Embedded {
         let sources: Vec<&Source> = agreement.sources.iter().collect();
         let mut total = 0;
         let mut loaded = Vec::with_capacity(sources.len());
+        let cancelled = Arc::clone(&self.cancelled);
         let transaction = self
             .connection
             .transaction()
@@ -453,7 +454,7 @@ impl Embedded {
             transaction
                 .execute_batch(&create_table(source, &Sqlite, options))
                 .map_err(|e| engine_error(&e))?;
-            let rows = load_source(&transaction, source, dir, options, progress)?;
+            let rows = load_source(&transaction, source, dir, options, progress, &cancelled)?;
             loaded.push(rows);
             total += rows;
         }
@@ -706,6 +707,7 @@ fn load_source(
     dir: &Path,
     options: &Options,
     progress: &dyn Progress,
+    cancelled: &AtomicBool,
 ) -> Result<u64, Box<DataError>> {
     let file = dir.join(format!("{}.csv", source.name()));
     let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
@@ -886,6 +888,16 @@ fn load_source(
         });
         for batch in batches {
             let batch = batch?;
+            if cancelled.load(Ordering::SeqCst) {
+                return Err(Box::new(DataError {
+                    code: codes::CANCELLED,
+                    file: None,
+                    line: None,
+                    column: None,
+                    message: format!("the run was cancelled while loading `{}`", source.name()),
+                    help: "nothing was written; run again to get results".to_string(),
+                }));
+            }
             let mut rows = batch.chunks_exact(width * per_statement);
             for chunk in rows.by_ref() {
                 full.execute(params_from_iter(chunk.iter()))
