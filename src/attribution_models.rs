@@ -25,7 +25,8 @@ pub struct ModelRule {
     /// `model data_driven KEYWORD`, and not compiled to SQL.
     pub data_driven: bool,
     pub settings: &'static [Setting],
-    /// How it is written, for help lines.
+    /// How it is written after `model` (after `model data_driven` for a
+    /// learned model), for help lines.
     pub example: &'static str,
     /// The model in words, for `doc`: "position-based attribution, ...".
     pub words: fn(&Settings<'_>) -> String,
@@ -244,6 +245,23 @@ fn trim(value: f64) -> String {
 
 fn no_check(_: &Settings<'_>, _: Span) -> Option<Diagnostic> {
     None
+}
+
+/// A model learned from the conversion paths (`model data_driven NAME`):
+/// named by the language, not compiled by fixed rules.
+const fn data_driven(keyword: &'static str) -> ModelRule {
+    ModelRule {
+        keyword,
+        data_driven: true,
+        settings: &[],
+        example: keyword,
+        words: |_| "data-driven attribution".to_string(),
+        summary: |_| "data-driven".to_string(),
+        share: None,
+        weight: None,
+        picks_past_ignored: false,
+        check: no_check,
+    }
 }
 
 /// Every attribution model, in the order the language reference lists them.
@@ -487,30 +505,8 @@ pub const MODELS: &[ModelRule] = &[
             })
         },
     },
-    ModelRule {
-        keyword: "shapley",
-        data_driven: true,
-        settings: &[],
-        example: "data_driven shapley",
-        words: |_| "data-driven attribution".to_string(),
-        summary: |_| "data-driven".to_string(),
-        share: None,
-        weight: None,
-        picks_past_ignored: false,
-        check: no_check,
-    },
-    ModelRule {
-        keyword: "fractribution",
-        data_driven: true,
-        settings: &[],
-        example: "data_driven fractribution",
-        words: |_| "data-driven attribution".to_string(),
-        summary: |_| "data-driven".to_string(),
-        share: None,
-        weight: None,
-        picks_past_ignored: false,
-        check: no_check,
-    },
+    data_driven("shapley"),
+    data_driven("fractribution"),
 ];
 
 /// The model an agreement names.

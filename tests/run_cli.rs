@@ -751,20 +751,17 @@ fn endless_or_oversized_data_files_are_data_errors() {
             &[],
         )
     };
+    let fails_with = |wanted: &[&str]| {
+        let output = run();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{err}");
+        for text in wanted {
+            assert!(err.contains(text), "{text}: {err}");
+        }
+    };
     std::fs::remove_file(data.join("demos.csv")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", data.join("demos.csv")).unwrap();
-    let output = run();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("error[P0501]"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(
-        stderr(&output).contains("not a regular file"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&["error[P0501]", "not a regular file"]);
 
     std::fs::remove_file(data.join("demos.csv")).unwrap();
     std::fs::copy(format!("{FIXTURE}/demos.csv"), data.join("demos.csv")).unwrap();
@@ -772,18 +769,7 @@ fn endless_or_oversized_data_files_are_data_errors() {
     text.push_str(&"x".repeat(5 * 1024 * 1024));
     text.push('\n');
     std::fs::write(data.join("orders.csv"), text).unwrap();
-    let output = run();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("error[P0504]"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(
-        stderr(&output).contains("longer than 4 MiB"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&["error[P0504]", "longer than 4 MiB"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn values_are_escaped_by_the_formats_rules() {
         let md = render(Format::Md, "| {{ value }} |", 1000, 1000).unwrap();
-        assert_eq!(md, "| EU \\| 9 \\| \\#\\# Verdict: met \\<b\\>x\\</b\\> |");
+        assert_eq!(md, "| EU \\| 9 \\| \\#\\# Verdict: met \\<b>x\\</b> |");
         let html = render(Format::Html, "<td>{{ value }}</td>", 1000, 1000).unwrap();
         assert_eq!(
             html,

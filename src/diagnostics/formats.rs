@@ -264,10 +264,13 @@ pub fn github(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 fn escape_data(text: &str) -> String {
-    super::visible::escaped(text)
+    // GitHub's own encoding first (a line break ends a command), then the
+    // other control and invisible characters shown as escapes.
+    let encoded = text
         .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::visible::escaped(&encoded).into_owned()
 }
 
 fn escape_property(text: &str) -> String {
