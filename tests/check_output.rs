@@ -233,3 +233,24 @@ fn docs_list_every_rule_with_its_name_and_default_severity() {
         assert!(docs.contains(&row), "docs/check.md lacks the row `{row}`");
     }
 }
+
+/// Labels of one finding far apart in the file share one snippet, headed
+/// by the primary label's place, as miette draws them from a whole text;
+/// the snippet is read through the file's line index, not a scan of it.
+#[test]
+fn labels_far_apart_share_one_snippet_headed_by_the_primary_place() {
+    let output = run(&["check", "tests/check/P0351_fires.pactum"]);
+    let text = String::from_utf8_lossy(&output.stderr).into_owned() + &stdout(&output);
+    assert_eq!(text.matches("╭─[").count(), 1, "{text}");
+    assert!(
+        text.contains("╭─[tests/check/P0351_fires.pactum:92:9]"),
+        "{text}"
+    );
+    for line in [
+        " 85 │     owner north",
+        " 89 │ ",
+        " 93 │     depends on partner_portal",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+}

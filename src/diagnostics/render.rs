@@ -47,7 +47,9 @@ impl SourceCode for Excerpts<'_> {
             SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
             inner.line() + first - 1,
             inner.column(),
-            inner.line_count(),
+            // As miette counts it for a whole text: the lines up to the end
+            // of the excerpt (it decides which labels share a snippet).
+            inner.line_count() + first - 1,
         )))
     }
 }
