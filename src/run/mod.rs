@@ -244,6 +244,8 @@ fn build_indexes(
 }
 
 impl Engine for Embedded {
+    /// Creates the tables of every source and loads `<dir>/<source>.csv`
+    /// into them, then builds their indexes.
     fn load(
         &mut self,
         agreement: &Agreement<'_>,
@@ -251,7 +253,43 @@ impl Engine for Embedded {
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<u64, Box<DataError>> {
-        self.load_csv(agreement, dir, options, progress)
+        let sources: Vec<&Source> = agreement.sources.iter().collect();
+        let mut total = 0;
+        let mut loaded = Vec::with_capacity(sources.len());
+        let cancelled = Arc::clone(&self.cancelled);
+        let transaction = self
+            .connection
+            .transaction()
+            .map_err(|e| engine_error(&e))?;
+        for source in &sources {
+            progress.loading(source.name());
+            transaction
+                .execute_batch(&create_table(source, &Sqlite, options))
+                .map_err(|e| engine_error(&e))?;
+            let rows = load_source(&transaction, source, dir, options, progress, &cancelled)?;
+            loaded.push(rows);
+            total += rows;
+        }
+        transaction.commit().map_err(|e| engine_error(&e))?;
+        // Indexes, one database file per connection at a time: a file's
+        // indexes are built by one connection, files side by side.
+        let mut files: Vec<(Option<String>, u64, String)> = Vec::new();
+        for (source, rows) in sources.iter().zip(loaded) {
+            let path = table_path(source, options);
+            let file = (path.len() == 2).then(|| path[0].clone());
+            let sql = create_indexes(source, &Sqlite, options);
+            match files.iter_mut().find(|f| f.0 == file) {
+                Some(f) => {
+                    f.1 += rows;
+                    f.2.push_str(&sql);
+                }
+                None => files.push((file, rows, sql)),
+            }
+        }
+        files.sort_by_key(|f| std::cmp::Reverse(f.1));
+        let scripts: Vec<String> = files.into_iter().map(|f| f.2).collect();
+        build_indexes(&self.connection, &self.folder, &self.schemas, &scripts)?;
+        Ok(total)
     }
 
     /// The attributions' credits, their per-partner sums and the metrics:
@@ -430,54 +468,6 @@ impl Embedded {
             cancelled: Arc::new(AtomicBool::new(false)),
             running: Arc::new(Mutex::new(Vec::new())),
         })
-    }
-
-    /// Creates the tables of every source and loads `<dir>/<source>.csv`
-    /// into them, then builds their indexes.
-    fn load_csv(
-        &mut self,
-        agreement: &Agreement<'_>,
-        dir: &Path,
-        options: &Options,
-        progress: &dyn Progress,
-    ) -> Result<u64, Box<DataError>> {
-        let sources: Vec<&Source> = agreement.sources.iter().collect();
-        let mut total = 0;
-        let mut loaded = Vec::with_capacity(sources.len());
-        let cancelled = Arc::clone(&self.cancelled);
-        let transaction = self
-            .connection
-            .transaction()
-            .map_err(|e| engine_error(&e))?;
-        for source in &sources {
-            progress.loading(source.name());
-            transaction
-                .execute_batch(&create_table(source, &Sqlite, options))
-                .map_err(|e| engine_error(&e))?;
-            let rows = load_source(&transaction, source, dir, options, progress, &cancelled)?;
-            loaded.push(rows);
-            total += rows;
-        }
-        transaction.commit().map_err(|e| engine_error(&e))?;
-        // Indexes, one database file per connection at a time: a file's
-        // indexes are built by one connection, files side by side.
-        let mut files: Vec<(Option<String>, u64, String)> = Vec::new();
-        for (source, rows) in sources.iter().zip(loaded) {
-            let path = table_path(source, options);
-            let file = (path.len() == 2).then(|| path[0].clone());
-            let sql = create_indexes(source, &Sqlite, options);
-            match files.iter_mut().find(|f| f.0 == file) {
-                Some(f) => {
-                    f.1 += rows;
-                    f.2.push_str(&sql);
-                }
-                None => files.push((file, rows, sql)),
-            }
-        }
-        files.sort_by_key(|f| std::cmp::Reverse(f.1));
-        let scripts: Vec<String> = files.into_iter().map(|f| f.2).collect();
-        build_indexes(&self.connection, &self.folder, &self.schemas, &scripts)?;
-        Ok(total)
     }
 
     /// A read-only connection to the same database, for a worker thread.
