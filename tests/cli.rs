@@ -311,11 +311,13 @@ fn folders_are_read_without_blocking_looping_or_counting_twice() {
         "{}",
         stderr(&output)
     );
-    let output = pactum(&["check", "/dev/zero"], &dir);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("not a regular file"),
-        "{}",
-        stderr(&output)
-    );
+    for special in ["/dev/zero", "deals/pipe.pactum"] {
+        let output = pactum(&["check", special], &dir);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).contains("not a regular file"),
+            "{}",
+            stderr(&output)
+        );
+    }
 }

@@ -714,18 +714,19 @@ fn load_source(
             help,
         })
     };
-    let opened = std::fs::File::open(&file)
-        .map_err(csv::Error::from)
-        .and_then(|f| {
-            if f.metadata()?.is_file() {
-                Ok(f)
+    // Asked before opening: opening a FIFO waits for a writer.
+    let opened = std::fs::metadata(&file)
+        .and_then(|meta| {
+            if meta.is_file() {
+                std::fs::File::open(&file)
             } else {
-                Err(csv::Error::from(std::io::Error::new(
+                Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
                     "it is not a regular file",
-                )))
+                ))
             }
-        });
+        })
+        .map_err(csv::Error::from);
     let mut reader = match opened.map(|f| {
         csv::ReaderBuilder::new()
             .has_headers(true)
