@@ -189,15 +189,10 @@ pub fn load_and_run(
             // runs on the server yet.
             crate::interrupt::catch();
             let watch = crate::interrupt::watch(server.canceller());
-            let ran = crate::run::engine::run(&mut server, agreement.model, options, &bar);
+            let ran = run_plan(&mut server, agreement, options, &bar);
             drop(watch);
             let tables = match ran {
-                Ok((tables, not_compiled)) => {
-                    for what in &not_compiled {
-                        eprintln!("note: not run (no SQL planner yet): {what}");
-                    }
-                    tables
-                }
+                Ok(tables) => tables,
                 Err(error) => return Ok(Err(report_data_error(&bar, &error))),
             };
             bar.bar.finish_and_clear();
@@ -222,15 +217,10 @@ pub fn load_and_run(
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     let loaded = started.elapsed();
-    let ran = crate::run::engine::run(&mut engine, agreement.model, options, &bar);
+    let ran = run_plan(&mut engine, agreement, options, &bar);
     drop(watch);
     let tables = match ran {
-        Ok((tables, not_compiled)) => {
-            for what in &not_compiled {
-                eprintln!("note: not run (no SQL planner yet): {what}");
-            }
-            tables
-        }
+        Ok(tables) => tables,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     bar.bar.finish_and_clear();
@@ -241,6 +231,20 @@ pub fn load_and_run(
         (started.elapsed() - loaded).as_secs_f64()
     );
     Ok(Ok(tables))
+}
+
+/// Runs the agreement's plan on `engine`, noting what could not be planned.
+fn run_plan(
+    engine: &mut dyn Engine,
+    agreement: &Agreement<'_>,
+    options: &PlanOptions,
+    bar: &Bar,
+) -> Result<Vec<Table>, Box<DataError>> {
+    let (tables, not_compiled) = crate::run::engine::run(engine, agreement.model, options, bar)?;
+    for what in &not_compiled {
+        eprintln!("note: not run (no SQL planner yet): {what}");
+    }
+    Ok(tables)
 }
 
 /// Prints a data error; the exit status is 1, or 130 (as shells give a
