@@ -82,6 +82,16 @@ impl Fixture {
         let (header, want) = read_csv(&text);
         let got = self.rows(engine, prefix, label);
         let mut problems = Vec::new();
+        if let Some(row) = got.first()
+            && row.len() != header.len()
+        {
+            problems.push(format!(
+                "{} columns, expected {} ({})",
+                row.len(),
+                header.len(),
+                header.join(",")
+            ));
+        }
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             for (k, (gc, wc)) in g.iter().zip(w).enumerate() {
                 let same = match (gc, wc) {

@@ -411,6 +411,10 @@ fn pilot<'a>(x: &'a ast::Pilot, named: Named<'a>) -> Pilot<'a> {
             F::Outputs(list) => Some(list.as_slice()),
             _ => None,
         }),
+        minimum_group: first(&x.fields, |f| match f {
+            F::MinimumGroup { size, .. } => Some(size.value),
+            _ => None,
+        }),
         expectations: x
             .fields
             .iter()
@@ -657,6 +661,7 @@ fn pilot_keyword(field: &ast::PilotField) -> &'static str {
         ast::PilotField::Inputs(_) => "inputs",
         ast::PilotField::Outputs(_) => "outputs",
         ast::PilotField::Expect(_) => "expect",
+        ast::PilotField::MinimumGroup { .. } => "minimum_group",
     }
 }
 

@@ -252,6 +252,9 @@ pub struct Pilot<'a> {
     pub hypothesis: Option<&'a str>,
     pub inputs: Vec<&'a str>,
     pub outputs: Vec<&'a str>,
+    /// The smallest group a verdict without an interval may rest on
+    /// (`minimum group N customers`).
+    pub minimum_group: Option<u64>,
     pub expectations: Vec<&'a Expectation>,
 }
 

@@ -739,6 +739,12 @@ pub enum PilotField {
     Inputs(Vec<Ident>),
     Outputs(Vec<Ident>),
     Expect(Expectation),
+    /// `minimum group N customers`: the smallest group a verdict without
+    /// an interval may rest on.
+    MinimumGroup {
+        size: Integer,
+        customers_word: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -796,6 +796,13 @@ fn pilot_field(f: &PilotField) -> String {
         PilotField::Hypothesis(h) => format!("hypothesis {}", string(&h.value)),
         PilotField::Inputs(i) => format!("inputs {}", idents(i)),
         PilotField::Outputs(o) => format!("outputs {}", idents(o)),
+        PilotField::MinimumGroup {
+            size,
+            customers_word,
+        } => {
+            let suffix = if *customers_word { " customers" } else { "" };
+            format!("minimum group {}{suffix}", size.value)
+        }
         PilotField::Expect(e) => format!(
             "expect {} {}",
             e.metric.name,

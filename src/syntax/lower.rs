@@ -959,6 +959,10 @@ impl<'t> Lowerer<'t> {
 
     fn pilot_field(&mut self, pair: P<'_>) -> PilotField {
         let rule = pair.as_rule();
+        let customers_word = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::k_customers);
         let mut p = parts(pair).into_iter();
         match rule {
             Rule::partners_field => {
@@ -993,6 +997,10 @@ impl<'t> Lowerer<'t> {
                     deadline,
                 })
             }
+            Rule::minimum_field => PilotField::MinimumGroup {
+                size: self.integer(p.next().expect("size")),
+                customers_word,
+            },
             other => unreachable!("pilot field {other:?}"),
         }
     }

@@ -156,6 +156,7 @@ fn pilot(ctx: &mut Ctx<'_, '_>, pilot: &Pilot) {
             PilotField::Baseline(_) => Some("baseline"),
             PilotField::Hypothesis(_) => Some("hypothesis"),
             PilotField::ControlCustomers(_) => Some("control customers"),
+            PilotField::MinimumGroup { .. } => Some("minimum group"),
             _ => None,
         },
         ctx.diagnostics,

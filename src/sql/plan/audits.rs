@@ -5,7 +5,8 @@
 
 use super::QueryId;
 use super::{
-    ColumnKind, Options, Planned, condition, out, source_column, table_name, table_path, today,
+    ColumnKind, Options, Planned, Window, condition, out, source_column, table_name, table_path,
+    today,
 };
 use crate::check::dates::approx_days;
 use crate::model::{Agreement, Source};
@@ -25,12 +26,13 @@ const COLUMNS: [&str; 6] = [
 ];
 
 pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Option<Planned> {
-    if agreement.audits.is_empty() {
+    if agreement.audits.is_empty() && agreement.targets.is_empty() {
         return None;
     }
     let mut ctes = Vec::new();
     let mut findings = Vec::new();
     let mut inputs = Vec::new();
+    target_windows(agreement, options, &mut ctes, &mut findings, &mut inputs);
     for (i, audit) in agreement.audits.iter().enumerate() {
         let Some(source) = agreement.source(audit.source) else {
             continue;
@@ -87,9 +89,9 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Option<Planned> {
         inputs,
         columns: vec![
             out("source", ColumnKind::Text, "the audited source"),
-            out("check_name", ColumnKind::Text, "`null_keys`, `duplicate_ids`, `unknown_events`, `future_timestamps`, `gaps`, `freshness` or `drift`"),
-            out("period_start", ColumnKind::Date, "the period of the offending rows; for gaps, freshness and drift, the day"),
-            out("offending", ColumnKind::Number, "offending rows; missing days (gaps); hours since the latest row (freshness); the day's rows (drift)"),
+            out("check_name", ColumnKind::Text, "`null_keys`, `duplicate_ids`, `unknown_events`, `future_timestamps`, `gaps`, `freshness`, `drift` or `no_rows_in_target_window`"),
+            out("period_start", ColumnKind::Date, "the period of the offending rows; for gaps, freshness and drift, the day; for a target's window, its first day"),
+            out("offending", ColumnKind::Number, "offending rows; missing days (gaps); hours since the latest row (freshness); the day's rows (drift); the window's rows (no_rows_in_target_window)"),
             out("expected_low", ColumnKind::Number, "lowest accepted value"),
             out("expected_high", ColumnKind::Number, "highest accepted value"),
         ],
@@ -98,6 +100,76 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Option<Planned> {
             body: Body::Select(Box::new(select)),
         },
     })
+}
+
+/// `no_rows_in_target_window`: a source a target's metric reads has no rows
+/// in the target's window (once it has begun), so the target can only be
+/// `no data`. One finding per source and window, dated by the window's
+/// first day.
+fn target_windows(
+    agreement: &Agreement<'_>,
+    options: &Options,
+    ctes: &mut Vec<Cte>,
+    findings: &mut Vec<Select>,
+    inputs: &mut Vec<String>,
+) {
+    let mut seen: Vec<(String, Window)> = Vec::new();
+    for target in &agreement.targets {
+        let Some(metric) = agreement.metric(&target.metric.name) else {
+            continue;
+        };
+        let Ok(sources) = super::metrics::value_sources(agreement, metric) else {
+            continue;
+        };
+        let window = super::targets::target_window(agreement, target, options);
+        let window = Window {
+            start: window.start,
+            end: window.end,
+        };
+        for source in sources {
+            if seen
+                .iter()
+                .any(|(name, w)| name == source.name() && *w == window)
+            {
+                continue;
+            }
+            seen.push((source.name().to_string(), window.clone()));
+            inputs.push(table_name(source));
+            let counted = format!("target_rows_{}", seen.len());
+            ctes.push(Cte {
+                name: counted.clone(),
+                body: Body::Select(Box::new(Select {
+                    columns: vec![item(Expr::CountStar, "n")],
+                    from: Some(From::Table {
+                        path: table_path(source, options),
+                        alias: "r".to_string(),
+                    }),
+                    filter: Some(super::metrics::within(
+                        source_column("r", source, "time"),
+                        &window,
+                    )),
+                    ..Select::default()
+                })),
+            });
+            findings.push(Select {
+                columns: finding(
+                    source.name(),
+                    "no_rows_in_target_window",
+                    window.start.clone(),
+                    field("c", "n"),
+                    Expr::Int(1),
+                    Expr::TypedNull(tree::NullType::Float),
+                ),
+                from: Some(tree::cte(&counted, "c")),
+                filter: Some(bin(
+                    Op::And,
+                    bin(Op::Eq, field("c", "n"), Expr::Int(0)),
+                    bin(Op::Le, window.start.clone(), window.end.clone()),
+                )),
+                ..Select::default()
+            });
+        }
+    }
 }
 
 /// The checks of one audited source.

@@ -317,6 +317,12 @@ pub fn poisson(ratio: &Expr, x1: &Expr, x0: &Expr) -> (Expr, Expr) {
 /// holds both 0 and the target (or there is no lift); else `not met`. A
 /// decrease mirrors it. Without an interval, the point estimate decides.
 pub fn verdict(lift: Expr, bounds: Option<(Expr, Expr)>, target: f64) -> Expr {
+    judgement(lift, bounds, target).0
+}
+
+/// The verdict of [`verdict`] and, when it is `inconclusive`, why (NULL
+/// otherwise).
+pub fn judgement(lift: Expr, bounds: Option<(Expr, Expr)>, target: f64) -> (Expr, Expr) {
     let (lift, bounds, target) = if target < 0.0 {
         let neg = |e: Expr| sub(lit(0.0), e);
         (
@@ -328,12 +334,17 @@ pub fn verdict(lift: Expr, bounds: Option<(Expr, Expr)>, target: f64) -> Expr {
         (lift, bounds, target)
     };
     let reaches = bin(Op::Ge, lift.clone(), lit(target));
-    let mut whens = vec![(is_null(lift), text("inconclusive"))];
+    let inconclusive = |reason: &str| (text("inconclusive"), text(reason));
+    let decided = |verdict: &str| (text(verdict), no_text());
+    let mut whens = vec![(
+        is_null(lift),
+        inconclusive("no lift: a figure is empty or the one compared with is zero"),
+    )];
     match bounds {
         Some((low, high)) => {
             whens.push((
                 bin(Op::And, reaches, bin(Op::Gt, low.clone(), lit(0.0))),
-                text("met"),
+                decided("met"),
             ));
             let contains = |x: f64| {
                 bin(
@@ -344,16 +355,115 @@ pub fn verdict(lift: Expr, bounds: Option<(Expr, Expr)>, target: f64) -> Expr {
             };
             whens.push((
                 bin(Op::Or, is_null(low.clone()), is_null(high.clone())),
-                text("inconclusive"),
+                inconclusive("no interval: a count is zero"),
             ));
             whens.push((
                 bin(Op::And, contains(0.0), contains(target)),
-                text("inconclusive"),
+                inconclusive("the interval holds both no change and the target"),
             ));
         }
-        None => whens.push((reaches, text("met"))),
+        None => whens.push((reaches, decided("met"))),
     }
-    tree::case(whens, text("not met"))
+    let verdict = tree::case(
+        whens
+            .iter()
+            .map(|(c, (v, _))| (c.clone(), v.clone()))
+            .collect(),
+        text("not met"),
+    );
+    let reason = tree::case(
+        whens.into_iter().map(|(c, (_, r))| (c, r)).collect(),
+        no_text(),
+    );
+    (verdict, reason)
+}
+
+/// A difference-in-differences comparison: the treatment group's change
+/// from `t0` (before) to `t1` (during the pilot) against the control
+/// group's from `c0` to `c1`, with the customers behind each figure.
+/// Counts: the ratio of the two ratios, `(t1/t0) / (c1/c0)`, with a Poisson
+/// interval on its logarithm; rates: the difference of the differences
+/// over `t0`, with a normal interval; other figures: the ratio of ratios
+/// (sums) or the difference of differences over `t0`, without interval.
+pub struct Groups {
+    pub t1: (Expr, Expr),
+    pub t0: (Expr, Expr),
+    pub c1: (Expr, Expr),
+    pub c0: (Expr, Expr),
+}
+
+pub fn did(shape: Shape, g: Groups) -> Comparison {
+    let (t1, t0, c1, c0) = (
+        float(g.t1.0.clone()),
+        float(g.t0.0.clone()),
+        float(g.c1.0.clone()),
+        float(g.c0.0.clone()),
+    );
+    match shape {
+        Shape::Count => {
+            let ratio = div(div(t1.clone(), t0.clone()), div(c1.clone(), c0.clone()));
+            let positive = [&t1, &t0, &c1, &c0]
+                .into_iter()
+                .map(|x| bin(Op::Gt, x.clone(), lit(0.0)))
+                .reduce(|a, b| bin(Op::And, a, b))
+                .expect("four figures");
+            let half = mul(
+                lit(Z),
+                sqrt(
+                    [&t1, &t0, &c1, &c0]
+                        .into_iter()
+                        .map(|x| div(lit(1.0), x.clone()))
+                        .reduce(add)
+                        .expect("four figures"),
+                ),
+            );
+            let ln = func("LN", vec![ratio.clone()]);
+            let bound = |e: Expr| {
+                when(
+                    positive.clone(),
+                    sub(func("EXP", vec![e]), lit(1.0)),
+                    Expr::Null,
+                )
+            };
+            Comparison {
+                lift: sub(ratio, lit(1.0)),
+                bounds: Some((bound(sub(ln.clone(), half.clone())), bound(add(ln, half)))),
+                method: "did rate ratio",
+            }
+        }
+        Shape::Rate => {
+            let d = sub(sub(t1.clone(), t0.clone()), sub(c1.clone(), c0.clone()));
+            let variance = [
+                (&t1, &g.t1.1),
+                (&t0, &g.t0.1),
+                (&c1, &g.c1.1),
+                (&c0, &g.c0.1),
+            ]
+            .into_iter()
+            .map(|(p, n)| div(mul(p.clone(), sub(lit(1.0), p.clone())), float(n.clone())))
+            .reduce(add)
+            .expect("four figures");
+            let half = mul(lit(Z), sqrt(variance));
+            Comparison {
+                lift: div(d.clone(), t0.clone()),
+                bounds: Some((
+                    div(sub(d.clone(), half.clone()), t0.clone()),
+                    div(add(d, half), t0),
+                )),
+                method: "did normal",
+            }
+        }
+        Shape::Sum => Comparison {
+            lift: sub(div(div(t1, t0), div(c1, c0)), lit(1.0)),
+            bounds: None,
+            method: "did point estimate",
+        },
+        Shape::Other => Comparison {
+            lift: div(sub(sub(t1, t0.clone()), sub(c1, c0)), t0),
+            bounds: None,
+            method: "did point estimate",
+        },
+    }
 }
 
 /// A treatment figure against a baseline: the lift, its 95% interval when
@@ -402,4 +512,64 @@ pub fn compare(shape: Shape, x1: Expr, n1: Expr, x0: Expr, n0: Expr, scale: Expr
             method: "point estimate",
         },
     }
+}
+
+/// `<name>`: one row whose `source` names the first of `sources` (by name)
+/// with no row in `window`, NULL when each has rows. A figure read from a
+/// source that is empty over its window is no data, never a zero or a
+/// failure (docs/scorecard.md, "No data").
+pub fn empty_source(
+    sources: &[&crate::model::Source<'_>],
+    window: &Window,
+    options: &Options,
+    name: &str,
+) -> Vec<Cte> {
+    let counts = sources
+        .iter()
+        .map(|source| tree::Select {
+            columns: vec![
+                tree::item(text(source.name()), "source"),
+                tree::item(Expr::CountStar, "n"),
+            ],
+            from: Some(tree::From::Table {
+                path: super::table_path(source, options),
+                alias: "r".to_string(),
+            }),
+            filter: Some(super::metrics::within(
+                super::source_column("r", source, "time"),
+                window,
+            )),
+            ..tree::Select::default()
+        })
+        .collect::<Vec<_>>();
+    let counts_name = format!("{name}_counts");
+    let mut ctes = Vec::new();
+    let from = if counts.is_empty() {
+        None
+    } else {
+        ctes.push(Cte {
+            name: counts_name.clone(),
+            body: tree::Body::UnionAll(counts),
+        });
+        Some(tree::cte(&counts_name, "c"))
+    };
+    ctes.push(Cte {
+        name: name.to_string(),
+        body: tree::Body::Select(Box::new(match from {
+            Some(from) => tree::Select {
+                columns: vec![tree::item(
+                    func("MIN", vec![tree::field("c", "source")]),
+                    "source",
+                )],
+                from: Some(from),
+                filter: Some(bin(Op::Eq, tree::field("c", "n"), Expr::Int(0))),
+                ..tree::Select::default()
+            },
+            None => tree::Select {
+                columns: vec![tree::item(no_text(), "source")],
+                ..tree::Select::default()
+            },
+        })),
+    });
+    ctes
 }

@@ -10,7 +10,7 @@
 //! unfolds each period into its statement lines.
 
 use super::QueryId;
-use super::figures::{self, div, float, lit, mul, no_text, sub, text, when};
+use super::figures::{self, date_expr, div, float, lit, mul, no_text, sub, text, when};
 use super::{ColumnKind, Options, Planned, out};
 use crate::model::{Agreement, Incentive, Metric};
 use crate::sql::tree::{
@@ -45,7 +45,7 @@ pub fn plan(
         &mut ctes,
         &mut inputs,
     )?;
-    settlement(&pays, conditions, incentive, &mut ctes);
+    settlement(agreement, &pays, conditions, incentive, options, &mut ctes);
 
     let lines = statement_lines(&pays, conditions, first_party, incentive);
     ctes.push(Cte {
@@ -61,6 +61,7 @@ pub fn plan(
         "figure",
         "holds",
         "amount",
+        "share_of_period",
     ];
     let select = Select {
         columns: columns.iter().map(|c| item(field("l", c), c)).collect(),
@@ -105,11 +106,20 @@ pub fn plan(
                 ColumnKind::Number,
                 "the basis (earned), the condition metric's value (condition), what remained of the cap (cap)",
             ),
-            out("holds", ColumnKind::Text, "conditions: `yes` or `no`"),
+            out(
+                "holds",
+                ColumnKind::Text,
+                "conditions: `yes`, `no`, or `no data` (no figure: payment waits)",
+            ),
             out(
                 "amount",
                 ColumnKind::Number,
                 "earned amount, what the cap removed (negative), or the payout",
+            ),
+            out(
+                "share_of_period",
+                ColumnKind::Number,
+                "share of the period's days inside the agreement's `effective` range (1 for a whole period); earned amounts are pro-rated by it",
             ),
         ],
         query: Query {
@@ -233,17 +243,61 @@ fn condition_ctes(
 /// `cumulated` (what is payable so far within the cap's period) and
 /// `settled` (what the cap lets through, paid in period order).
 fn settlement(
+    agreement: &Agreement<'_>,
     pays: &[(&str, &Payment)],
     conditions: &[&MetricCondition],
     incentive: &Incentive<'_>,
+    options: &Options,
     ctes: &mut Vec<Cte>,
 ) {
+    // Only periods under the agreement are paid; one its start or end cuts
+    // is paid pro rata of its days inside the agreement.
+    let period_start = field("u", "period_start");
+    let next_start = Expr::AddPeriods {
+        period: options.period,
+        count: 1,
+        date: Box::new(period_start.clone()),
+    };
+    let (inside, share) = match agreement.effective_days() {
+        Some((first, last)) => {
+            let (first, after_last) = (date_expr(first), date_expr(last + 1));
+            let from = when(
+                bin(Op::Lt, period_start.clone(), first.clone()),
+                first.clone(),
+                period_start.clone(),
+            );
+            let to = when(
+                bin(Op::Lt, after_last.clone(), next_start.clone()),
+                after_last.clone(),
+                next_start.clone(),
+            );
+            (
+                Some(bin(
+                    Op::And,
+                    bin(Op::Lt, period_start.clone(), after_last),
+                    bin(Op::Gt, next_start.clone(), first),
+                )),
+                div(
+                    float(Expr::DaysBetween {
+                        start: Box::new(from),
+                        end: Box::new(to),
+                    }),
+                    float(figures::period_days(options.period, period_start.clone())),
+                ),
+            )
+        }
+        None => (None, lit(1.0)),
+    };
     ctes.push(Cte {
         name: "periods".to_string(),
         body: Body::Select(Box::new(Select {
             distinct: true,
-            columns: vec![item(field("u", "period_start"), "period_start")],
+            columns: vec![
+                item(period_start, "period_start"),
+                item(share, "share_of_period"),
+            ],
             from: Some(tree::cte("period_rows", "u")),
+            filter: inside,
             ..Select::default()
         })),
     });
@@ -264,7 +318,10 @@ fn settlement(
     ctes.insert(at, period_rows);
 
     // earned: one row per period with every figure.
-    let mut columns = vec![item(field("p", "period_start"), "period_start")];
+    let mut columns = vec![
+        item(field("p", "period_start"), "period_start"),
+        item(field("p", "share_of_period"), "share_of_period"),
+    ];
     let mut joins = Vec::new();
     for i in 0..pays.len() {
         let alias = format!("b{i}");
@@ -279,7 +336,10 @@ fn settlement(
         });
         columns.push(item(field(&alias, "figure"), &format!("figure_{i}")));
         columns.push(item(
-            func("COALESCE", vec![field(&alias, "amount"), lit(0.0)]),
+            mul(
+                func("COALESCE", vec![field(&alias, "amount"), lit(0.0)]),
+                field("p", "share_of_period"),
+            ),
             &format!("earned_{i}"),
         ));
     }
@@ -308,7 +368,8 @@ fn settlement(
             Goalpost::Change { .. } => Expr::Bool(false),
         };
         columns.push(item(value, &format!("condition_{j}")));
-        // An unmeasurable condition (no figure) does not hold.
+        // An unmeasurable condition (no figure) does not hold: payment
+        // waits for the data (`holds` says `no data`).
         columns.push(item(
             when(held, Expr::Int(1), Expr::Int(0)),
             &format!("holds_{j}"),
@@ -336,7 +397,10 @@ fn settlement(
         Some(cap) => (Some(cap.amount.amount), cap.per),
         None => (None, None),
     };
-    let mut cumulated: Vec<tree::Item> = vec![item(field("e", "period_start"), "period_start")];
+    let mut cumulated: Vec<tree::Item> = vec![
+        item(field("e", "period_start"), "period_start"),
+        item(field("e", "share_of_period"), "share_of_period"),
+    ];
     cumulated.extend(
         (0..pays.len())
             .flat_map(|i| [format!("figure_{i}"), format!("earned_{i}")])
@@ -387,7 +451,8 @@ fn settlement(
     ctes.push(Cte {
         name: "settled".to_string(),
         body: Body::Select(Box::new(Select {
-            columns: std::iter::once("period_start".to_string())
+            columns: ["period_start".to_string(), "share_of_period".to_string()]
+                .into_iter()
                 .chain((0..pays.len()).flat_map(|i| [format!("figure_{i}"), format!("earned_{i}")]))
                 .chain(
                     (0..conditions.len())
@@ -427,6 +492,7 @@ fn statement_lines(
                     item(figure, "figure"),
                     item(held, "holds"),
                     item(amount, "amount"),
+                    item(field("t", "share_of_period"), "share_of_period"),
                 ],
                 from: Some(tree::cte("settled", "t")),
                 ..Select::default()
@@ -452,9 +518,17 @@ fn statement_lines(
                 format::goalpost(&condition.goalpost)
             ),
             field("t", &format!("condition_{j}")),
-            when(
-                bin(Op::Eq, field("t", &format!("holds_{j}")), Expr::Int(1)),
-                text("yes"),
+            tree::case(
+                vec![
+                    (
+                        figures::is_null(field("t", &format!("condition_{j}"))),
+                        text("no data"),
+                    ),
+                    (
+                        bin(Op::Eq, field("t", &format!("holds_{j}")), Expr::Int(1)),
+                        text("yes"),
+                    ),
+                ],
                 text("no"),
             ),
             Expr::TypedNull(NullType::Float),

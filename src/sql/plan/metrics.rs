@@ -109,6 +109,28 @@ enum SegmentRead<'a> {
     Stage,
 }
 
+/// The sources whose rows a metric's value reads (not those its `where`
+/// only looks up), each once, in the order of the calls: a figure whose
+/// source has no rows in its window is no data, not a zero.
+pub fn value_sources<'a>(
+    agreement: &'a Agreement<'a>,
+    metric: &Metric<'a>,
+) -> Result<Vec<&'a Source<'a>>, String> {
+    let (expr, _) = metric.value.ok_or("it has no value")?;
+    let mut calls = Vec::new();
+    collect_calls(agreement, expr, &mut calls)?;
+    let mut sources: Vec<&Source> = Vec::new();
+    for call in &calls {
+        let read = [Some(call.source), call.days_from.map(|(s, _)| s)];
+        for source in read.into_iter().flatten() {
+            if !sources.iter().any(|s| s.name() == source.name()) {
+                sources.push(source);
+            }
+        }
+    }
+    Ok(sources)
+}
+
 /// The metric's query, or why it cannot be compiled yet.
 pub fn plan(
     agreement: &Agreement<'_>,
@@ -1623,7 +1645,7 @@ fn churn_base(
 /// The earliest time of each customer's rows of a source (or event).
 /// `time` within the days of `window`: from the start of its first day to
 /// the end of its last.
-fn within(time: Expr, window: &Window) -> Expr {
+pub(super) fn within(time: Expr, window: &Window) -> Expr {
     bin(
         Op::And,
         bin(

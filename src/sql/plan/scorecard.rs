@@ -129,7 +129,25 @@ pub fn plan(
         name: "scored".to_string(),
         body: tree::union(scored),
     });
-    let select = shared_view(shared, minimum, period);
+    let mut select = shared_view(shared, minimum, period);
+    // Only periods under the agreement are scored (the period before the
+    // first still gives it its `previous`).
+    if let Some((first, last)) = agreement.effective_days() {
+        let start = field("r", "period_start");
+        select.filter = Some(bin(
+            Op::And,
+            bin(Op::Le, start.clone(), date_expr(last)),
+            bin(
+                Op::Gt,
+                Expr::AddPeriods {
+                    period,
+                    count: 1,
+                    date: Box::new(start),
+                },
+                date_expr(first),
+            ),
+        ));
+    }
     inputs.sort();
     inputs.dedup();
     Ok(Planned {

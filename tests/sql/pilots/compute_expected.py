@@ -130,7 +130,8 @@ PILOTS = [
              ("new_customers", "increase", 20 * PCT, ("within", 45, "days")),
              ("avg_order", "decrease", 10 * PCT, None),
              ("new_customers", "at least", Fraction(10), ("by", D("2026-02-28"))),
-         ]),
+         ],
+         minimum=4),
     dict(name="referral_race", partners=["alpha", "beta"],
          during=(D("2026-04-01"), D("2026-05-31")),
          control_partners=["gamma", "delta"],
@@ -164,7 +165,8 @@ PILOTS = [
          expect=[
              ("referred_customers", "increase", 50 * PCT, None),
              ("referred_customers", "at least", Fraction(10), None),
-         ]),
+         ],
+         minimum=2),
     dict(name="quiet_start", partners=["delta"],
          during=(D("2026-02-01"), D("2026-02-28")),
          baseline=(D("2026-01-01"), D("2026-01-15")),
@@ -422,9 +424,52 @@ def away(a, b):
     assert abs(float(a) - float(b)) > MARGIN, (a, b)
 
 
-def verdict(goalpost, amount, due, pilot_value, lift, low, high, target):
+DEFAULT_MINIMUM = 30  # `minimum group` when a pilot does not say
+
+REASONS = {
+    "small": "a group has fewer than %d customers and the method gives no interval",
+    "no lift": "no lift: a figure is empty or the one compared with is zero",
+    "no interval": "no interval: a count is zero",
+    "straddles": "the interval holds both no change and the target",
+    "no data": "a source the metric reads has no rows in a window",
+}
+
+
+def reason_of(goalpost, due, lift, low, high, target, method, groups, minimum, missing):
+    """Why the verdict is `inconclusive` or `no data` (None otherwise)."""
+    if AS_OF < due:
+        return None
+    if missing is not None:
+        return REASONS["no data"]
+    if method in ("threshold", "point estimate") and min(groups) < minimum:
+        return REASONS["small"] % minimum
+    if goalpost == "at least":
+        return None
+    if goalpost == "decrease":
+        lift = None if lift is None else -lift
+        low, high = (None if high is None else -high), (None if low is None else -low)
+        target = -target
+    if lift is None:
+        return REASONS["no lift"]
+    if low is None and method != "point estimate":
+        if lift >= target:
+            return None
+        return REASONS["no interval"]
+    if low is None or (lift >= target and low > 0):
+        return None
+    if low <= 0 <= high and low <= target <= high:
+        return REASONS["straddles"]
+    return None
+
+
+def verdict(goalpost, amount, due, pilot_value, lift, low, high, target, method, groups,
+            minimum, missing):
     if AS_OF < due:
         return "not yet due"
+    if missing is not None:
+        return "no data"
+    if method in ("threshold", "point estimate") and min(groups) < minimum:
+        return "inconclusive"
     if goalpost == "at least":
         # (exact Fractions: summer_launch #2 is met with exactly T)
         return "met" if pilot_value is not None and pilot_value >= amount else "not met"
@@ -434,9 +479,11 @@ def verdict(goalpost, amount, due, pilot_value, lift, low, high, target):
         target = -target
     if lift is None:
         return "inconclusive"
-    if low is None:  # no interval: point estimate
+    if low is None and method == "point estimate":  # no interval
         away(lift, target)
         return "met" if lift >= target else "not met"
+    if low is None:  # an interval method without bounds (a zero count)
+        return "met" if lift >= target else "inconclusive"
     for x in (lift, low, high):
         for y in (target, 0):
             away(x, y)
@@ -478,7 +525,20 @@ def evaluate(pilot, number, expectation, party, data, credits):
     control = design != "before/after"
     value, customers = metric_over(name, window, party, data, credits, treated)
     t1, t0 = length(window), length(base_window)
-    scale = Fraction(t1, t0) if metric["extensive"] else Fraction(1)
+    # Populations: what counts and sums are compared per.
+    if design == "before/after":
+        unit, pop0, pop1 = "day", t0, t1
+    elif design == "control partners":
+        unit, pop0, pop1 = "partner", len(pilot["control_partners"]), 1
+    else:
+        # The customers of the condition's source with a row up to today:
+        # those with a matching row are the control's population.
+        source = pilot["control_customers"][0]
+        known = {r["customer"] for r in data[source] if r["customer"] is not None}
+        pop0 = len(known & matching)
+        pop1 = len(known) - pop0
+        unit = "customer of " + source
+    scale = Fraction(pop1, pop0) if metric["extensive"] else Fraction(1)
 
     lift = low = high = target = None
     if goalpost == "at least":
@@ -494,15 +554,26 @@ def evaluate(pilot, number, expectation, party, data, credits):
                 low, high = d_low / float(base_value), d_high / float(base_value)
         elif metric["extensive"]:
             method = "poisson rate ratio"
-            if value and base_value:  # x1 > 0 and x0 > 0
-                r = (value / t1) / (base_value / t0)
+            if base_value:  # x0 > 0
+                r = value / (base_value * scale)
                 lift = r - 1
-                r_low, r_high = poisson_bounds(float(value), t1, float(base_value), t0)
+            if value and base_value:  # x1 > 0 and x0 > 0
+                r_low, r_high = poisson_bounds(float(value), pop1, float(base_value), pop0)
                 low, high = r_low - 1, r_high - 1
         else:
             method = "point estimate"
             if value is not None and base_value:
                 lift = value / (base_value * scale) - 1
+    groups = [customers] if goalpost == "at least" else [customers, base_customers]
+    minimum = pilot.get("minimum", DEFAULT_MINIMUM)
+    # No data: the metric's source has no rows in the pilot window or the
+    # baseline (this fixture's metrics each read one source).
+    source = EVENTS[metric.get("event") or metric["a"]][0]
+    windows = [window] + ([] if control else [base_window])
+    missing = None
+    for w in windows:
+        if not any(in_window(r["time"], w) for r in data[source]):
+            missing = source
     return dict(
         pilot=pilot["name"], expectation=number, metric=name, partner=party,
         design=design,
@@ -513,7 +584,13 @@ def evaluate(pilot, number, expectation, party, data, credits):
         pilot_value=value, pilot_customers=customers, scale=scale,
         lift=lift, lift_low=low, lift_high=high, target_lift=target,
         method=method,
-        verdict=verdict(goalpost, amount, due, value, lift, low, high, target),
+        verdict=verdict(goalpost, amount, due, value, lift, low, high, target, method,
+                        groups, minimum, missing),
+        unit=unit, baseline_population=pop0, pilot_population=pop1,
+        control_value=None, control_customers=None, control_before_value=None,
+        control_before_customers=None, missing_source=missing,
+        reason=reason_of(goalpost, due, lift, low, high, target, method, groups, minimum,
+                         missing),
     )
 
 
@@ -541,7 +618,9 @@ def all_rows(data):
 COLUMNS = ["pilot", "expectation", "metric", "partner", "design", "baseline_start",
            "baseline_end", "pilot_start", "pilot_end", "due", "baseline_value",
            "baseline_customers", "pilot_value", "pilot_customers", "scale", "lift",
-           "lift_low", "lift_high", "target_lift", "method", "verdict"]
+           "lift_low", "lift_high", "target_lift", "method", "verdict", "unit",
+           "baseline_population", "pilot_population", "control_value", "control_customers",
+           "control_before_value", "control_before_customers", "missing_source", "reason"]
 
 
 def fmt(x):
@@ -656,17 +735,17 @@ HAND = {
         "2026-01-01", "2026-01-31", "2026-02-28", F(4), 4, F(8), 8, F(28, 31),
         None, None, None, None, "threshold", "not met"),
     ("referral_race", 1, "alpha"): (
-        None, None, "2026-05-31", F(3), 3, F(12), 12, F(1),
-        F(3), 0.1288, 13.1745, F(1, 2), "poisson rate ratio", "met"),
+        None, None, "2026-05-31", F(3), 3, F(12), 12, F(1, 2),
+        F(7), 1.2576, 27.349, F(1, 2), "poisson rate ratio", "met"),
     ("referral_race", 1, "beta"): (
-        None, None, "2026-05-31", F(3), 3, F(2), 2, F(1),
-        F(-1, 3), -0.8886, 2.9898, F(1, 2), "poisson rate ratio", "inconclusive"),
+        None, None, "2026-05-31", F(3), 3, F(2), 2, F(1, 2),
+        F(1, 3), -0.7772, 6.9795, F(1, 2), "poisson rate ratio", "inconclusive"),
     ("referral_race", 2, "alpha"): (
-        None, None, "2026-05-31", F(3), 3, F(12), 12, F(1),
-        F(3), 0.1288, 13.1745, F(0), "poisson rate ratio", "met"),
+        None, None, "2026-05-31", F(3), 3, F(12), 12, F(1, 2),
+        F(7), 1.2576, 27.349, F(0), "poisson rate ratio", "met"),
     ("referral_race", 2, "beta"): (
-        None, None, "2026-05-31", F(3), 3, F(2), 2, F(1),
-        F(-1, 3), -0.8886, 2.9898, F(0), "poisson rate ratio", "inconclusive"),
+        None, None, "2026-05-31", F(3), 3, F(2), 2, F(1, 2),
+        F(1, 3), -0.7772, 6.9795, F(0), "poisson rate ratio", "inconclusive"),
     ("refund_desk", 1, None): (
         "2026-01-01", "2026-02-28", "2026-03-31", F(6), 5, F(2), 2, F(31, 59),
         F(-34, 93), -0.8720, 2.1432, F(-1, 5), "poisson rate ratio", "inconclusive"),
@@ -675,13 +754,13 @@ HAND = {
         F(2, 25), None, None, F(1, 20), "point estimate", "not yet due"),
     ("summer_launch", 2, None): (
         "2026-05-01", "2026-05-31", "2026-06-30", F(9), 9, F(4), 4, F(30, 31),
-        None, None, None, None, "threshold", "met"),
+        None, None, None, None, "threshold", "inconclusive"),
     ("eu_holdout", 1, None): (
         None, None, "2026-03-31", F(1, 3), 3, F(1), 7, F(1),
         F(2), 0.2604, 2.8155, F(1), "newcombe", "met"),
     ("eu_holdout", 2, None): (
-        None, None, "2026-03-31", F(4), 4, F(10), 10, F(1),
-        F(3, 2), -0.2159, 6.9711, F(1, 2), "poisson rate ratio", "inconclusive"),
+        None, None, "2026-03-31", F(4), 4, F(10), 10, F(5, 6),
+        F(2), -0.0591, 8.5653, F(1, 2), "poisson rate ratio", "inconclusive"),
     ("spring_referrals", 1, "alpha"): (
         "2026-02-01", "2026-03-31", "2026-05-31", F(3), 3, F(12), 12, F(61, 59),
         F(175, 61), 0.0918, 12.7098, F(1, 2), "poisson rate ratio", "met"),

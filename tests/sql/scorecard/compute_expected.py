@@ -508,7 +508,7 @@ def target_rows(data):
             base = b
             threshold = b * (1 + values[0]) if goalpost == "increase" else b * (1 - values[0])
         if value is None:
-            met = "no"
+            met = None  # no data: neither met nor not met
         elif goalpost in ("at least", "increase"):
             met = "yes" if value >= threshold else "no"
         elif goalpost in ("at most", "decrease"):
@@ -532,9 +532,17 @@ def target_rows(data):
             verdict = "met" if reached else "not met"
         else:
             verdict = "met" if met == "yes" else "not met"
+        if value is None:
+            verdict = "no data"
         if due is not None and due > AS_OF:
             verdict = "not yet due"
-        out.append(dict(target_number=number, metric=name, goalpost=goalpost,
+        if goalpost in ("increase", "decrease"):
+            compared_with = "baseline %s to %s" % (baseline[0].isoformat(),
+                                                   baseline[1].isoformat())
+        else:
+            compared_with = "threshold"
+        out.append(dict(window_days=length(*window), compared_with=compared_with,
+                        missing_source=None,target_number=number, metric=name, goalpost=goalpost,
                         threshold=threshold, threshold_high=threshold_high, baseline=base,
                         window_start=window_start, deadline=due, evaluated_on=evaluated,
                         days_left=days_left, value=value, met=met,
@@ -590,7 +598,8 @@ def incentive_rows(data):
                 else:
                     holds = figure <= threshold
                 every &= holds
-                lines.append(("condition", text, figure, "yes" if holds else "no", None))
+                lines.append(("condition", text, figure,
+                              "no data" if figure is None else "yes" if holds else "no", None))
             payable = earned if every else F(0)
             if inc["cap"] is not None:
                 cap, cap_per, cap_text = inc["cap"]
@@ -605,7 +614,8 @@ def incentive_rows(data):
             for number, (line, text, figure, holds, amount) in enumerate(lines, 1):
                 out.append(dict(incentive=inc_name, period_start=period, party=party,
                                 line_number=number, line=line, description=text,
-                                figure=figure, holds=holds, amount=amount))
+                                figure=figure, holds=holds, amount=amount,
+                                share_of_period=F(1)))
     out.sort(key=lambda r: (r["incentive"], r["period_start"], r["party"], r["line_number"]))
     return out
 
@@ -639,9 +649,9 @@ SCORECARD_COLUMNS = ["scorecard", "metric", "indicator", "unit", "period_start",
 TARGET_COLUMNS = ["target_number", "metric", "goalpost", "threshold", "threshold_high",
                   "baseline", "window_start", "deadline", "evaluated_on", "days_left",
                   "value", "met", "required_per_day", "lift", "lift_low", "lift_high",
-                  "method", "verdict"]
+                  "method", "verdict", "window_days", "compared_with", "missing_source"]
 INCENTIVE_COLUMNS = ["incentive", "period_start", "party", "line_number", "line",
-                     "description", "figure", "holds", "amount"]
+                     "description", "figure", "holds", "amount", "share_of_period"]
 
 
 def render(columns, rows, rename=None):
