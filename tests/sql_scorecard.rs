@@ -10,7 +10,10 @@
 //!   failing condition, a binding cap);
 //! - `tests/sql/pilots/`: `pilot_<name>` (all four verdicts, every method);
 //! - `tests/sql/audits/`: `audits` (every check firing once on one source,
-//!   none on a clean one).
+//!   none on a clean one);
+//! - `tests/sql/window/`: the agreement's window, `no data`, per-unit and
+//!   difference-in-differences pilots, the minimum group, a target that
+//!   restates a pilot.
 //!
 //! Every engine's rows must equal the expected file row by row, in order:
 //! text exactly, numbers to 1e-9 relative, empty cells as NULL.
@@ -155,6 +158,34 @@ fn scorecard_targets_incentives(engine: &mut dyn Engine) {
 fn pilots(engine: &mut dyn Engine) {
     let fixture = Fixture::load("tests/sql/pilots", engine);
     fixture.check(engine, "expected.csv", "pilot_", true);
+}
+
+/// The agreement's window (payouts pro rata at its start and end, periods
+/// outside it left out), `no data` verdicts and the audit that names them,
+/// pilots whose groups differ in size (per unit, difference in
+/// differences, the minimum group) and a target restating a pilot.
+fn window_and_groups(engine: &mut dyn Engine) {
+    let fixture = Fixture::load("tests/sql/window", engine);
+    fixture.check(engine, "expected_targets.csv", "targets", false);
+    fixture.check(engine, "expected_pilots.csv", "pilot_", true);
+    fixture.check(engine, "expected_incentives.csv", "incentive_", true);
+    fixture.check(engine, "expected_scorecard.csv", "scorecard_", true);
+    fixture.check(engine, "expected_audits.csv", "audits", false);
+}
+
+#[test]
+fn window_and_groups_on_sqlite() {
+    window_and_groups(&mut engines::Sqlite::new());
+}
+
+#[test]
+fn window_and_groups_on_postgres() {
+    window_and_groups(&mut engines::Postgres::new("window"));
+}
+
+#[test]
+fn window_and_groups_on_duckdb() {
+    window_and_groups(&mut engines::DuckDb::new("window"));
 }
 
 fn audits(engine: &mut dyn Engine) {

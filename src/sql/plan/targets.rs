@@ -162,11 +162,13 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Result<Option<Plann
                 };
                 let change = figures::change(direction.value, amount.as_ref());
                 if claim.is_some() {
-                    // The pilot's comparison figure: its baseline or control
-                    // group, scaled to the pilot's window or population.
-                    let scaled = mul(
-                        float(field("p", "baseline_value")),
-                        float(field("p", "scale")),
+                    // The figure the pilot's lift compares with: the
+                    // pilot value over 1 + lift (the scaled baseline or
+                    // control; for a difference in differences, what the
+                    // pilot group would have done without the pilot).
+                    let scaled = div(
+                        float(field("p", "pilot_value")),
+                        figures::add(lit(1.0), float(field("p", "lift"))),
                     );
                     (
                         word,
