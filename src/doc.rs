@@ -103,6 +103,15 @@ pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
                 if let Some(f) = e.filter {
                     line.push_str(&format!(" where {}", said(&format::condition(f))));
                 }
+                match e.once {
+                    Some(crate::syntax::ast::Once::PerCustomer) => {
+                        line.push_str(", only each customer's first")
+                    }
+                    Some(crate::syntax::ast::Once::PerCustomerAndPartner) => {
+                        line.push_str(", only each customer's first per partner")
+                    }
+                    None => {}
+                }
                 if let Some(stage) = e.stage {
                     line.push_str(&format!("; stage {stage}"));
                 }

@@ -406,6 +406,12 @@ fn item() -> impl Strategy<Value = Item> {
         text().prop_map(PilotField::Hypothesis),
         idents().prop_map(PilotField::Inputs),
         expectation.prop_map(PilotField::Expect),
+        (0u64..1000, any::<bool>()).prop_map(|(value, customers_word)| {
+            PilotField::MinimumGroup {
+                size: Integer { value, span: S },
+                customers_word,
+            }
+        }),
     ];
     let scorecard_field = prop_oneof![
         idents().prop_map(ScorecardField::SharedWith),
@@ -508,15 +514,20 @@ fn item() -> impl Strategy<Value = Item> {
             title(),
             ident(),
             prop::option::of(condition()),
+            prop::option::of(prop_oneof![
+                Just(Once::PerCustomer),
+                Just(Once::PerCustomerAndPartner)
+            ]),
             prop::option::of(ident())
         )
             .prop_map(
-                |(docs, name, title, source, filter, stage)| Item::Event(Event {
+                |(docs, name, title, source, filter, once, stage)| Item::Event(Event {
                     docs,
                     name,
                     title,
                     source,
                     filter,
+                    once: once.map(|value| Spanned { value, span: S }),
                     stage,
                     span: S
                 })

@@ -163,7 +163,8 @@ fn pilots(engine: &mut dyn Engine) {
 /// The agreement's window (payouts pro rata at its start and end, periods
 /// outside it left out), `no data` verdicts and the audit that names them,
 /// pilots whose groups differ in size (per unit, difference in
-/// differences, the minimum group) and a target restating a pilot.
+/// differences, the minimum group), a target restating a pilot, and an
+/// event that happens once per customer.
 fn window_and_groups(engine: &mut dyn Engine) {
     let fixture = Fixture::load("tests/sql/window", engine);
     fixture.check(engine, "expected_targets.csv", "targets", false);
@@ -171,6 +172,13 @@ fn window_and_groups(engine: &mut dyn Engine) {
     fixture.check(engine, "expected_incentives.csv", "incentive_", true);
     fixture.check(engine, "expected_scorecard.csv", "scorecard_", true);
     fixture.check(engine, "expected_audits.csv", "audits", false);
+    fixture.check(engine, "expected_events.csv", "events_first_order", false);
+    fixture.check(
+        engine,
+        "expected_first_orders.csv",
+        "metric_first_orders",
+        false,
+    );
 }
 
 #[test]

@@ -87,6 +87,8 @@ pub const STATUS_THRESHOLDS: &str = "P0372";
 pub const CONFLICTING_EVENT: &str = "P0380";
 pub const EVENT_WITHOUT_STAGE: &str = "P0381";
 pub const UNKNOWN_STAGE: &str = "P0382";
+pub const EVENT_MAY_REPEAT: &str = "P0383";
+pub const ONCE_WITHOUT_PARTNER: &str = "P0384";
 pub const DATE_ORDER: &str = "P0390";
 pub const REVIEW_CADENCE: &str = "P0391";
 pub const AUDIT_SCHEDULE: &str = "P0392";
@@ -654,6 +656,20 @@ pub const CHECK: &[CodeInfo] = &[
         severity: Severity::Error,
         title: "unknown journey stage",
         explanation: include_str!("../../docs/codes/P0382.md"),
+    },
+    CodeInfo {
+        code: EVENT_MAY_REPEAT,
+        name: "event-may-repeat",
+        severity: Severity::Warning,
+        title: "an event named for something done once can repeat",
+        explanation: include_str!("../../docs/codes/P0383.md"),
+    },
+    CodeInfo {
+        code: ONCE_WITHOUT_PARTNER,
+        name: "once-without-partner",
+        severity: Severity::Error,
+        title: "`first per customer and partner` without partner codes",
+        explanation: include_str!("../../docs/codes/P0384.md"),
     },
     CodeInfo {
         code: DATE_ORDER,

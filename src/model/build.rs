@@ -60,6 +60,7 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
                 named: named(&x.docs, &x.name, &x.title),
                 source: &x.source.name,
                 filter: x.filter.as_ref(),
+                once: x.once.as_ref().map(|o| o.value),
                 stage: x.stage.as_ref().map(name),
             }),
             Decl::Attribution(x) => agreement

@@ -23,7 +23,7 @@ use crate::attribution_models::{ModelRule, Settings};
 use crate::check::scope::Scope;
 use crate::syntax::ast::{
     ColumnType, Condition, Date, DateRange, Dispute, Duration, Expectation, Expr, Indicator,
-    MetricCondition, ModelSetting, Money, Outcome, Path, Payment, Period, Target, Unit,
+    MetricCondition, ModelSetting, Money, Once, Outcome, Path, Payment, Period, Target, Unit,
 };
 
 /// One checked agreement (or catalog), resolved.
@@ -182,6 +182,8 @@ pub struct Event<'a> {
     pub named: Named<'a>,
     pub source: &'a str,
     pub filter: Option<&'a Condition>,
+    /// `first per customer [and partner]`.
+    pub once: Option<Once>,
     pub stage: Option<&'a str>,
 }
 

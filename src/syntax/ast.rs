@@ -353,8 +353,30 @@ pub struct Event {
     pub title: Option<Str>,
     pub source: Ident,
     pub filter: Option<Condition>,
+    /// `first per customer [and partner]`: only the first row counts.
+    pub once: Option<Spanned<Once>>,
     pub stage: Option<Ident>,
     pub span: Span,
+}
+
+/// Which rows of an event count when it happens once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Once {
+    /// `first per customer`: each customer's earliest row.
+    PerCustomer,
+    /// `first per customer and partner`: the earliest row of each customer
+    /// with each partner code.
+    PerCustomerAndPartner,
+}
+
+impl Once {
+    pub fn words(self) -> &'static str {
+        match self {
+            Once::PerCustomer => "first per customer",
+            Once::PerCustomerAndPartner => "first per customer and partner",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

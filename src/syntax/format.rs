@@ -714,6 +714,10 @@ fn event(e: &Event) -> String {
         out.push_str(" where ");
         out.push_str(&condition(f));
     }
+    if let Some(once) = &e.once {
+        out.push(' ');
+        out.push_str(once.value.words());
+    }
     if let Some(s) = &e.stage {
         out.push_str(" stage ");
         out.push_str(&s.name);

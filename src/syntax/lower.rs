@@ -427,12 +427,26 @@ impl<'t> Lowerer<'t> {
         let mut title = None;
         let mut source = None;
         let mut filter = None;
+        let mut once = None;
         let mut stage = None;
         for part in iter {
             match part.as_rule() {
                 Rule::string => title = Some(self.string(part)),
                 Rule::ident => source = Some(self.ident(part)),
                 Rule::where_clause => filter = Some(self.where_clause(part)),
+                Rule::once_clause => {
+                    let span = self.span(&part);
+                    let with_partner = part
+                        .clone()
+                        .into_inner()
+                        .any(|p| p.as_rule() == Rule::k_partner);
+                    let value = if with_partner {
+                        Once::PerCustomerAndPartner
+                    } else {
+                        Once::PerCustomer
+                    };
+                    once = Some(Spanned { value, span });
+                }
                 Rule::stage_clause => stage = Some(self.ident(parts(part).remove(0))),
                 other => unreachable!("event part {other:?}"),
             }
@@ -443,6 +457,7 @@ impl<'t> Lowerer<'t> {
             title,
             source: source.expect("the grammar requires `from SOURCE`"),
             filter,
+            once,
             stage,
             span,
         }

@@ -33,6 +33,7 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
             Decl::Event(event) => {
                 if own {
                     event_rows(ctx, event);
+                    event_once(ctx, event);
                 }
                 event_stage(ctx, event, own, agreement);
             }
@@ -260,6 +261,136 @@ fn event_rows(ctx: &mut Ctx<'_, '_>, event: &Event) {
     };
     if let Some(filter) = &event.filter {
         Typer::new(scope, ctx.diagnostics).condition(filter, Some(source));
+    }
+}
+
+/// Words of an event's name that say it happens once per customer.
+const ONCE_WORDS: &[&str] = &[
+    "first",
+    "signup",
+    "registration",
+    "activation",
+    "activated",
+    "onboarded",
+    "installed",
+    "joined",
+    "converted",
+    "conversion",
+];
+
+/// Whether a name (of an event or a stage) says it happens once.
+fn says_once(name: &str) -> bool {
+    name.split('_')
+        .any(|word| ONCE_WORDS.contains(&word.to_ascii_lowercase().as_str()))
+}
+
+/// An event named for something a customer does once (`first_payment`,
+/// `signup`) but not marked `first per customer` counts every row its
+/// condition matches: a fee ledger's every fee, a snapshot table's every
+/// month. Warned where its use counts it once per customer too: an
+/// attribution's conversion, a stage named for something done once
+/// (`conversion`, `activation`), or `count_distinct(E.customer)`; and
+/// `first per customer and partner` needs partner codes.
+fn event_once(ctx: &mut Ctx<'_, '_>, event: &Event) {
+    let scope = ctx.scope;
+    let name = event.name.name.as_str();
+    let reads_as_touches = |fields: &[Spanned<AttributionField>]| {
+        fields.iter().any(|f| match &f.value {
+            AttributionField::Touches(list) => list
+                .iter()
+                .any(|n| n.name == name || n.name == event.source.name),
+            _ => false,
+        })
+    };
+    let attributions = scope.decls.iter().filter_map(|d| match d {
+        Decl::Attribution(a) => Some(*a),
+        _ => None,
+    });
+    if let Some(once) = &event.once {
+        let has_codes = attributions.clone().any(|a| {
+            reads_as_touches(&a.fields)
+                && a.fields
+                    .iter()
+                    .any(|f| matches!(f.value, AttributionField::Credit(_)))
+        });
+        if once.value == Once::PerCustomerAndPartner && !has_codes {
+            ctx.report(
+                codes::ONCE_WITHOUT_PARTNER,
+                once.span,
+                format!("event `{name}` has no partner codes to tell its partners apart"),
+                "first per customer and partner",
+                "an attribution must read this event (or its source) as `touches` with a \
+                 `credit` column; else write `first per customer`",
+            );
+        }
+        return;
+    }
+    if !says_once(name) {
+        return;
+    }
+    let converted = attributions.clone().any(|a| {
+        a.fields.iter().any(|f| match &f.value {
+            AttributionField::Conversions(list) => list.iter().any(|n| n.name == name),
+            _ => false,
+        })
+    });
+    let measured = scope.decls.iter().any(|d| match d {
+        Decl::Metric(m) => m.fields.iter().any(|f| match &f.value {
+            MetricField::Value { expr, .. } => counts_customers_of(expr, name),
+            _ => false,
+        }),
+        _ => false,
+    });
+    let staged = event
+        .stage
+        .as_ref()
+        .filter(|s| says_once(&s.name))
+        .map(|s| format!("stage `{}`", s.name));
+    let uses: Vec<String> = [
+        converted.then(|| "an attribution's conversion".to_string()),
+        staged,
+        measured.then(|| "`count_distinct` of its customers".to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if uses.is_empty() {
+        return;
+    }
+    ctx.report(
+        codes::EVENT_MAY_REPEAT,
+        event.name.span,
+        format!(
+            "event `{name}` is named for something done once, but every matching row counts ({})",
+            uses.join(", ")
+        ),
+        "may match many rows per customer",
+        "if each customer does this once, write `first per customer` after the condition \
+         (`first per customer and partner` to keep one per partner); if it repeats by \
+         design, rename it, or set `event-may-repeat: allow` in pactum.yaml",
+    );
+}
+
+/// Whether an expression holds `count_distinct(name.customer)`: per
+/// period, a repeating event counts the customer again in every period.
+fn counts_customers_of(expr: &Expr, name: &str) -> bool {
+    match expr {
+        Expr::Call { function, args, .. } => {
+            let own = function.name == "count_distinct"
+                && matches!(args.first().map(|a| &a.value), Some(ArgValue::Expr(Expr::Path(p)))
+                    if p.segments.len() == 2
+                        && p.segments[0].name == name
+                        && p.segments[1].name == "customer");
+            own || args.iter().any(|a| match &a.value {
+                ArgValue::Expr(e) => counts_customers_of(e, name),
+                _ => false,
+            })
+        }
+        Expr::Binary { lhs, rhs, .. } => {
+            counts_customers_of(lhs, name) || counts_customers_of(rhs, name)
+        }
+        Expr::Neg { operand, .. } => counts_customers_of(operand, name),
+        Expr::Path(_) | Expr::Literal(_) => false,
     }
 }
 

@@ -19,8 +19,7 @@
 
 use super::QueryId;
 use super::{
-    ColumnKind, Options, OutputColumn, Planned, condition, out, partner, source_column, table_name,
-    table_path,
+    ColumnKind, Options, OutputColumn, Planned, out, partner, source_column, table_name, table_path,
 };
 use crate::attribution_models::Touch;
 use crate::check::dates::approx_days;
@@ -381,10 +380,7 @@ fn chain(agreement: &Agreement<'_>, s: &Resolved<'_, '_>, options: &Options) -> 
         .iter()
         .map(|(source, event)| {
             let alias = "c";
-            let mut filters = Vec::new();
-            if let Some(filter) = event.filter {
-                filters.push(condition(filter, alias, source));
-            }
+            let mut filters = super::event_rows(agreement, event, alias, source, options);
             if let Some(bound) = &as_of {
                 filters.push(bin(
                     Op::Lt,
@@ -749,10 +745,10 @@ fn touch_selects(
         .iter()
         .map(|&Rows { source, event }| {
             let alias = "t";
-            let mut filters = Vec::new();
-            if let Some(filter) = event.and_then(|e| e.filter) {
-                filters.push(condition(filter, alias, source));
-            }
+            let mut filters = match event {
+                Some(event) => super::event_rows(agreement, event, alias, source, options),
+                None => Vec::new(),
+            };
             if let Some(bound) = &as_of {
                 filters.push(bin(
                     Op::Lt,

@@ -4,7 +4,8 @@
 
 use super::QueryId;
 use super::{
-    ColumnKind, Options, Planned, condition, out, partner, source_column, table_name, table_path,
+    ColumnKind, Options, Planned, out, partner, partner_code_column, source_column, table_name,
+    table_path,
 };
 use crate::model::{Agreement, Event};
 use crate::sql::tree::{self, Body, Expr, Order, Query, Select, item};
@@ -23,7 +24,7 @@ pub fn plan(agreement: &Agreement<'_>, event: &Event<'_>, options: &Options) -> 
                 .any(|n| *n == source.name() || *n == event_name)
         })
     };
-    let credit = touching().find_map(|a| a.credit);
+    let credit = partner_code_column(agreement, event, source);
     let channel = touching().find_map(|a| a.channel);
     let value = agreement.attributions.iter().find_map(|a| match a.value {
         Some((value_source, column)) if value_source == source.name() => Some(column),
@@ -35,10 +36,7 @@ pub fn plan(agreement: &Agreement<'_>, event: &Event<'_>, options: &Options) -> 
     } else {
         text_null()
     };
-    let mut filters = Vec::new();
-    if let Some(filter) = event.filter {
-        filters.push(condition(filter, alias, source));
-    }
+    let mut filters = super::event_rows(agreement, event, alias, source, options);
     if let Some(as_of) = &options.as_of {
         filters.push(tree::bin(
             tree::Op::Lt,

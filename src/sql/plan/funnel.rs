@@ -11,7 +11,7 @@
 //! nobody reached it.
 
 use super::QueryId;
-use super::{ColumnKind, Options, Planned, condition, out, source_column, table_name, table_path};
+use super::{ColumnKind, Options, Planned, out, source_column, table_name, table_path};
 use crate::model::Agreement;
 use crate::sql::tree::{
     self, Body, Cte, Expr, From, Join, JoinKind, NullType, Op, Order, Period, Query, Select, bin,
@@ -43,9 +43,7 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Option<Planned> {
             },
             bin(Op::Lt, source_column("r", source, "time"), end.clone()),
         ];
-        if let Some(filter) = event.filter {
-            filters.push(condition(filter, "r", source));
-        }
+        filters.extend(super::event_rows(agreement, event, "r", source, options));
         staged.push(Select {
             columns: vec![
                 item(source_column("r", source, "customer"), "customer_id"),

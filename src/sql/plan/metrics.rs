@@ -1290,10 +1290,10 @@ pub(super) fn row_filters(
     filter: Option<&Condition>,
     options: &Options,
 ) -> Vec<Expr> {
-    let mut filters = Vec::new();
-    if let Some(event_filter) = event.and_then(|e| e.filter.as_ref()) {
-        filters.push(condition(event_filter, "r", source));
-    }
+    let mut filters = match event {
+        Some(event) => super::event_rows(agreement, event, "r", source, options),
+        None => Vec::new(),
+    };
     if let Some(f) = filter {
         filters.push(filter_expr(agreement, f, source, options));
     }

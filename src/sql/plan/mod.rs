@@ -273,3 +273,85 @@ pub fn today(options: &Options) -> Expr {
 pub fn data_end(options: &Options) -> Option<Expr> {
     options.as_of.map(|day| Expr::Date(day.next().to_string()))
 }
+
+/// What keeps a row of `source` (aliased `alias`) as a row of `event`: its
+/// condition and, for an event that happens once (`first per customer`),
+/// that no earlier row of the event has the same customer (and partner
+/// code): the customer's first row by time, then by id as text.
+pub fn event_rows(
+    agreement: &Agreement<'_>,
+    event: &crate::model::Event<'_>,
+    alias: &str,
+    source: &Source<'_>,
+    options: &Options,
+) -> Vec<Expr> {
+    let mut filters = Vec::new();
+    if let Some(filter) = event.filter {
+        filters.push(condition(filter, alias, source));
+    }
+    let Some(once) = event.once else {
+        return filters;
+    };
+    let earlier = "first_of";
+    let col = |a: &str, role: &str| source_column(a, source, role);
+    let mut same = vec![tree::bin(
+        Op::Eq,
+        col(earlier, "customer"),
+        col(alias, "customer"),
+    )];
+    if once == crate::syntax::ast::Once::PerCustomerAndPartner
+        && let Some(credit) = partner_code_column(agreement, event, source)
+    {
+        same.push(tree::bin(Op::Eq, col(earlier, credit), col(alias, credit)));
+    }
+    if let Some(filter) = event.filter {
+        same.push(condition(filter, earlier, source));
+    }
+    let before = tree::bin(Op::Lt, col(earlier, "time"), col(alias, "time"));
+    let before = if source.id.is_some() {
+        tree::bin(
+            Op::Or,
+            before,
+            tree::bin(
+                Op::And,
+                tree::bin(Op::Eq, col(earlier, "time"), col(alias, "time")),
+                tree::bin(
+                    Op::Lt,
+                    Expr::ToText(Box::new(col(earlier, "id"))),
+                    Expr::ToText(Box::new(col(alias, "id"))),
+                ),
+            ),
+        )
+    } else {
+        before
+    };
+    same.push(before);
+    filters.push(Expr::Not(Box::new(Expr::Exists(Box::new(tree::Select {
+        columns: vec![tree::item(Expr::Int(1), "one")],
+        from: Some(tree::From::Table {
+            path: table_path(source, options),
+            alias: earlier.to_string(),
+        }),
+        filter: tree::and(same),
+        ..tree::Select::default()
+    })))));
+    filters
+}
+
+/// The column holding partner codes in an event's rows: the `credit`
+/// column of the attribution that reads them as touches.
+pub fn partner_code_column<'a>(
+    agreement: &'a Agreement<'a>,
+    event: &crate::model::Event<'_>,
+    source: &Source<'_>,
+) -> Option<&'a str> {
+    agreement
+        .attributions
+        .iter()
+        .filter(|a| {
+            a.touches
+                .iter()
+                .any(|n| *n == source.name() || *n == event.named.name)
+        })
+        .find_map(|a| a.credit)
+}
