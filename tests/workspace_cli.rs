@@ -140,6 +140,12 @@ fn diff_git_compares_the_work_tree_with_a_revision_without_touching_it() {
         "{markdown}"
     );
     assert!(markdown.contains("it should become **4**"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "> **P0401** 1 breaking change, but the version is still 3\n>\n> breaking changes need the other party's approval: raise the version to 4 and record the approval with an `amendment`\n\n"
+        ),
+        "{markdown}"
+    );
     // The work tree is as the user left it; the index too.
     assert_eq!(std::fs::read_to_string(&spec).unwrap(), edited);
 

@@ -352,11 +352,50 @@ fn markdown(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)]) 
                     _ => {}
                 }
                 for finding in &review.findings {
-                    out.push_str(&format!("> **{}** {}\n\n", finding.code, finding.message));
+                    out.push_str(&markdown_finding(finding));
                 }
             }
         }
     }
+    out
+}
+
+/// A finding as a quote: its code and message, then its help; text to
+/// paste (after a blank line in the help) goes in a code block.
+fn markdown_finding(finding: &crate::diagnostics::Diagnostic) -> String {
+    let mut quote = vec![format!(
+        "**{}** {}",
+        finding.code,
+        markdown_cell(&finding.message)
+    )];
+    if let Some(help) = &finding.help {
+        let (words, pasted) = match help.split_once("\n\n") {
+            Some((words, pasted)) => (words, Some(pasted)),
+            None => (help.as_str(), None),
+        };
+        quote.push(String::new());
+        quote.push(markdown_cell(words));
+        if let Some(pasted) = pasted {
+            // A fence longer than any run of backticks in the text.
+            let longest = pasted.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            quote.push(String::new());
+            quote.push(format!("{fence}pactum"));
+            quote.extend(pasted.lines().map(str::to_string));
+            quote.push(fence);
+        }
+    }
+    let mut out: String = quote
+        .iter()
+        .map(|line| {
+            if line.is_empty() {
+                ">\n".to_string()
+            } else {
+                format!("> {line}\n")
+            }
+        })
+        .collect();
+    out.push('\n');
     out
 }
 
@@ -382,7 +421,15 @@ fn json_report(
                 let findings: Vec<serde_json::Value> = review
                     .findings
                     .iter()
-                    .map(|d| json!({ "code": d.code, "message": d.message, "text": render_short(d, sources) }))
+                    .map(|d| {
+                        json!({
+                            "code": d.code,
+                            "message": d.message,
+                            "help": d.help,
+                            "line": d.primary_span().map(|s| sources.get(s.file).line_col(s.start).0),
+                            "text": render_short(d, sources),
+                        })
+                    })
                     .collect();
                 json!({
                     "path": name,
