@@ -175,7 +175,14 @@ fn read_text(path: &Path) -> Result<String, Failure> {
 
 /// Runs git read-only; its error output becomes the failure message.
 fn git(args: &[&str]) -> Result<Vec<u8>, Failure> {
+    git_in(Path::new("."), args)
+}
+
+/// Runs git read-only in `dir`.
+fn git_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, Failure> {
     let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
         .args(args)
         .output()
         .map_err(|e| Failure(format!("cannot run git: {e}")))?;
@@ -184,6 +191,54 @@ fn git(args: &[&str]) -> Result<Vec<u8>, Failure> {
         return Err(Failure(format!("git {} failed: {message}", args.join(" "))));
     }
     Ok(output.stdout)
+}
+
+/// Reads files as they are at a git revision, checking once per folder
+/// that the revision exists there.
+#[derive(Default)]
+pub struct Revisions {
+    known: std::collections::HashSet<PathBuf>,
+}
+
+impl Revisions {
+    /// The text of `path` at `rev`, `None` when the file is not there.
+    pub fn text_at(&mut self, rev: &str, path: &Path) -> Result<Option<String>, Failure> {
+        if rev.starts_with('-') {
+            return Err(Failure(format!("`{rev}` is not a revision")));
+        }
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let Some(file) = path.file_name() else {
+            return Ok(None);
+        };
+        if !self.known.contains(dir) {
+            git_in(
+                dir,
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    &format!("{rev}^{{commit}}"),
+                ],
+            )
+            .map_err(|_| {
+                Failure(format!(
+                    "`{rev}` is not a revision of the git repository of `{}`",
+                    dir.display()
+                ))
+            })?;
+            self.known.insert(dir.to_path_buf());
+        }
+        // The revision exists: a failure means the file is not in it.
+        Ok(git_in(
+            dir,
+            &["show", &format!("{rev}:./{}", file.to_string_lossy())],
+        )
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
 }
 
 /// Every `.pactum` file that differs between `rev` and the work tree.
@@ -212,10 +267,9 @@ fn git_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, Failure> {
     let mut names: Vec<&str> = listing.lines().filter(|l| l.ends_with(".pactum")).collect();
     names.sort();
     let mut pairs = Vec::new();
+    let mut revisions = Revisions::default();
     for name in names {
-        let old = git(&["show", &format!("{rev}:./{name}")])
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let old = revisions.text_at(rev, Path::new(name))?;
         let new = std::fs::read_to_string(name).ok();
         pairs.push(Pair {
             name: name.to_string(),
