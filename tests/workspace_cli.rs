@@ -531,6 +531,23 @@ fn the_readme_shows_the_ci_files_init_writes_and_they_are_valid_yaml() {
     let steps = workflow["jobs"]["check"]["steps"].as_sequence().unwrap();
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert!(runs.contains(&"pactum check --format github ."));
+    // Pull requests are checked against their base branch.
+    let gate = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("pactum check") && r.contains("--against"))
+        })
+        .expect("a step checks approvals against the base branch");
+    assert_eq!(
+        gate["run"].as_str().unwrap(),
+        "pactum check --format github --against \"origin/${{ github.base_ref }}\" ."
+    );
+    assert_eq!(
+        gate["if"].as_str().unwrap(),
+        "github.event_name == 'pull_request'"
+    );
     assert!(
         runs.iter()
             .any(|r| r.starts_with("pactum check --format sarif"))
