@@ -250,8 +250,28 @@ pub fn blocks(agreement: &Agreement<'_>) -> Vec<Block> {
                 .iter()
                 .map(|a| {
                     let mut line = format!("{}: {}", format::date(a.date), said(a.summary));
+                    let mut notes = Vec::new();
+                    if let Some(version) = a.version {
+                        notes.push(format!("version {version}"));
+                    }
+                    if !a.changes.is_empty() {
+                        notes.push(format!("changes {}", a.changes.join(", ")));
+                    }
+                    if !a.removes.is_empty() {
+                        notes.push(format!("removes {}", a.removes.join(", ")));
+                    }
                     if let Some(who) = &a.approved_by {
-                        line.push_str(&format!(" (approved by {})", who.join(", ")));
+                        let who: Vec<String> = who
+                            .iter()
+                            .map(|(party, date)| match date {
+                                Some(d) => format!("{party} on {}", format::date(d)),
+                                None => party.to_string(),
+                            })
+                            .collect();
+                        notes.push(format!("approved by {}", who.join(", ")));
+                    }
+                    if !notes.is_empty() {
+                        line.push_str(&format!(" ({})", notes.join("; ")));
                     }
                     line.push('.');
                     line

@@ -35,7 +35,7 @@ enum Command {
     },
     /// Check agreements: names, units and the domain rules
     #[command(
-        after_help = "Examples:\n  pactum check specs/\n  pactum check --format sarif specs/ > pactum.sarif\n  pactum check --deny warnings --format github specs/\n\nExit status: 0 no errors, 1 errors found, 2 the check could not run."
+        after_help = "Examples:\n  pactum check specs/\n  pactum check --format sarif specs/ > pactum.sarif\n  pactum check --deny warnings --format github specs/\n  pactum check --against origin/main specs/\n\nWith --against REV, each agreement is also compared with its version at git revision REV, as `pactum diff --git REV` does: breaking changes need a higher version (P0401) and an amendment for that version that names every breaking change and is approved by every party, each with a date (P0402-P0404).\n\nExit status: 0 no errors, 1 errors found, 2 the check could not run."
     )]
     Check {
         /// Files or folders (searched for *.pactum). Default: the current folder.
@@ -46,6 +46,11 @@ enum Command {
         /// Treat a class of findings as errors (`--deny warnings`)
         #[arg(long, value_enum)]
         deny: Vec<commands::check::Deny>,
+        /// Also compare each agreement with its version at this git revision
+        /// (read-only): breaking changes need a new version and an approved
+        /// amendment
+        #[arg(long, value_name = "REV")]
+        against: Option<String>,
     },
     /// Compile agreements to warehouse SQL, one file per query and dialect
     #[command(
@@ -164,7 +169,7 @@ enum Command {
     },
     /// Explain what changed between two versions of agreements
     #[command(
-        after_help = "Examples:\n  pactum diff old/acme.pactum specs/acme_referral.pactum\n  pactum diff --git origin/main specs/\n  pactum diff --git HEAD~1 --format markdown --fail-on breaking\n\nExit status: 0 no finding, 1 a finding (a breaking change without a new version, or a change at the --fail-on level), 2 the comparison could not run."
+        after_help = "Examples:\n  pactum diff old/acme.pactum specs/acme_referral.pactum\n  pactum diff --git origin/main specs/\n  pactum diff --git HEAD~1 --format markdown --fail-on breaking\n\nA breaking change needs a higher version and an amendment for that version that names the change and is approved by every party, each with a date; the help of each finding shows the amendment to write.\n\nExit status: 0 no finding, 1 a finding (a breaking change without a new version or without an approved amendment, or a change at the --fail-on level), 2 the comparison could not run."
     )]
     Diff {
         /// OLD NEW files; with --git, the files or folders to compare (default: all)
@@ -221,10 +226,12 @@ fn main() -> ExitCode {
             paths,
             format,
             deny,
+            against,
         } => commands::check::run(&commands::check::Options {
             paths,
             format,
             deny,
+            against,
         }),
         Command::Compile {
             paths,

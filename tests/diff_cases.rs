@@ -106,3 +106,95 @@ fn comparing_a_file_with_itself_finds_nothing() {
         assert!(review.findings.is_empty());
     }
 }
+
+/// The review of one case folder.
+fn review_of(case: &str) -> (SourceMap, pactum::diff::Review) {
+    let dir = Path::new("tests/diff").join(case);
+    let mut sources = SourceMap::new();
+    let old = parse(&mut sources, &dir.join("old.pactum"));
+    let new = parse(&mut sources, &dir.join("new.pactum"));
+    let review = compare(&old, &new, true);
+    (sources, review)
+}
+
+#[test]
+fn a_missing_amendment_is_shown_in_full_on_the_version_line() {
+    let (sources, review) = review_of("34_version_raised_without_amendment");
+    let [finding] = review.findings.as_slice() else {
+        panic!("{:?}", review.findings)
+    };
+    let span = finding.primary_span().unwrap();
+    assert_eq!(
+        &sources.get(span.file).text[span.start..span.end],
+        "version 4"
+    );
+    assert_eq!(
+        finding.help.as_deref(),
+        Some(
+            "record the approval with an amendment (fill in the dates and the summary):\n\n\
+             amendment YYYY-MM-DD \"What changed, and why\" {\n  version 4\n  changes target webinar_signups\n  \
+             approved by northwind on YYYY-MM-DD, acme on YYYY-MM-DD\n}"
+        )
+    );
+}
+
+#[test]
+fn an_amendment_is_completed_with_the_party_date_or_change_it_lacks() {
+    let (sources, review) = review_of("35_amendment_without_one_party");
+    let [finding] = review.findings.as_slice() else {
+        panic!("{:?}", review.findings)
+    };
+    let span = finding.primary_span().unwrap();
+    assert_eq!(
+        &sources.get(span.file).text[span.start..span.end],
+        "approved by northwind on 2026-06-24"
+    );
+    assert_eq!(
+        finding.message,
+        "version 4 is not approved by every party with a date: no approval from `acme`"
+    );
+    assert!(
+        finding.help.as_deref().unwrap().ends_with(
+            "\n  version 4\n  changes target webinar_signups\n  approved by northwind on 2026-06-24, acme on YYYY-MM-DD\n}"
+        ),
+        "{:?}",
+        finding.help
+    );
+
+    let (_, review) = review_of("36_approval_without_date");
+    assert_eq!(
+        review.findings[0].message,
+        "version 4 is not approved by every party with a date: no date for the approval of `acme`"
+    );
+
+    let (sources, review) = review_of("37_amendment_not_naming_a_change");
+    let [finding] = review.findings.as_slice() else {
+        panic!("{:?}", review.findings)
+    };
+    let span = finding.primary_span().unwrap();
+    assert_eq!(
+        &sources.get(span.file).text[span.start..span.end],
+        "changes target webinar_signups"
+    );
+    assert!(
+        finding
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("\n  changes target webinar_signups, attribution partner_credit\n"),
+        "{:?}",
+        finding.help
+    );
+
+    // What the new version took out goes under `removes`.
+    let (_, review) = review_of("11_party_removed");
+    assert!(
+        review.findings[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("\n  removes party meridian, incentive meridian_share\n"),
+        "{:?}",
+        review.findings[0].help
+    );
+}

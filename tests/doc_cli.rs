@@ -153,3 +153,27 @@ fn strings_from_the_spec_are_text_in_markdown_and_html() {
     assert!(!html.contains("<img"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An amendment is listed with the version it brings in, what it changed
+/// and removed, and who approved it on which date.
+#[test]
+fn amendments_show_their_version_changes_and_dated_approvals() {
+    let dir = std::env::temp_dir().join(format!("pactum-doc-amendment-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = std::fs::read_to_string("tests/sql/scorecard/agreement.pactum").unwrap();
+    let end = spec.rfind("}\n").unwrap();
+    let amended = format!(
+        "{}\n  amendment 2026-03-01 \"Beta bounty raised\" {{\n    version 1\n    changes incentive beta_bounty\n    approved by north on 2026-02-20, alpha on 2026-02-24, beta\n  }}\n}}\n",
+        &spec[..end]
+    );
+    let path = dir.join("agreement.pactum");
+    std::fs::write(&path, amended).unwrap();
+    let markdown = doc(path.to_str().unwrap(), "md");
+    assert!(
+        markdown.contains(
+            "- 2026-03-01: Beta bounty raised (version 1; changes incentive beta_bounty; approved by north on 2026-02-20, alpha on 2026-02-24, beta)."
+        ),
+        "{markdown}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -50,3 +50,10 @@ fn header_comments_stay_on_the_header_line_despite_braces_in_docs_and_titles() {
     let input = "agreement a {\n  /// Uses {placeholders}.\n  party p \"P {x}\" { // header note\n    role partner\n  }\n}\n";
     assert_eq!(format(input), input);
 }
+
+#[test]
+fn amendments_print_version_changes_and_dated_approvals_canonically() {
+    let input = "agreement a {\n  amendment 2026-04-01 \"Widened\" {\n version   2 // the new one\n    changes attribution credit,target m ,effective\n removes   party p\n    approved by north on 2026-03-28,acme   on 2026-03-30 , old\n  }\n  amendment 2026-01-01 \"Signed\" {approved by north, acme}\n  amendment 2026-02-01 \"Noted\"\n}\n";
+    let expected = "agreement a {\n  amendment 2026-04-01 \"Widened\" {\n    version 2 // the new one\n    changes attribution credit, target m, effective\n    removes party p\n    approved by north on 2026-03-28, acme on 2026-03-30, old\n  }\n  amendment 2026-01-01 \"Signed\" {\n    approved by north, acme\n  }\n  amendment 2026-02-01 \"Noted\"\n}\n";
+    assert_eq!(format(input), expected);
+}

@@ -4,6 +4,7 @@
 //! queries run on SQLite (the fixtures of `tests/sql/`) with MiniJinja's
 //! strict undefined behaviour, so that any name the context lacks fails.
 
+mod common;
 mod engines;
 
 use std::collections::BTreeSet;
@@ -257,4 +258,31 @@ fn compile_writes_the_report_folder() {
         }
     }
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Amendments are listed with the version they bring in and each party's
+/// approval, with its date when there is one.
+#[test]
+fn amendments_show_their_version_and_dated_approvals() {
+    let dir = common::scratch("report_amendments");
+    for entry in std::fs::read_dir("tests/sql/scorecard").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let spec = std::fs::read_to_string(dir.join("agreement.pactum")).unwrap();
+    let end = spec.rfind("}\n").unwrap();
+    std::fs::write(
+        dir.join("agreement.pactum"),
+        format!(
+            "{}\n  amendment 2026-03-01 \"Beta bounty raised\" {{\n    version 1\n    approved by north on 2026-02-20, alpha on 2026-02-24, beta\n  }}\n}}\n",
+            &spec[..end]
+        ),
+    )
+    .unwrap();
+    let (html, markdown) = render(dir.to_str().unwrap());
+    let line = "Amended 2026-03-01: Beta bounty raised (version 1), approved by north on 2026-02-20, alpha on 2026-02-24, beta";
+    assert!(markdown.contains(&format!("- {line}\n")), "{markdown}");
+    assert!(html.contains(&format!("<li>{line}</li>")), "{html}");
 }

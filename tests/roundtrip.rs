@@ -290,6 +290,28 @@ fn fields<F: std::fmt::Debug + Clone>(
     prop::collection::vec(spanned(f), 0..4)
 }
 
+fn subject() -> impl Strategy<Value = Subject> {
+    (prop::sample::select(SubjectKind::ALL.to_vec()), ident()).prop_map(|(kind, name)| Subject {
+        kind,
+        name: kind.is_named().then_some(name),
+        span: S,
+    })
+}
+
+fn amendment_field() -> impl Strategy<Value = AmendmentField> {
+    let approval = (ident(), prop::option::of(date())).prop_map(|(party, date)| Approval {
+        party,
+        date,
+        span: S,
+    });
+    prop_oneof![
+        (0u64..1000).prop_map(|value| AmendmentField::Version(Integer { value, span: S })),
+        prop::collection::vec(subject(), 1..4).prop_map(AmendmentField::Changes),
+        prop::collection::vec(subject(), 1..4).prop_map(AmendmentField::Removes),
+        prop::collection::vec(approval, 1..4).prop_map(AmendmentField::ApprovedBy),
+    ]
+}
+
 fn title() -> impl Strategy<Value = Option<Str>> {
     prop::option::of(text())
 }
@@ -607,17 +629,15 @@ fn item() -> impl Strategy<Value = Item> {
             docs(),
             date(),
             text(),
-            prop::option::of(prop::collection::vec(spanned(idents()), 0..2))
+            prop::option::of(fields(amendment_field()))
         )
-            .prop_map(
-                |(docs, date, summary, approved_by)| Item::Amendment(Amendment {
-                    docs,
-                    date,
-                    summary,
-                    approved_by,
-                    span: S
-                })
-            ),
+            .prop_map(|(docs, date, summary, fields)| Item::Amendment(Amendment {
+                docs,
+                date,
+                summary,
+                fields,
+                span: S
+            })),
         (docs(), ident(), title(), fields(incentive_field)).prop_map(
             |(docs, name, title, fields)| Item::Incentive(Incentive {
                 docs,

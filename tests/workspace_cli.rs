@@ -140,11 +140,45 @@ fn diff_git_compares_the_work_tree_with_a_revision_without_touching_it() {
         "{markdown}"
     );
     assert!(markdown.contains("it should become **4**"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "> **P0401** 1 breaking change, but the version is still 3\n>\n> breaking changes need the other party's approval: raise the version to 4 and record the approval with an `amendment`\n\n"
+        ),
+        "{markdown}"
+    );
     // The work tree is as the user left it; the index too.
     assert_eq!(std::fs::read_to_string(&spec).unwrap(), edited);
 
-    // Raising the version settles it; --fail-on breaking still fails CI.
-    std::fs::write(&spec, edited.replace("version 3", "version 4")).unwrap();
+    // Raising the version is not enough: the new version needs an
+    // amendment that names the change, approved by every party.
+    let raised = edited.replace("version 3", "version 4");
+    std::fs::write(&spec, &raised).unwrap();
+    let out = pactum(&["diff", "--git", "HEAD", "specs/"], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("version 3 -> 4"));
+    let text = stderr(&out);
+    assert!(
+        text.contains("P0402") && text.contains("no amendment brings in version 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "          version 4\n          changes target trial_to_paid\n          approved by northwind on YYYY-MM-DD, acme on YYYY-MM-DD, contoso on YYYY-MM-DD\n        }"
+        ),
+        "the help shows the amendment to add, unwrapped: {text}"
+    );
+    let out = pactum(&["diff", "--git", "HEAD", "--format", "markdown"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let markdown = stdout(&out);
+    assert!(
+        markdown.contains(
+            "> **P0402** 1 breaking change in version 4, but no amendment records its approval\n>\n> record the approval with an amendment (fill in the dates and the summary):\n>\n> ```pactum\n> amendment YYYY-MM-DD \"What changed, and why\" {\n>   version 4\n>   changes target trial_to_paid\n"
+        ),
+        "{markdown}"
+    );
+
+    // The amendment settles it; --fail-on breaking still fails CI.
+    std::fs::write(&spec, with_amendment(&raised, APPROVED)).unwrap();
     let out = pactum(&["diff", "--git", "HEAD", "specs/"], &dir);
     assert_eq!(
         out.status.code(),
@@ -153,7 +187,6 @@ fn diff_git_compares_the_work_tree_with_a_revision_without_touching_it() {
         stdout(&out),
         stderr(&out)
     );
-    assert!(stdout(&out).contains("version 3 -> 4"));
     let out = pactum(&["diff", "--git", "HEAD", "--fail-on", "breaking"], &dir);
     assert_eq!(out.status.code(), Some(1));
 
@@ -163,6 +196,167 @@ fn diff_git_compares_the_work_tree_with_a_revision_without_touching_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).starts_with("pactum: git diff"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The amendment of version 4 of specs/acme_referral.pactum, after its
+/// trial-to-paid target was lowered: `APPROVALS` completes it.
+fn with_amendment(text: &str, approvals: &str) -> String {
+    let anchor = "  amendment 2026-04-01 \"Lookback widened from 21 to 30 days after the Q1 review\" {\n    approved by northwind, acme\n  }\n";
+    assert!(text.contains(anchor));
+    text.replace(
+        anchor,
+        &format!(
+            "{anchor}  amendment 2026-07-01 \"Trial-to-paid floor lowered to 20% after the Q2 review\" {{\n    version 4\n    changes target trial_to_paid\n    approved by {approvals}\n  }}\n"
+        ),
+    )
+}
+
+const APPROVED: &str = "northwind on 2026-06-22, acme on 2026-06-24, contoso on 2026-06-30";
+
+#[test]
+fn check_against_a_revision_reports_breaking_changes_without_approval() {
+    let dir = scratch("check_against");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(dir.join("specs/catalog")).unwrap();
+    for file in ["acme_referral.pactum", "catalog/product_events.pactum"] {
+        std::fs::copy(Path::new("specs").join(file), dir.join("specs").join(file)).unwrap();
+    }
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "version 3"]);
+    let short = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "short"];
+        all.extend(args);
+        pactum(&all, &dir)
+    };
+
+    let help = stdout(&pactum(&["check", "--help"], &dir));
+    assert!(
+        help.contains("--against <REV>") && help.contains("pactum check --against origin/main"),
+        "{help}"
+    );
+
+    // Nothing changed: nothing to report.
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+
+    let spec = dir.join("specs/acme_referral.pactum");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let lowered = text.replace(
+        "target trial_to_paid at least 25%",
+        "target trial_to_paid at least 20%",
+    );
+    assert_ne!(lowered, text);
+
+    // The same version: P0401. Without --against, the file alone is fine.
+    std::fs::write(&spec, &lowered).unwrap();
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "specs/acme_referral.pactum:11:3: error[P0401]: 1 breaking change, but the version is still 3\n"
+    );
+    assert_eq!(short(&["specs/"]).status.code(), Some(0));
+
+    // A new version without an amendment: P0402 on the version line.
+    let raised = lowered.replace("  version 3\n", "  version 4\n");
+    std::fs::write(&spec, &raised).unwrap();
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "specs/acme_referral.pactum:11:3: error[P0402]: 1 breaking change in version 4, but no amendment records its approval\n"
+    );
+
+    // An amendment a party has not approved, or approved without a date.
+    std::fs::write(
+        &spec,
+        with_amendment(&raised, "northwind on 2026-06-22, acme on 2026-06-24"),
+    )
+    .unwrap();
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "specs/acme_referral.pactum:284:5: error[P0404]: version 4 is not approved by every party with a date: no approval from `contoso`\n"
+    );
+    std::fs::write(
+        &spec,
+        with_amendment(
+            &raised,
+            "northwind on 2026-06-22, acme, contoso on 2026-06-30",
+        ),
+    )
+    .unwrap();
+    let out = pactum(&["check", "--against", "HEAD", "specs/"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let human = stdout(&out);
+    assert!(
+        human.contains("no date for the approval of `acme`")
+            && human.contains(
+                "approved by northwind on 2026-06-22, acme on YYYY-MM-DD, contoso on 2026-06-30"
+            ),
+        "{human}"
+    );
+
+    // An amendment that does not name the change.
+    std::fs::write(
+        &spec,
+        with_amendment(&raised, APPROVED).replace(
+            "changes target trial_to_paid",
+            "changes attribution partner_credit",
+        ),
+    )
+    .unwrap();
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(
+            "specs/acme_referral.pactum:283:5: error[P0403]: the amendment for version 4 does not name 1 breaking change: `target trial_to_paid`\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+
+    // The complete amendment: no finding, from the folder of the file too.
+    std::fs::write(&spec, with_amendment(&raised, APPROVED)).unwrap();
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "");
+    let out = pactum(
+        &["check", "--against", "HEAD", "acme_referral.pactum"],
+        &dir.join("specs"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // A new agreement has no earlier version to answer to.
+    std::fs::copy(
+        "specs/channel_resellers.pactum",
+        dir.join("specs/channel_resellers.pactum"),
+    )
+    .unwrap();
+    let out = short(&["--against", "HEAD", "specs/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let out = short(&["--against", "no-such-revision", "specs/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`no-such-revision` is not a revision"),
         "{}",
         stderr(&out)
     );
@@ -186,9 +380,20 @@ fn diff_json_lists_each_change_with_its_class_and_line() {
         &["diff", "old.pactum", "new.pactum", "--format", "json"],
         &dir,
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A new version, but no amendment approving it.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let file = &report["files"][0];
+    let finding = &file["findings"][0];
+    assert_eq!(finding["code"], "P0402");
+    assert_eq!(finding["line"], 11);
+    assert!(
+        finding["help"]
+            .as_str()
+            .unwrap()
+            .contains("\n  version 4\n  changes attribution partner_credit\n"),
+        "{finding}"
+    );
     assert_eq!(file["breaking"], 1);
     assert_eq!(file["expected_version"], 4);
     let change = &file["changes"][0];
@@ -326,6 +531,23 @@ fn the_readme_shows_the_ci_files_init_writes_and_they_are_valid_yaml() {
     let steps = workflow["jobs"]["check"]["steps"].as_sequence().unwrap();
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert!(runs.contains(&"pactum check --format github ."));
+    // Pull requests are checked against their base branch.
+    let gate = steps
+        .iter()
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("pactum check") && r.contains("--against"))
+        })
+        .expect("a step checks approvals against the base branch");
+    assert_eq!(
+        gate["run"].as_str().unwrap(),
+        "pactum check --format github --against \"origin/${{ github.base_ref }}\" ."
+    );
+    assert_eq!(
+        gate["if"].as_str().unwrap(),
+        "github.event_name == 'pull_request'"
+    );
     assert!(
         runs.iter()
             .any(|r| r.starts_with("pactum check --format sarif"))

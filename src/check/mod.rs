@@ -56,8 +56,9 @@ pub fn check_unit(ws: &Workspace, index: usize) -> Vec<Diagnostic> {
 
 /// Applies `pactum.yaml` severities, drops findings reported twice (a
 /// catalog checked on its own and through each agreement importing it), and
-/// sorts by file, position and code.
-fn finish(ws: &Workspace, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// sorts by file, position and code. Settled findings may go through again,
+/// with more added.
+pub fn finish(ws: &Workspace, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut kept: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut d| {

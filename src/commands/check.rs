@@ -1,7 +1,7 @@
 //! `pactum check [PATHS]`: every finding of a workspace, for people or CI.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{FINDINGS, Failure, SUCCESS, expand_paths, write_stdout};
 use crate::check::workspace::Workspace;
@@ -38,6 +38,8 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub deny: Vec<Deny>,
+    /// A git revision to compare each agreement with.
+    pub against: Option<String>,
 }
 
 /// Loads and checks a workspace; the findings and the names of the files.
@@ -65,7 +67,11 @@ pub fn collect(paths: &[PathBuf]) -> Result<(Workspace, Vec<Diagnostic>), Failur
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
-    let (ws, mut diagnostics) = collect(&options.paths)?;
+    let (mut ws, mut diagnostics) = collect(&options.paths)?;
+    if let Some(rev) = &options.against {
+        diagnostics.extend(against(&mut ws, rev)?);
+        diagnostics = check::finish(&ws, diagnostics);
+    }
     if options.deny.contains(&Deny::Warnings) {
         for d in &mut diagnostics {
             if d.severity == Severity::Warning {
@@ -101,6 +107,36 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     } else {
         SUCCESS
     })
+}
+
+/// The change review of each agreement against its version at `rev`: a
+/// breaking change needs a new version, and an amendment for it that names
+/// the change and carries every party's dated approval. Agreements that did
+/// not exist at `rev` have nothing to be compared with.
+fn against(ws: &mut Workspace, rev: &str) -> Result<Vec<Diagnostic>, Failure> {
+    let mut findings = Vec::new();
+    let mut revisions = super::diff::Revisions::default();
+    for index in ws.agreements() {
+        let file = ws.units[index].file;
+        let name = ws.sources.get(file).name.clone();
+        let Some(old_text) = revisions.text_at(rev, Path::new(&name))? else {
+            continue;
+        };
+        let changed = old_text != ws.sources.get(file).text;
+        let old_id = ws.sources.add(format!("{name} ({rev})"), old_text);
+        let parsed = crate::parse(&ws.sources, old_id);
+        let Some(old) = parsed.file else {
+            // As `pactum diff`: the old version's syntax errors.
+            findings.extend(parsed.diagnostics);
+            continue;
+        };
+        let new = ws.units[index]
+            .tree
+            .as_ref()
+            .expect("agreements are parsed");
+        findings.extend(crate::diff::compare(&old, new, changed).findings);
+    }
+    Ok(findings)
 }
 
 fn human(diagnostics: &[Diagnostic], ws: &Workspace, files: usize) -> String {

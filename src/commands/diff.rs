@@ -175,7 +175,14 @@ fn read_text(path: &Path) -> Result<String, Failure> {
 
 /// Runs git read-only; its error output becomes the failure message.
 fn git(args: &[&str]) -> Result<Vec<u8>, Failure> {
+    git_in(Path::new("."), args)
+}
+
+/// Runs git read-only in `dir`.
+fn git_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, Failure> {
     let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
         .args(args)
         .output()
         .map_err(|e| Failure(format!("cannot run git: {e}")))?;
@@ -184,6 +191,54 @@ fn git(args: &[&str]) -> Result<Vec<u8>, Failure> {
         return Err(Failure(format!("git {} failed: {message}", args.join(" "))));
     }
     Ok(output.stdout)
+}
+
+/// Reads files as they are at a git revision, checking once per folder
+/// that the revision exists there.
+#[derive(Default)]
+pub struct Revisions {
+    known: std::collections::HashSet<PathBuf>,
+}
+
+impl Revisions {
+    /// The text of `path` at `rev`, `None` when the file is not there.
+    pub fn text_at(&mut self, rev: &str, path: &Path) -> Result<Option<String>, Failure> {
+        if rev.starts_with('-') {
+            return Err(Failure(format!("`{rev}` is not a revision")));
+        }
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let Some(file) = path.file_name() else {
+            return Ok(None);
+        };
+        if !self.known.contains(dir) {
+            git_in(
+                dir,
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    &format!("{rev}^{{commit}}"),
+                ],
+            )
+            .map_err(|_| {
+                Failure(format!(
+                    "`{rev}` is not a revision of the git repository of `{}`",
+                    dir.display()
+                ))
+            })?;
+            self.known.insert(dir.to_path_buf());
+        }
+        // The revision exists: a failure means the file is not in it.
+        Ok(git_in(
+            dir,
+            &["show", &format!("{rev}:./{}", file.to_string_lossy())],
+        )
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
 }
 
 /// Every `.pactum` file that differs between `rev` and the work tree.
@@ -212,10 +267,9 @@ fn git_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, Failure> {
     let mut names: Vec<&str> = listing.lines().filter(|l| l.ends_with(".pactum")).collect();
     names.sort();
     let mut pairs = Vec::new();
+    let mut revisions = Revisions::default();
     for name in names {
-        let old = git(&["show", &format!("{rev}:./{name}")])
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let old = revisions.text_at(rev, Path::new(name))?;
         let new = std::fs::read_to_string(name).ok();
         pairs.push(Pair {
             name: name.to_string(),
@@ -352,11 +406,50 @@ fn markdown(results: &[(String, Outcome, Option<crate::syntax::span::FileId>)]) 
                     _ => {}
                 }
                 for finding in &review.findings {
-                    out.push_str(&format!("> **{}** {}\n\n", finding.code, finding.message));
+                    out.push_str(&markdown_finding(finding));
                 }
             }
         }
     }
+    out
+}
+
+/// A finding as a quote: its code and message, then its help; text to
+/// paste (after a blank line in the help) goes in a code block.
+fn markdown_finding(finding: &crate::diagnostics::Diagnostic) -> String {
+    let mut quote = vec![format!(
+        "**{}** {}",
+        finding.code,
+        markdown_cell(&finding.message)
+    )];
+    if let Some(help) = &finding.help {
+        let (words, pasted) = match help.split_once("\n\n") {
+            Some((words, pasted)) => (words, Some(pasted)),
+            None => (help.as_str(), None),
+        };
+        quote.push(String::new());
+        quote.push(markdown_cell(words));
+        if let Some(pasted) = pasted {
+            // A fence longer than any run of backticks in the text.
+            let longest = pasted.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            quote.push(String::new());
+            quote.push(format!("{fence}pactum"));
+            quote.extend(pasted.lines().map(str::to_string));
+            quote.push(fence);
+        }
+    }
+    let mut out: String = quote
+        .iter()
+        .map(|line| {
+            if line.is_empty() {
+                ">\n".to_string()
+            } else {
+                format!("> {line}\n")
+            }
+        })
+        .collect();
+    out.push('\n');
     out
 }
 
@@ -382,7 +475,15 @@ fn json_report(
                 let findings: Vec<serde_json::Value> = review
                     .findings
                     .iter()
-                    .map(|d| json!({ "code": d.code, "message": d.message, "text": render_short(d, sources) }))
+                    .map(|d| {
+                        json!({
+                            "code": d.code,
+                            "message": d.message,
+                            "help": d.help,
+                            "line": d.primary_span().map(|s| sources.get(s.file).line_col(s.start).0),
+                            "text": render_short(d, sources),
+                        })
+                    })
                     .collect();
                 json!({
                     "path": name,

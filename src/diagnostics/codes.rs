@@ -94,7 +94,13 @@ pub const REVIEW_CADENCE: &str = "P0391";
 pub const AUDIT_SCHEDULE: &str = "P0392";
 pub const UNKNOWN_WORD: &str = "P0393";
 pub const SHARED_IDENTIFIER: &str = "P0394";
+pub const AMENDMENT_VERSION: &str = "P0395";
+pub const AMENDMENT_SUBJECT: &str = "P0396";
+pub const LATE_APPROVAL: &str = "P0397";
 pub const VERSION_NOT_RAISED: &str = "P0401";
+pub const AMENDMENT_MISSING: &str = "P0402";
+pub const AMENDMENT_INCOMPLETE: &str = "P0403";
+pub const APPROVAL_MISSING: &str = "P0404";
 pub const MISSING_DATA_FILE: &str = "P0501";
 pub const MISSING_DATA_COLUMN: &str = "P0502";
 pub const DATA_TYPE: &str = "P0503";
@@ -707,11 +713,53 @@ pub const CHECK: &[CodeInfo] = &[
         explanation: include_str!("../../docs/codes/P0394.md"),
     },
     CodeInfo {
+        code: AMENDMENT_VERSION,
+        name: "amendment-version",
+        severity: Severity::Error,
+        title: "amendment for a version the agreement does not have",
+        explanation: include_str!("../../docs/codes/P0395.md"),
+    },
+    CodeInfo {
+        code: AMENDMENT_SUBJECT,
+        name: "amendment-subject",
+        severity: Severity::Error,
+        title: "amendment names a change the agreement does not show",
+        explanation: include_str!("../../docs/codes/P0396.md"),
+    },
+    CodeInfo {
+        code: LATE_APPROVAL,
+        name: "late-approval",
+        severity: Severity::Warning,
+        title: "approval dated after its amendment",
+        explanation: include_str!("../../docs/codes/P0397.md"),
+    },
+    CodeInfo {
         code: VERSION_NOT_RAISED,
         name: "version-not-raised",
         severity: Severity::Error,
         title: "breaking change without a new version",
         explanation: include_str!("../../docs/codes/P0401.md"),
+    },
+    CodeInfo {
+        code: AMENDMENT_MISSING,
+        name: "amendment-missing",
+        severity: Severity::Error,
+        title: "breaking change without an amendment",
+        explanation: include_str!("../../docs/codes/P0402.md"),
+    },
+    CodeInfo {
+        code: AMENDMENT_INCOMPLETE,
+        name: "amendment-incomplete",
+        severity: Severity::Error,
+        title: "amendment does not name every breaking change",
+        explanation: include_str!("../../docs/codes/P0403.md"),
+    },
+    CodeInfo {
+        code: APPROVAL_MISSING,
+        name: "approval-missing",
+        severity: Severity::Error,
+        title: "amendment without every party's dated approval",
+        explanation: include_str!("../../docs/codes/P0404.md"),
     },
 ];
 

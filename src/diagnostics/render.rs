@@ -147,8 +147,12 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: Style) 
         Style::Color => GraphicalTheme::unicode(),
         Style::Plain => GraphicalTheme::unicode_nocolor(),
     };
+    // A help that shows text to paste (after a blank line) keeps its lines
+    // as they are: wrapped, they could not be pasted.
+    let pasteable = diagnostic.help.as_ref().is_some_and(|h| h.contains("\n\n"));
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
+        .with_wrap_lines(!pasteable)
         .with_context_lines(1);
     let report = Report {
         diagnostic,

@@ -5,7 +5,9 @@
 //! - `breaking`: changes what a party owes or how a number is computed
 //!   (targets, attribution, metric definitions, incentives, parties, data
 //!   shared with a partner); the other party must approve it again, and the
-//!   agreement's `version` must go up;
+//!   agreement's `version` must go up, and an `amendment` that brings in
+//!   the new version must name the change and carry every party's dated
+//!   approval;
 //! - `notable`: worth a reviewer's attention but no new commitment (owners,
 //!   initiatives, reviews, a new goal or metric);
 //! - `cosmetic`: titles, doc comments, comments and layout only.
@@ -254,6 +256,8 @@ pub fn compare(old: &File, new: &File, text_changed: bool) -> Review {
                 .with_label(span, "lower than before")
                 .with_help("versions only go up; each approved revision gets the next number"),
             );
+        } else if breaking > 0 {
+            findings.extend(approval(o.items, n.items, &changes, after, span));
         }
     }
     Review {
@@ -333,9 +337,9 @@ fn keyed(items: &[Item]) -> Vec<(String, &Item)> {
 fn subject_of(item: &Item) -> String {
     match item {
         Item::Target(t) => format!("target {}", t.metric.name),
-        Item::Effective(_) => "effective period".to_string(),
+        Item::Effective(_) => "effective".to_string(),
         Item::Currency(_) => "currency".to_string(),
-        Item::Timezone(_) => "time zone".to_string(),
+        Item::Timezone(_) => "timezone".to_string(),
         Item::Journey(_) => "journey".to_string(),
         Item::NoGoal(n) => format!("no goal for {}", n.value.outcome.value.word()),
         Item::Amendment(a) => format!("amendment {}", crate::syntax::format::date(&a.date)),
@@ -1257,4 +1261,275 @@ fn goals_left_without_target(changes: &mut Vec<Change>, old: &File, new: &File) 
             ));
         }
     }
+}
+
+/// The text an amendment is known by across versions.
+fn amendment_key(a: &Amendment) -> String {
+    format!(
+        "{} {}",
+        crate::syntax::format::date(&a.date),
+        a.summary.value
+    )
+}
+
+/// What one amendment lacks to approve a version's breaking changes.
+struct Shortfall<'a> {
+    amendment: &'a Amendment,
+    /// Breaking changes it does not name, by subject.
+    unnamed: Vec<&'a str>,
+    /// Parties with no approval, and parties whose approval has no date.
+    unapproved: Vec<&'a str>,
+    undated: Vec<&'a str>,
+}
+
+impl Shortfall<'_> {
+    fn size(&self) -> usize {
+        self.unnamed.len() + self.unapproved.len() + self.undated.len()
+    }
+}
+
+/// Breaking changes in a raised version need an amendment that brings in
+/// that version (a `version` line, or an amendment new in this version),
+/// names every breaking change's subject in `changes` or `removes`, and is
+/// approved by every party of the agreement, each on a date.
+fn approval(
+    old: &[Item],
+    new: &[Item],
+    changes: &[Change],
+    version: u64,
+    version_span: Span,
+) -> Vec<Diagnostic> {
+    let breaking = changes
+        .iter()
+        .filter(|c| c.class == Class::Breaking)
+        .count();
+    let mut subjects: Vec<&str> = Vec::new();
+    for change in changes.iter().filter(|c| c.class == Class::Breaking) {
+        if !subjects.contains(&change.subject.as_str()) {
+            subjects.push(&change.subject);
+        }
+    }
+    let parties: Vec<&str> = new
+        .iter()
+        .filter_map(|i| match i {
+            Item::Party(p) => Some(p.name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let old_amendments: BTreeSet<String> = old
+        .iter()
+        .filter_map(|i| match i {
+            Item::Amendment(a) => Some(amendment_key(a)),
+            _ => None,
+        })
+        .collect();
+    let candidates: Vec<&Amendment> = new
+        .iter()
+        .filter_map(|i| match i {
+            Item::Amendment(a) => Some(a),
+            _ => None,
+        })
+        .filter(|a| match a.version() {
+            Some(v) => v.value == version,
+            None => !old_amendments.contains(&amendment_key(a)),
+        })
+        .collect();
+    // What is still in the new version goes under `changes`, what left it
+    // under `removes`.
+    let present: BTreeSet<String> = new.iter().map(subject_of).collect();
+    let removed = |subject: &str| !present.contains(subject);
+
+    let shortfalls: Vec<Shortfall> = candidates
+        .iter()
+        .map(|&amendment| {
+            let named: BTreeSet<String> = amendment.subjects().map(Subject::text).collect();
+            let approval_of = |party: &str| {
+                let mut approvals = amendment.approvals().filter(|a| a.party.name == party);
+                let first = approvals.next()?;
+                Some(first.date.is_some() || approvals.any(|a| a.date.is_some()))
+            };
+            Shortfall {
+                amendment,
+                unnamed: subjects
+                    .iter()
+                    .copied()
+                    .filter(|s| !named.contains(*s))
+                    .collect(),
+                unapproved: parties
+                    .iter()
+                    .copied()
+                    .filter(|p| approval_of(p).is_none())
+                    .collect(),
+                undated: parties
+                    .iter()
+                    .copied()
+                    .filter(|p| approval_of(p) == Some(false))
+                    .collect(),
+            }
+        })
+        .collect();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    let quoted = |list: &[&str]| {
+        list.iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // The one that lacks least, preferring one that names the version, then
+    // the last written.
+    let Some(best) = shortfalls
+        .iter()
+        .rev()
+        .min_by_key(|s| (s.size(), s.amendment.version().is_none()))
+    else {
+        let text = amendment_text(None, version, &subjects, &removed, &parties);
+        return vec![
+            Diagnostic::new(
+                codes::AMENDMENT_MISSING,
+                format!(
+                    "{} in version {version}, but no amendment records {} approval",
+                    plural(breaking, "breaking change"),
+                    if breaking == 1 { "its" } else { "their" }
+                ),
+            )
+            .with_label(version_span, format!("no amendment brings in version {version}"))
+            .with_help(format!(
+                "record the approval with an amendment (fill in the dates and the summary):\n\n{text}"
+            )),
+        ];
+    };
+    if best.size() == 0 {
+        return Vec::new();
+    }
+    let amendment = best.amendment;
+    let text = amendment_text(Some(amendment), version, &subjects, &removed, &parties);
+    let line_of = |pick: fn(&AmendmentField) -> bool| {
+        amendment
+            .fields()
+            .iter()
+            .find(|f| pick(&f.value))
+            .map_or(amendment.summary.span, |f| f.span)
+    };
+    let mut findings = Vec::new();
+    if !best.unnamed.is_empty() {
+        let span =
+            line_of(|f| matches!(f, AmendmentField::Changes(_) | AmendmentField::Removes(_)));
+        findings.push(
+            Diagnostic::new(
+                codes::AMENDMENT_INCOMPLETE,
+                format!(
+                    "the amendment for version {version} does not name {}: {}",
+                    plural(best.unnamed.len(), "breaking change"),
+                    quoted(&best.unnamed)
+                ),
+            )
+            .with_label(span, format!("{} not named", quoted(&best.unnamed)))
+            .with_help(format!(
+                "name every breaking change, so that the approval covers it:\n\n{text}"
+            )),
+        );
+    }
+    if !best.unapproved.is_empty() || !best.undated.is_empty() {
+        let span = line_of(|f| matches!(f, AmendmentField::ApprovedBy(_)));
+        let mut lacks = Vec::new();
+        if !best.unapproved.is_empty() {
+            lacks.push(format!("no approval from {}", quoted(&best.unapproved)));
+        }
+        if !best.undated.is_empty() {
+            lacks.push(format!(
+                "no date for the approval of {}",
+                quoted(&best.undated)
+            ));
+        }
+        findings.push(
+            Diagnostic::new(
+                codes::APPROVAL_MISSING,
+                format!(
+                    "version {version} is not approved by every party with a date: {}",
+                    lacks.join("; ")
+                ),
+            )
+            .with_label(span, lacks.join("; "))
+            .with_help(format!(
+                "every party approves a breaking change, each on a date (fill in the dates):\n\n{text}"
+            )),
+        );
+    }
+    findings
+}
+
+/// The amendment that approves `version`: the one written so far (its date
+/// and summary, what it already names, the approvals it has) completed with
+/// what it lacks, or a new one with placeholders.
+fn amendment_text(
+    amendment: Option<&Amendment>,
+    version: u64,
+    subjects: &[&str],
+    removed: &dyn Fn(&str) -> bool,
+    parties: &[&str],
+) -> String {
+    use crate::syntax::format::{date, string};
+    let written = |pick: fn(&AmendmentField) -> Option<&Vec<Subject>>| -> Vec<String> {
+        amendment
+            .into_iter()
+            .flat_map(|a| a.fields())
+            .filter_map(|f| pick(&f.value))
+            .flatten()
+            .map(Subject::text)
+            .collect()
+    };
+    let mut changed = written(|f| match f {
+        AmendmentField::Changes(s) => Some(s),
+        _ => None,
+    });
+    let mut gone = written(|f| match f {
+        AmendmentField::Removes(s) => Some(s),
+        _ => None,
+    });
+    for subject in subjects {
+        if changed.iter().chain(&gone).any(|s| s == subject) {
+            continue;
+        }
+        if removed(subject) {
+            gone.push(subject.to_string());
+        } else {
+            changed.push(subject.to_string());
+        }
+    }
+    let approvals: Vec<String> = parties
+        .iter()
+        .map(|party| {
+            let dated = amendment.and_then(|a| {
+                a.approvals()
+                    .filter(|x| x.party.name == *party)
+                    .find_map(|x| x.date.as_ref())
+            });
+            match dated {
+                Some(d) => format!("{party} on {}", date(d)),
+                None => format!("{party} on YYYY-MM-DD"),
+            }
+        })
+        .collect();
+    let header = match amendment {
+        Some(a) => format!("amendment {} {}", date(&a.date), string(&a.summary.value)),
+        None => "amendment YYYY-MM-DD \"What changed, and why\"".to_string(),
+    };
+    let mut lines = vec![format!("{header} {{"), format!("  version {version}")];
+    if !changed.is_empty() {
+        lines.push(format!("  changes {}", changed.join(", ")));
+    }
+    if !gone.is_empty() {
+        lines.push(format!("  removes {}", gone.join(", ")));
+    }
+    if !approvals.is_empty() {
+        lines.push(format!("  approved by {}", approvals.join(", ")));
+    }
+    lines.push("}".to_string());
+    lines.join("\n")
 }

@@ -103,10 +103,6 @@ fn name(ident: &Ident) -> &str {
     &ident.name
 }
 
-fn names(list: &[Ident]) -> impl Iterator<Item = &str> {
-    list.iter().map(name)
-}
-
 fn text(s: &Str) -> &str {
     &s.value
 }
@@ -556,11 +552,33 @@ fn amendment(x: &ast::Amendment) -> Amendment<'_> {
         docs: &x.docs,
         date: &x.date,
         summary: text(&x.summary),
-        approved_by: x
-            .approved_by
-            .as_ref()
-            .map(|lines| lines.iter().flat_map(|l| names(&l.value)).collect()),
+        version: x.version().map(|v| v.value),
+        changes: subjects(x, |f| match f {
+            ast::AmendmentField::Changes(s) => Some(s),
+            _ => None,
+        }),
+        removes: subjects(x, |f| match f {
+            ast::AmendmentField::Removes(s) => Some(s),
+            _ => None,
+        }),
+        approved_by: x.fields.as_ref().map(|_| {
+            x.approvals()
+                .map(|a| (name(&a.party), a.date.as_ref()))
+                .collect()
+        }),
     }
+}
+
+fn subjects(
+    x: &ast::Amendment,
+    pick: fn(&ast::AmendmentField) -> Option<&Vec<ast::Subject>>,
+) -> Vec<String> {
+    x.fields()
+        .iter()
+        .filter_map(|f| pick(&f.value))
+        .flatten()
+        .map(ast::Subject::text)
+        .collect()
 }
 
 fn incentive<'a>(x: &'a ast::Incentive, named: Named<'a>) -> Incentive<'a> {

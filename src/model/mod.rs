@@ -318,9 +318,14 @@ pub struct Amendment<'a> {
     pub docs: &'a [String],
     pub date: &'a Date,
     pub summary: &'a str,
-    /// Who approved it, each `approved by` line joined; `None` when the
-    /// amendment was written without a block.
-    pub approved_by: Option<Vec<&'a str>>,
+    /// The version it brings in.
+    pub version: Option<u64>,
+    /// What it changed and what it removed, as `target new_customers`.
+    pub changes: Vec<String>,
+    pub removes: Vec<String>,
+    /// Who approved it (each with the date, when given), each `approved by`
+    /// line joined; `None` when the amendment was written without a block.
+    pub approved_by: Option<Vec<(&'a str, Option<&'a Date>)>>,
 }
 
 #[derive(Debug, Clone)]

@@ -203,6 +203,13 @@ pub fn agreement_context(agreement: &Agreement<'_>, compiled: &[&str]) -> Value 
         "evidence": evidence,
         "amendments": agreement.amendments.iter().map(|a| json!({
             "date": format::date(a.date), "summary": a.summary,
+            "version": a.version,
+            "changes": a.changes,
+            "removes": a.removes,
+            "approvals": a.approved_by.iter().flatten().map(|(party, date)| json!({
+                "party": party,
+                "date": date.map(format::date),
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -862,8 +862,173 @@ pub struct Amendment {
     pub date: Date,
     pub summary: Str,
     /// `None` when written without a block.
-    pub approved_by: Option<Vec<Spanned<Vec<Ident>>>>,
+    pub fields: Option<Vec<Spanned<AmendmentField>>>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum AmendmentField {
+    /// `version 4`: the version of the agreement the amendment brings in.
+    Version(Integer),
+    /// `changes target new_customers, attribution partner_credit`
+    Changes(Vec<Subject>),
+    /// `removes party meridian`: what the amendment took out.
+    Removes(Vec<Subject>),
+    /// `approved by northwind on 2026-03-28, acme on 2026-03-30`
+    ApprovedBy(Vec<Approval>),
+}
+
+/// What an amendment changed, named as the change review names it:
+/// `target new_customers`, `party acme`, `effective`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    /// `None` for the parts of the header and the dispute, which have no name.
+    pub name: Option<Ident>,
+    pub span: Span,
+}
+
+impl Subject {
+    /// `target new_customers`, `effective`.
+    pub fn text(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} {}", self.kind.word(), name.name),
+            None => self.kind.word().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Party,
+    Goal,
+    Source,
+    Event,
+    Attribution,
+    Segment,
+    Metric,
+    /// The targets of a metric, named by the metric.
+    Target,
+    Pilot,
+    Scorecard,
+    Review,
+    Initiative,
+    Evidence,
+    Incentive,
+    /// The audit of a source, named by the source.
+    Audit,
+    Effective,
+    Currency,
+    Timezone,
+    Journey,
+    Dispute,
+}
+
+impl SubjectKind {
+    pub const ALL: &[SubjectKind] = &[
+        SubjectKind::Party,
+        SubjectKind::Goal,
+        SubjectKind::Source,
+        SubjectKind::Event,
+        SubjectKind::Attribution,
+        SubjectKind::Segment,
+        SubjectKind::Metric,
+        SubjectKind::Target,
+        SubjectKind::Pilot,
+        SubjectKind::Scorecard,
+        SubjectKind::Review,
+        SubjectKind::Initiative,
+        SubjectKind::Evidence,
+        SubjectKind::Incentive,
+        SubjectKind::Audit,
+        SubjectKind::Effective,
+        SubjectKind::Currency,
+        SubjectKind::Timezone,
+        SubjectKind::Journey,
+        SubjectKind::Dispute,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            SubjectKind::Party => "party",
+            SubjectKind::Goal => "goal",
+            SubjectKind::Source => "source",
+            SubjectKind::Event => "event",
+            SubjectKind::Attribution => "attribution",
+            SubjectKind::Segment => "segment",
+            SubjectKind::Metric => "metric",
+            SubjectKind::Target => "target",
+            SubjectKind::Pilot => "pilot",
+            SubjectKind::Scorecard => "scorecard",
+            SubjectKind::Review => "review",
+            SubjectKind::Initiative => "initiative",
+            SubjectKind::Evidence => "evidence",
+            SubjectKind::Incentive => "incentive",
+            SubjectKind::Audit => "audit",
+            SubjectKind::Effective => "effective",
+            SubjectKind::Currency => "currency",
+            SubjectKind::Timezone => "timezone",
+            SubjectKind::Journey => "journey",
+            SubjectKind::Dispute => "dispute",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<SubjectKind> {
+        SubjectKind::ALL.iter().copied().find(|k| k.word() == word)
+    }
+
+    /// Whether subjects of this kind carry a name.
+    pub fn is_named(self) -> bool {
+        !matches!(
+            self,
+            SubjectKind::Effective
+                | SubjectKind::Currency
+                | SubjectKind::Timezone
+                | SubjectKind::Journey
+                | SubjectKind::Dispute
+        )
+    }
+}
+
+/// `northwind on 2026-03-28`; the date is optional in old entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    pub party: Ident,
+    pub date: Option<Date>,
+    pub span: Span,
+}
+
+impl Amendment {
+    /// The block's fields; none when written without a block.
+    pub fn fields(&self) -> &[Spanned<AmendmentField>] {
+        self.fields.as_deref().unwrap_or_default()
+    }
+
+    /// The version it brings in (the first `version` line).
+    pub fn version(&self) -> Option<&Integer> {
+        self.fields().iter().find_map(|f| match &f.value {
+            AmendmentField::Version(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// Every approval, `approved by` lines joined.
+    pub fn approvals(&self) -> impl Iterator<Item = &Approval> {
+        self.fields().iter().flat_map(|f| match &f.value {
+            AmendmentField::ApprovedBy(a) => a.as_slice(),
+            _ => &[],
+        })
+    }
+
+    /// Every subject of its `changes` and `removes` lines.
+    pub fn subjects(&self) -> impl Iterator<Item = &Subject> {
+        self.fields().iter().flat_map(|f| match &f.value {
+            AmendmentField::Changes(s) | AmendmentField::Removes(s) => s.as_slice(),
+            _ => &[],
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -102,11 +102,23 @@ pub struct Description {
 pub fn describe_error(positives: &[Rule], literals: &[String], found: &Found) -> Description {
     let mut words: Vec<String> = Vec::new();
     let mut keywords: Vec<String> = Vec::new();
+    let mut subject_words: Vec<String> = Vec::new();
     for rule in positives {
         if *rule == Rule::item_probe {
             keywords.extend(ITEM_KEYWORDS.iter().map(|k| k.to_string()));
             words.extend(ITEM_KEYWORDS.iter().map(|k| format!("`{k}`")));
             continue;
+        }
+        if matches!(
+            rule,
+            Rule::subject_list | Rule::subject | Rule::subject_kind | Rule::single_subject
+        ) {
+            // For "did you mean": `atribution` is close to `attribution`.
+            subject_words.extend(
+                crate::syntax::ast::SubjectKind::ALL
+                    .iter()
+                    .map(|k| k.word().to_string()),
+            );
         }
         if let Some(keyword) = leading_keyword(*rule) {
             keywords.push(keyword.to_string());
@@ -144,6 +156,7 @@ pub fn describe_error(positives: &[Rule], literals: &[String], found: &Found) ->
         if item_count >= 6 {
             candidates.extend(ITEM_KEYWORDS);
         }
+        candidates.extend(subject_words.iter().map(String::as_str));
         if let Some(best) = closest(bare, &candidates) {
             help = Some(format!("did you mean `{best}`?"));
         }
@@ -166,6 +179,12 @@ fn hint(words: &[String], found: &Found) -> String {
     let wants = |needle: &str| words.iter().any(|w| w.contains(needle));
     if found.text.starts_with("a doc comment") {
         "doc comments document items (parties, sources, metrics, ...) and columns; use `//` for a plain comment".into()
+    } else if wants("what changed") {
+        "name each change as `pactum diff` does: `target METRIC`, `party NAME`, `metric NAME`, \
+         `attribution NAME` (or goal, source, event, segment, pilot, scorecard, review, \
+         initiative, evidence, incentive, audit), or `effective`, `currency`, `timezone`, \
+         `journey`, `dispute`"
+            .into()
     } else if wants("a date") {
         "dates are written YYYY-MM-DD, for example 2026-03-31".into()
     } else if wants("a duration") {
@@ -333,6 +352,8 @@ fn leading_keyword(rule: Rule) -> Option<&'static str> {
         link_field | k_link => "link",
         recorded_field | k_recorded => "recorded",
         approved_field | k_approved => "approved",
+        changes_field | k_changes => "changes",
+        removes_field | k_removes => "removes",
         pay_field | k_pay => "pay",
         when_field | k_when => "when",
         cap_field | k_cap => "cap",
@@ -429,6 +450,10 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         share_of_attributed | share_of_metric => "a rate like 10%",
         amount_per_metric => "an amount like 50 USD",
         docs | doc_comment => "a doc comment",
+        subject_list | subject | subject_kind | single_subject => {
+            "what changed, like `target new_customers` or `effective`"
+        }
+        approval_list | approval => "a party, like `acme on 2026-03-30`",
         _ => return None,
     })
 }

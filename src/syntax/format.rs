@@ -320,11 +320,9 @@ impl Printer<'_> {
             ),
             Item::Amendment(x) => {
                 let header = format!("amendment {} {}", date(&x.date), string(&x.summary.value));
-                match &x.approved_by {
+                match &x.fields {
                     None => self.documented_line(x.span, &x.docs, header),
-                    Some(approvals) => self.block(x.span, &x.docs, header, approvals, |a| {
-                        format!("approved by {}", idents(a))
-                    }),
+                    Some(fields) => self.block(x.span, &x.docs, header, fields, amendment_field),
                 }
             }
             Item::Incentive(x) => self.block(
@@ -869,6 +867,34 @@ fn evidence_field(f: &EvidenceField) -> String {
     }
 }
 
+pub fn amendment_field(f: &AmendmentField) -> String {
+    match f {
+        AmendmentField::Version(v) => format!("version {}", v.value),
+        AmendmentField::Changes(s) => format!("changes {}", subjects(s)),
+        AmendmentField::Removes(s) => format!("removes {}", subjects(s)),
+        AmendmentField::ApprovedBy(a) => format!("approved by {}", approvals(a)),
+    }
+}
+
+/// `target new_customers, effective`
+pub fn subjects(list: &[Subject]) -> String {
+    list.iter()
+        .map(Subject::text)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `northwind on 2026-03-28, acme on 2026-03-30`
+pub fn approvals(list: &[Approval]) -> String {
+    list.iter()
+        .map(|a| match &a.date {
+            Some(d) => format!("{} on {}", a.party.name, date(d)),
+            None => a.party.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A `pay` line's payment as written after the party.
 pub fn payment(payment: &Payment) -> String {
     match payment {
@@ -960,6 +986,7 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String, super::span::S
             "at",
             "depends",
             "control",
+            "approved",
         ];
         let mut words = text.split(' ');
         let first = words.next().unwrap_or_default();
@@ -1062,17 +1089,7 @@ pub fn review_parts(item: &Item) -> (String, Vec<(String, String, super::span::S
         ),
         Item::Amendment(x) => (
             format!("amendment {} {}", date(&x.date), string(&x.summary.value)),
-            x.approved_by
-                .iter()
-                .flatten()
-                .map(|a| {
-                    (
-                        "approved by".to_string(),
-                        format!("approved by {}", idents(&a.value)),
-                        a.span,
-                    )
-                })
-                .collect(),
+            keyed(x.fields(), amendment_field, keyword),
         ),
         Item::Incentive(x) => (
             header("incentive", &x.name),

@@ -1149,11 +1149,11 @@ impl<'t> Lowerer<'t> {
         let mut iter = p.into_iter();
         let date = self.date(iter.next().expect("date"));
         let summary = self.string(iter.next().expect("summary"));
-        let approvals: Vec<Spanned<Vec<Ident>>> = iter
+        let fields: Vec<Spanned<AmendmentField>> = iter
             .map(|field| {
                 let field_span = self.span(&field);
                 Spanned {
-                    value: self.ident_list(parts(field).remove(0)),
+                    value: self.amendment_field(field),
                     span: field_span,
                 }
             })
@@ -1162,9 +1162,49 @@ impl<'t> Lowerer<'t> {
             docs,
             date,
             summary,
-            approved_by: has_block.then_some(approvals),
+            fields: has_block.then_some(fields),
             span,
         }
+    }
+
+    fn amendment_field(&mut self, pair: P<'_>) -> AmendmentField {
+        let rule = pair.as_rule();
+        let first = parts(pair)
+            .into_iter()
+            .next()
+            .expect("amendment field value");
+        match rule {
+            Rule::version_field => AmendmentField::Version(self.integer(first)),
+            Rule::changes_field => AmendmentField::Changes(self.subject_list(first)),
+            Rule::removes_field => AmendmentField::Removes(self.subject_list(first)),
+            Rule::approved_field => AmendmentField::ApprovedBy(
+                first
+                    .into_inner()
+                    .map(|approval| {
+                        let span = self.span(&approval);
+                        let mut p = parts(approval).into_iter();
+                        let party = self.ident(p.next().expect("party"));
+                        let date = p.next().map(|d| self.date(d));
+                        Approval { party, date, span }
+                    })
+                    .collect(),
+            ),
+            other => unreachable!("amendment field {other:?}"),
+        }
+    }
+
+    fn subject_list(&mut self, pair: P<'_>) -> Vec<Subject> {
+        pair.into_inner()
+            .map(|subject| {
+                let span = self.span(&subject);
+                let mut p = parts(subject).into_iter();
+                let first = p.next().expect("subject kind");
+                let kind = SubjectKind::from_word(first.as_str())
+                    .expect("the grammar only accepts subject keywords");
+                let name = p.next().map(|n| self.ident(n));
+                Subject { kind, name, span }
+            })
+            .collect()
     }
 
     fn incentive(&mut self, pair: P<'_>) -> Incentive {

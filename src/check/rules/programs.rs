@@ -11,6 +11,7 @@ use crate::check::scope::{Decl, Kind};
 use crate::check::units::{Typer, currency_mismatch};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::syntax::ast::*;
+use crate::syntax::format;
 use crate::syntax::span::Span;
 
 pub fn check(ctx: &mut Ctx<'_, '_>) {
@@ -34,6 +35,7 @@ pub fn check(ctx: &mut Ctx<'_, '_>) {
     for amendment in scope.amendments.clone() {
         self::amendment(ctx, amendment);
     }
+    amendment_versions(ctx);
     for audit in scope.audits.clone() {
         self::audit(ctx, audit);
     }
@@ -949,11 +951,196 @@ fn evidence(ctx: &mut Ctx<'_, '_>, evidence: &Evidence) {
 
 fn amendment(ctx: &mut Ctx<'_, '_>, amendment: &Amendment) {
     inside_effective(ctx, &amendment.date, "the amendment's date");
-    for approvers in amendment.approved_by.iter().flatten() {
-        for party in &approvers.value {
-            ctx.scope.party(party, ctx.diagnostics);
+    single_fields(
+        amendment.fields(),
+        |f| match f {
+            AmendmentField::Version(_) => Some("version"),
+            _ => None,
+        },
+        ctx.diagnostics,
+    );
+    let amended = dates::day_number(&amendment.date);
+    for approval in amendment.approvals() {
+        ctx.scope.party(&approval.party, ctx.diagnostics);
+        if let Some(date) = &approval.date
+            && dates::day_number(date) > amended
+        {
+            ctx.report(
+                codes::LATE_APPROVAL,
+                date.span,
+                format!(
+                    "`{}` approved on {}, after the amendment's date ({})",
+                    approval.party.name,
+                    format::date(date),
+                    format::date(&amendment.date)
+                ),
+                "after the amendment's date",
+                "the amendment's date is when it applies; date it on or after the last approval, \
+                 or correct the approval's date (allow `late-approval` in pactum.yaml if the \
+                 parties agreed to apply it retroactively)",
+            );
         }
     }
+    let current = ctx.scope.header.version.map(|v| v.value.value);
+    let Some(version) = amendment.version() else {
+        return;
+    };
+    match current {
+        Some(current) if version.value > current => ctx.report(
+            codes::AMENDMENT_VERSION,
+            version.span,
+            format!(
+                "the amendment brings in version {}, but the agreement is at version {current}",
+                version.value
+            ),
+            "higher than the agreement's version",
+            &format!(
+                "raise the agreement's `version` to {}, or correct the amendment's `version`",
+                version.value
+            ),
+        ),
+        // What the amendment of the current version names must be in the
+        // agreement; older amendments are history and may name what later
+        // versions changed again or removed.
+        Some(current) if version.value == current => amendment_subjects(ctx, amendment),
+        _ => {}
+    }
+}
+
+/// One amendment per version.
+fn amendment_versions(ctx: &mut Ctx<'_, '_>) {
+    let mut seen: HashMap<u64, Span> = HashMap::new();
+    for amendment in ctx.scope.amendments.clone() {
+        let Some(version) = amendment.version() else {
+            continue;
+        };
+        match seen.get(&version.value) {
+            Some(&earlier) => ctx.push(
+                Diagnostic::new(
+                    codes::AMENDMENT_VERSION,
+                    format!("two amendments bring in version {}", version.value),
+                )
+                .with_label(version.span, "brought in again here")
+                .with_label(earlier, "first brought in here")
+                .with_help(
+                    "each version is approved once: merge the two amendments into one that names \
+                     every change, or correct the version of one of them",
+                ),
+            ),
+            None => {
+                seen.insert(version.value, version.span);
+            }
+        }
+    }
+}
+
+/// `changes` names what the agreement has, `removes` what it no longer has.
+fn amendment_subjects(ctx: &mut Ctx<'_, '_>, amendment: &Amendment) {
+    for field in amendment.fields() {
+        match &field.value {
+            AmendmentField::Changes(subjects) => {
+                for subject in subjects {
+                    changed_subject(ctx, subject);
+                }
+            }
+            AmendmentField::Removes(subjects) => {
+                for subject in subjects {
+                    if subject_present(ctx.scope, subject) {
+                        let text = subject.text();
+                        ctx.report(
+                            codes::AMENDMENT_SUBJECT,
+                            subject.span,
+                            format!("the amendment removes `{text}`, but the agreement still has it"),
+                            "still in the agreement",
+                            &format!(
+                                "name it in `changes {text}` if it was changed, or take it out of the agreement"
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The declaration kind a named subject refers to, when it is one.
+fn subject_decl_kind(kind: SubjectKind) -> Option<Kind> {
+    Some(match kind {
+        SubjectKind::Party => Kind::Party,
+        SubjectKind::Goal => Kind::Goal,
+        SubjectKind::Source => Kind::Source,
+        SubjectKind::Event => Kind::Event,
+        SubjectKind::Attribution => Kind::Attribution,
+        SubjectKind::Segment => Kind::Segment,
+        SubjectKind::Metric => Kind::Metric,
+        SubjectKind::Pilot => Kind::Pilot,
+        SubjectKind::Scorecard => Kind::Scorecard,
+        SubjectKind::Review => Kind::Review,
+        SubjectKind::Initiative => Kind::Initiative,
+        SubjectKind::Evidence => Kind::Evidence,
+        SubjectKind::Incentive => Kind::Incentive,
+        _ => return None,
+    })
+}
+
+/// Whether the agreement has what a subject names.
+fn subject_present(scope: &crate::check::scope::Scope<'_>, subject: &Subject) -> bool {
+    let name = subject.name.as_ref().map(|n| n.name.as_str());
+    if let Some(kind) = subject_decl_kind(subject.kind) {
+        return name
+            .and_then(|n| scope.get(n))
+            .is_some_and(|d| d.kind() == kind);
+    }
+    let header = &scope.header;
+    match subject.kind {
+        SubjectKind::Target => scope
+            .targets
+            .iter()
+            .any(|t| Some(t.metric.name.as_str()) == name),
+        SubjectKind::Audit => scope
+            .audits
+            .iter()
+            .any(|a| Some(a.source.name.as_str()) == name),
+        SubjectKind::Effective => header.effective.is_some(),
+        SubjectKind::Currency => header.currency.is_some(),
+        SubjectKind::Timezone => header.timezone.is_some(),
+        SubjectKind::Journey => header.journey.is_some(),
+        SubjectKind::Dispute => !scope.disputes.is_empty(),
+        _ => false,
+    }
+}
+
+fn changed_subject(ctx: &mut Ctx<'_, '_>, subject: &Subject) {
+    let scope = ctx.scope;
+    if let (Some(kind), Some(name)) = (subject_decl_kind(subject.kind), &subject.name) {
+        scope.resolve(name, kind, ctx.diagnostics);
+        return;
+    }
+    // Targets and audits are named by their metric and source.
+    let named_by = match (subject.kind, &subject.name) {
+        (SubjectKind::Target, Some(name)) => scope.metric(name, ctx.diagnostics).map(|_| ()),
+        (SubjectKind::Audit, Some(name)) => scope
+            .resolve(name, Kind::Source, ctx.diagnostics)
+            .map(|_| ()),
+        _ => Some(()),
+    };
+    if named_by.is_none() || subject_present(scope, subject) {
+        return;
+    }
+    let text = subject.text();
+    let missing = match (subject.kind, &subject.name) {
+        (SubjectKind::Target, Some(name)) => format!("`{}` has no target", name.name),
+        (SubjectKind::Audit, Some(name)) => format!("source `{}` has no audit", name.name),
+        _ => format!("the agreement has no `{text}`"),
+    };
+    ctx.report(
+        codes::AMENDMENT_SUBJECT,
+        subject.span,
+        format!("the amendment changes `{text}`, but {missing}"),
+        "not in the agreement",
+        &format!("if the amendment took it out, write `removes {text}`"),
+    );
 }
 
 fn incentive(ctx: &mut Ctx<'_, '_>, incentive: &Incentive) {
