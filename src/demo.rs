@@ -116,6 +116,28 @@ pub fn generate(
         }
     }
     let activity = activity_sources(agreement);
+    let followers = followers(agreement);
+    // Control groups of customers: about one customer in six belongs to
+    // each, so that the pilot has a group to compare with.
+    let controls: Vec<(&str, &Condition)> = agreement
+        .pilots
+        .iter()
+        .filter_map(|p| Some((p.named.name, p.control_customers?)))
+        .collect();
+    let in_control = |customer: &str, pilot: &str| hash(&format!("{pilot}/{customer}")) % 6 == 0;
+    // Where each stage sits: before the conversion, or after it.
+    let conversion_at = agreement
+        .journey
+        .iter()
+        .position(|s| *s == "conversion")
+        .unwrap_or(usize::MAX);
+    let stage_after_conversion = |stage: &str| {
+        agreement
+            .journey
+            .iter()
+            .position(|s| *s == stage)
+            .is_none_or(|i| i > conversion_at)
+    };
 
     // The customers and their journeys.
     let mut customers = Vec::with_capacity(settings.customers);
@@ -199,7 +221,9 @@ pub fn generate(
             let last = customer.converted.unwrap_or(customer.aware + 20).min(until);
             let touches = 1 + rng.below(settings.max_touches.max(1));
             for k in 0..touches {
-                let Some(source_name) = touch_sources.first() else {
+                // Touches take turns among the attribution's touch sources.
+                let Some(source_name) = touch_sources.get(k as usize % touch_sources.len().max(1))
+                else {
                     break;
                 };
                 let source = sources
@@ -216,7 +240,8 @@ pub fn generate(
                     .collect();
                 let mut row = base_row(source, customer, day, &mut rng);
                 if !touch_events.is_empty() {
-                    let event = touch_events[(k as usize) % touch_events.len()];
+                    let turn = k as usize / touch_sources.len().max(1);
+                    let event = touch_events[turn % touch_events.len()];
                     satisfy(&mut row, event.filter, source, &mut rng);
                 }
                 // One touch in five comes from another partner, so that
@@ -251,6 +276,17 @@ pub fn generate(
                 continue;
             }
             let stage = event.stage.unwrap_or("");
+            // An event a metric measures from another (the B of
+            // `conversion_rate(A, B)` or `days_between(first A, first B)`)
+            // comes some days after the conversion, now and then weeks.
+            let follows = followers.iter().any(|f| f == event.named.name);
+            let delay = if !follows {
+                0
+            } else if rng.below(4) == 0 {
+                15 + rng.below(25) as i64
+            } else {
+                1 + rng.below(5) as i64
+            };
             let days: Vec<i64> = match stage {
                 "awareness" if touch_sources.iter().any(|t| t == source.name()) => Vec::new(),
                 "awareness" => vec![customer.aware],
@@ -261,7 +297,7 @@ pub fn generate(
                         Vec::new()
                     }
                 }
-                "conversion" => customer.converted.into_iter().collect(),
+                "conversion" => customer.converted.map(|d| d + delay).into_iter().collect(),
                 "expansion" => {
                     let Some(first) = customer.converted else {
                         continue;
@@ -277,7 +313,20 @@ pub fn generate(
                     }
                     list
                 }
-                _ => Vec::new(),
+                // Stages of the agreement's own journey: before the
+                // conversion like a consideration, after it (or without a
+                // stage) once for most converted customers.
+                other if !other.is_empty() && !stage_after_conversion(other) => {
+                    if rng.below(10) < 6 {
+                        vec![customer.aware + 1 + rng.below(5) as i64]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                _ => match customer.converted {
+                    Some(day) if rng.below(10) < 7 => vec![day + 1 + rng.below(10) as i64],
+                    _ => Vec::new(),
+                },
             };
             for day in days.into_iter().filter(|d| *d <= until && *d >= start) {
                 let mut row = base_row(source, customer, day, &mut rng);
@@ -300,10 +349,22 @@ pub fn generate(
                     continue;
                 };
                 let monthly = source.name().contains("subscription");
+                // A ledger (a source with amounts) holds only the kinds of
+                // rows its events describe; a log also plain activity.
+                let ledger = source.columns.iter().any(|c| c.ty == ColumnType::Money);
+                let own_events: Vec<&&Event> = events
+                    .iter()
+                    .filter(|e| e.source == source.name())
+                    .collect();
                 let mut day = first;
                 while day <= customer.active_until.min(until) {
                     let mut row = base_row(source, customer, day, &mut rng);
-                    background(&mut row, source, &vocabulary, &mut rng);
+                    if ledger && !own_events.is_empty() {
+                        let event = own_events[rng.below(own_events.len() as u64) as usize];
+                        satisfy(&mut row, event.filter, source, &mut rng);
+                    } else {
+                        background(&mut row, source, &vocabulary, &mut rng);
+                    }
                     push(&mut rows, source, day, row, &mut next_id);
                     day += if monthly {
                         30
@@ -326,18 +387,72 @@ pub fn generate(
                 };
                 let mut row = base_row(source, customer, day, &mut rng);
                 background(&mut row, source, &vocabulary, &mut rng);
+                for (pilot, control) in &controls {
+                    if in_control(&customer.id, pilot) && reads_only(control, source.name()) {
+                        satisfy(&mut row, Some(control), source, &mut rng);
+                    }
+                }
                 push(&mut rows, source, day, row, &mut next_id);
             }
         }
     }
 
-    // Planted flaws for the audits: rows without a customer key and a
-    // repeated id in the first audited source.
-    if let Some(audit) = agreement.audits.first()
-        && let Some(list) = rows.get_mut(audit.source)
-        && list.len() > 10
-        && let Some(source) = sources.iter().find(|s| s.name() == audit.source)
-    {
+    // Gaps and outages for the audits to find: four days without rows in
+    // the middle of every source checked for `gaps`, and a partner's feed
+    // that stopped a month before the end, where the audit watches its
+    // freshness (targets read from it over that month have no data).
+    let middle = start + (until - start) / 2;
+    for audit in &agreement.audits {
+        let partner_owned = audit
+            .owner
+            .and_then(|o| agreement.party(o))
+            .and_then(|p| p.role)
+            .is_some_and(|role| crate::check::rules::PARTNER_ROLES.contains(&role));
+        let gap = audit.checks.contains(&"gaps");
+        let stopped = audit.freshness.is_some() && partner_owned;
+        if let Some(list) = rows.get_mut(audit.source) {
+            list.retain(|(day, _)| {
+                !(gap && (middle..middle + 4).contains(day)) && !(stopped && *day > until - 30)
+            });
+        }
+    }
+
+    // Planted flaws for the audits: rows without a customer key, a
+    // repeated id and a row no event describes, in every audited source.
+    let mut audited: Vec<&str> = agreement.audits.iter().map(|a| a.source).collect();
+    audited.dedup();
+    for audited_source in audited {
+        let Some(list) = rows.get_mut(audited_source) else {
+            continue;
+        };
+        let Some(source) = sources.iter().find(|s| s.name() == audited_source) else {
+            continue;
+        };
+        if list.len() <= 10 {
+            continue;
+        }
+        // A row of a kind no event of the source describes.
+        let described: Vec<&Condition> = events
+            .iter()
+            .filter(|e| e.source == source.name())
+            .filter_map(|e| e.filter)
+            .collect();
+        let mut columns_named = BTreeMap::new();
+        for filter in &described {
+            named_columns(filter, &mut columns_named);
+        }
+        if !columns_named.is_empty() {
+            let (day, mut row) = list[list.len() / 3].clone();
+            for column in &source.columns {
+                if columns_named.contains_key(column.name) && column.ty == ColumnType::Text {
+                    row.insert(column.physical.to_string(), "legacy_event".to_string());
+                }
+            }
+            if let Some(i) = source.physical("id") {
+                row.insert(i.to_string(), format!("u{}", next_id(source.name())));
+            }
+            list.push((day, row));
+        }
         let customer_column = source.physical("customer").map(str::to_string);
         let id_column = source.physical("id").map(str::to_string);
         for k in [3, 7] {
@@ -355,6 +470,23 @@ pub fn generate(
             let mut copy = row.clone();
             copy.insert(i.clone(), row.get(i).cloned().unwrap_or_default());
             list.push((day, copy));
+        }
+        // A row stamped after the last day of data, for `future_timestamps`.
+        if agreement
+            .audits
+            .iter()
+            .any(|a| a.source == audited_source && a.checks.contains(&"future_timestamps"))
+            && let Some(t) = source.physical("time")
+        {
+            let (_, mut row) = list[list.len() / 4].clone();
+            row.insert(
+                t.to_string(),
+                format!("{} 09:00:00", dates::show(until + 1)),
+            );
+            if let Some(i) = &id_column {
+                row.insert(i.clone(), format!("f{}", next_id(source.name())));
+            }
+            list.push((until + 1, row));
         }
     }
 
@@ -507,6 +639,88 @@ fn filter_vocabulary(agreement: &Agreement<'_>) -> BTreeMap<String, Vec<String>>
     out
 }
 
+/// Events a metric measures from another one: the second event of a call
+/// whose first two arguments are events (`conversion_rate(A, B, ...)`,
+/// `days_between(first A, first B)`).
+fn followers(agreement: &Agreement<'_>) -> Vec<String> {
+    fn walk(e: &crate::syntax::ast::Expr, agreement: &Agreement<'_>, out: &mut Vec<String>) {
+        use crate::syntax::ast::Expr;
+        match e {
+            Expr::Call { args, .. } => {
+                let event = |k: usize| match args.get(k).map(|a| &a.value) {
+                    Some(ArgValue::Expr(Expr::Path(p))) if p.segments.len() == 1 => agreement
+                        .rows(&p.segments[0].name)
+                        .and_then(|rows| rows.event)
+                        .map(|e| e.named.name.to_string()),
+                    _ => None,
+                };
+                if let (Some(_), Some(second)) = (event(0), event(1)) {
+                    out.push(second);
+                }
+                for arg in args {
+                    if let ArgValue::Expr(inner) = &arg.value {
+                        walk(inner, agreement, out);
+                    }
+                }
+            }
+            Expr::Binary { lhs, rhs, .. } => {
+                walk(lhs, agreement, out);
+                walk(rhs, agreement, out);
+            }
+            Expr::Neg { operand, .. } => walk(operand, agreement, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for metric in &agreement.metrics {
+        if let Some((expr, _)) = metric.value {
+            walk(expr, agreement, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether every column a condition compares lives in `source` (or is
+/// bare): a row of `source` can then be made to satisfy it alone.
+fn reads_only(condition: &Condition, source: &str) -> bool {
+    let mut named = BTreeMap::new();
+    named_sources(condition, &mut named);
+    named.keys().all(|s| s == source)
+}
+
+fn named_sources(c: &Condition, out: &mut BTreeMap<String, ()>) {
+    match c {
+        Condition::Or { operands, .. } | Condition::And { operands, .. } => {
+            operands.iter().for_each(|o| named_sources(o, out))
+        }
+        Condition::Not { operand, .. } => named_sources(operand, out),
+        Condition::Compare { column, .. }
+        | Condition::In { column, .. }
+        | Condition::IsNull { column, .. } => {
+            if column.segments.len() > 1 {
+                out.insert(column.segments[0].name.clone(), ());
+            }
+        }
+    }
+}
+
+/// The (logical) columns a condition compares.
+fn named_columns(c: &Condition, out: &mut BTreeMap<String, ()>) {
+    match c {
+        Condition::Or { operands, .. } | Condition::And { operands, .. } => {
+            operands.iter().for_each(|o| named_columns(o, out))
+        }
+        Condition::Not { operand, .. } => named_columns(operand, out),
+        Condition::Compare { column, .. }
+        | Condition::In { column, .. }
+        | Condition::IsNull { column, .. } => {
+            out.insert(column.segments.last().expect("a segment").name.clone(), ());
+        }
+    }
+}
+
 fn filter_text(filter: Option<&Condition>) -> String {
     filter
         .map(crate::syntax::format::condition)
@@ -561,15 +775,21 @@ fn background(
             && column.ty == ColumnType::Text
         {
             let physical = column.physical.to_string();
-            // Mostly plain activity, now and then a value the conditions name.
+            // Mostly plain activity, now and then a value the conditions
+            // name; attributes (a region, a vendor) keep their own value.
+            let kind_of_row = ["event", "action", "type"]
+                .iter()
+                .any(|w| column.name.contains(w));
             let value = if rng.below(4) == 0 {
                 list[rng.below(list.len() as u64) as usize].clone()
             } else if column.name.contains("status") {
                 "active".to_string()
             } else if column.name.contains("survey") {
                 list[0].clone()
-            } else {
+            } else if kind_of_row {
                 "page_view".to_string()
+            } else {
+                continue;
             };
             row.insert(physical, value);
         }

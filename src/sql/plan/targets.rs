@@ -640,7 +640,7 @@ fn compared_with(
     if let Some((pilot, e)) = claim {
         return format!("pilot {}, expectation {}", pilot.named.name, e + 1);
     }
-    match &target.goalpost {
+    let base = match &target.goalpost {
         Goalpost::Change { baseline, .. } => {
             match baseline_window(agreement, target, baseline.as_ref()) {
                 Some((start, end)) => format!(
@@ -652,6 +652,17 @@ fn compared_with(
             }
         }
         _ => "threshold".to_string(),
+    };
+    // Timed by a pilot without restating it: say that the pilot's own
+    // verdict answers another question.
+    match target.deadline.as_ref().map(|d| &d.value) {
+        Some(Deadline::Within {
+            of: Some(pilot), ..
+        }) => format!(
+            "{base}, all customers (pilot {} compares its own groups)",
+            pilot.name
+        ),
+        _ => base,
     }
 }
 
