@@ -22,6 +22,7 @@ pub mod interrupt;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod privacy;
 pub mod report;
 pub mod run;
 pub mod source;

@@ -95,6 +95,10 @@ enum Command {
         /// Where to write the results. Default: results/<agreement>
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Results for this party only: no row-level data, no other party's
+        /// statement, no figure from fewer customers than its minimum group
+        #[arg(long = "for", value_name = "PARTY")]
+        for_party: Option<String>,
         #[command(flatten)]
         plan: commands::PlanArgs,
     },
@@ -130,6 +134,10 @@ enum Command {
         /// Your own MiniJinja template instead of the built-in one
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
+        /// The report for this party: no figure from fewer customers than
+        /// its minimum group, no other party's statement
+        #[arg(long = "for", value_name = "PARTY")]
+        for_party: Option<String>,
         #[command(flatten)]
         plan: commands::PlanArgs,
     },
@@ -253,6 +261,7 @@ fn main() -> ExitCode {
             url,
             statement_timeout,
             out,
+            for_party,
             plan,
         } => commands::run::run(&commands::run::Options {
             spec,
@@ -261,6 +270,7 @@ fn main() -> ExitCode {
             url,
             statement_timeout,
             out,
+            for_party,
             plan,
         }),
         Command::Report {
@@ -273,6 +283,7 @@ fn main() -> ExitCode {
             out,
             format,
             template,
+            for_party,
             plan,
         } => commands::report::run(&commands::report::Options {
             spec,
@@ -284,6 +295,7 @@ fn main() -> ExitCode {
             out,
             format,
             template,
+            for_party,
             plan,
         }),
         Command::Doc { spec, out, format } => commands::report::doc(&spec, &out, format),

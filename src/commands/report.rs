@@ -31,6 +31,8 @@ pub struct Options {
     pub out: PathBuf,
     pub format: Option<Format>,
     pub template: Option<PathBuf>,
+    /// The report for one party (`--for`).
+    pub for_party: Option<String>,
     pub plan: PlanArgs,
 }
 
@@ -73,6 +75,10 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
     };
     with_agreement(&options.spec, &mut |agreement| {
         let plan_options = options.plan.options(agreement.config)?;
+        let audience = match &options.for_party {
+            Some(party) => Some(crate::privacy::audience(agreement.model, party).map_err(Failure)?),
+            None => None,
+        };
         let tables = match (&input, &options.results) {
             (Some(input), _) => match load_and_run(agreement, input, &plan_options)? {
                 Ok(tables) => tables,
@@ -84,6 +90,10 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             },
             (None, None) => unreachable!("an input or results"),
         };
+        let tables = match &audience {
+            Some(audience) => super::run::restricted(agreement.model, audience, tables),
+            None => tables,
+        };
         let text = render(
             agreement,
             &tables,
@@ -91,6 +101,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             format,
             &generated_at,
             options.plan.as_of,
+            audience.as_ref(),
         )?;
         write_atomically(&options.out, text.as_bytes())?;
         eprintln!("wrote {}", options.out.display());
@@ -159,6 +170,7 @@ pub fn render(
     format: Format,
     generated_at: &str,
     as_of: Option<Day>,
+    audience: Option<&crate::privacy::Audience>,
 ) -> Result<String, Failure> {
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let context = agreement_context(agreement.model, &names);
@@ -174,6 +186,10 @@ pub fn render(
             results => results,
             generated_at => generated_at,
             as_of => as_of.map(|day| day.to_string()),
+            audience => audience.map(|a| serde_json::json!({
+                "party": a.party,
+                "minimum": a.minimum,
+            })),
         },
         TEMPLATE_OUTPUT,
     )

@@ -80,6 +80,8 @@ pub struct Options {
     pub url: Option<String>,
     pub statement_timeout: u64,
     pub out: Option<PathBuf>,
+    /// Results for one party (`--for`).
+    pub for_party: Option<String>,
     pub plan: PlanArgs,
 }
 
@@ -262,6 +264,27 @@ fn report_data_error(bar: &Bar, error: &DataError) -> u8 {
 /// The exit status of a run stopped by Ctrl-C or SIGTERM.
 pub const INTERRUPTED: u8 = 130;
 
+/// The results `audience` may see; what is left out is named.
+pub fn restricted(
+    agreement: &crate::model::Agreement<'_>,
+    audience: &crate::privacy::Audience,
+    tables: Vec<crate::run::Table>,
+) -> Vec<crate::run::Table> {
+    let (kept, left_out) = crate::privacy::restrict(agreement, audience, tables);
+    if !left_out.is_empty() {
+        eprintln!(
+            "note: for {}, left out: {} (row-level data and other parties' statements are not shared)",
+            audience.party,
+            left_out.join(", ")
+        );
+    }
+    eprintln!(
+        "note: for {}, figures from fewer than {} customers are suppressed",
+        audience.party, audience.minimum
+    );
+    kept
+}
+
 /// The planned queries of an agreement (for reading results back).
 pub fn planned(agreement: &Agreement<'_>, options: &PlanOptions) -> Vec<Planned> {
     crate::sql::plan(agreement.model, options).queries
@@ -280,11 +303,19 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             .out
             .clone()
             .unwrap_or_else(|| Path::new("results").join(agreement.model.name));
+        let audience = match &options.for_party {
+            Some(party) => Some(crate::privacy::audience(agreement.model, party).map_err(Failure)?),
+            None => None,
+        };
         // Refused before the run, not after it.
         crate::output::claim(&out, "run").map_err(Failure)?;
         let tables = match load_and_run(agreement, &input, &plan_options)? {
             Ok(tables) => tables,
             Err(code) => return Ok(code),
+        };
+        let tables = match &audience {
+            Some(audience) => restricted(agreement.model, audience, tables),
+            None => tables,
         };
         crate::run::results::write_folder(&out, &tables)
             .map_err(|e| Failure::io(&out, "write results to", &e))?;

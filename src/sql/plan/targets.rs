@@ -448,6 +448,7 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Result<Option<Plann
             item(x("window_days"), "window_days"),
             item(x("compared_with"), "compared_with"),
             item(x("missing_source"), "missing_source"),
+            item(x("customers"), "customers"),
         ]);
         rows.push(Select {
             columns,
@@ -583,6 +584,11 @@ fn columns() -> Vec<super::OutputColumn> {
             ColumnKind::Text,
             "a source the metric reads that has no rows in the window (verdict `no data`)",
         ),
+        out(
+            "customers",
+            ColumnKind::Integer,
+            "distinct customers behind the value",
+        ),
     ]
 }
 
@@ -653,15 +659,26 @@ fn compared_with(
         }
         _ => "threshold".to_string(),
     };
-    // Timed by a pilot without restating it: say that the pilot's own
-    // verdict answers another question.
-    match target.deadline.as_ref().map(|d| &d.value) {
+    // Timed by a pilot that judges the same metric another way: say that
+    // the pilot's verdict answers another question.
+    let pilot = match target.deadline.as_ref().map(|d| &d.value) {
         Some(Deadline::Within {
             of: Some(pilot), ..
-        }) => format!(
-            "{base}, all customers (pilot {} compares its own groups)",
-            pilot.name
-        ),
+        }) => agreement.pilot(&pilot.name),
+        _ => None,
+    };
+    match pilot {
+        Some(pilot)
+            if pilot
+                .expectations
+                .iter()
+                .any(|e| e.metric.name == target.metric.name) =>
+        {
+            format!(
+                "{base}, all customers (pilot {} compares its own groups)",
+                pilot.named.name
+            )
+        }
         _ => base,
     }
 }

@@ -494,6 +494,7 @@ def target_rows(data):
         window = (window_start, evaluated)
         got = compute_metric(name, data, window).get(("window", "all", None))
         value = got[0] if got else (F(0) if metric["extensive"] else None)
+        customers = got[1] if got else None
         threshold = threshold_high = base = None
         if goalpost in ("at least", "at most"):
             threshold = values[0]
@@ -542,7 +543,7 @@ def target_rows(data):
         else:
             compared_with = "threshold"
         out.append(dict(window_days=length(*window), compared_with=compared_with,
-                        missing_source=None,target_number=number, metric=name, goalpost=goalpost,
+                        missing_source=None, customers=customers,target_number=number, metric=name, goalpost=goalpost,
                         threshold=threshold, threshold_high=threshold_high, baseline=base,
                         window_start=window_start, deadline=due, evaluated_on=evaluated,
                         days_left=days_left, value=value, met=met,
@@ -649,7 +650,8 @@ SCORECARD_COLUMNS = ["scorecard", "metric", "indicator", "unit", "period_start",
 TARGET_COLUMNS = ["target_number", "metric", "goalpost", "threshold", "threshold_high",
                   "baseline", "window_start", "deadline", "evaluated_on", "days_left",
                   "value", "met", "required_per_day", "lift", "lift_low", "lift_high",
-                  "method", "verdict", "window_days", "compared_with", "missing_source"]
+                  "method", "verdict", "window_days", "compared_with", "missing_source",
+                  "customers"]
 INCENTIVE_COLUMNS = ["incentive", "period_start", "party", "line_number", "line",
                      "description", "figure", "holds", "amount", "share_of_period"]
 
