@@ -81,6 +81,8 @@ fn manifest_columns() -> BTreeSet<String> {
             columns.extend(query.columns.iter().map(|c| c.name.clone()));
         }
     }
+    // Outputs made for one party add it to every table (`privacy`).
+    columns.insert("suppressed".to_string());
     columns
 }
 
@@ -146,6 +148,7 @@ fn render(dir: &str) -> (String, String) {
         results => results,
         generated_at => "2026-05-01T00:00:00Z",
         as_of => as_of.trim(),
+        audience => Option::<()>::None,
     };
     let env = environment();
     let html = env
