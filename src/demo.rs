@@ -124,7 +124,8 @@ pub fn generate(
         .iter()
         .filter_map(|p| Some((p.named.name, p.control_customers?)))
         .collect();
-    let in_control = |customer: &str, pilot: &str| hash(&format!("{pilot}/{customer}")) % 6 == 0;
+    let in_control =
+        |customer: &str, pilot: &str| hash(&format!("{pilot}/{customer}")).is_multiple_of(6);
     // Where each stage sits: before the conversion, or after it.
     let conversion_at = agreement
         .journey
@@ -412,7 +413,9 @@ pub fn generate(
         let stopped = audit.freshness.is_some() && partner_owned;
         if let Some(list) = rows.get_mut(audit.source) {
             list.retain(|(day, _)| {
-                !(gap && (middle..middle + 4).contains(day)) && !(stopped && *day > until - 30)
+                let in_gap = gap && (middle..middle + 4).contains(day);
+                let after_stop = stopped && *day > until - 30;
+                !(in_gap || after_stop)
             });
         }
     }

@@ -350,10 +350,10 @@ fn small_groups(table: &mut Table, marks: &mut [bool], minimum: i64, count: &str
     if view.at(count).is_none() {
         return;
     }
-    for row in 0..table.rows.len() {
+    for (row, marked) in marks.iter_mut().enumerate() {
         if small(view.int(&table.rows[row], count), minimum) {
             blank(table, row, hidden);
-            marks[row] = true;
+            *marked = true;
         }
     }
 }
@@ -446,8 +446,8 @@ fn scorecard_status(table: &mut Table, marks: &[bool]) {
         .collect();
     periods.sort();
     periods.dedup();
-    for i in 0..table.rows.len() {
-        if marks[i] {
+    for (i, &marked) in marks.iter().enumerate() {
+        if marked {
             table.rows[i][status] = Cell::Text("suppressed".to_string());
             continue;
         }
@@ -477,12 +477,12 @@ fn scorecard_status(table: &mut Table, marks: &[bool]) {
 /// loses its threshold too: it is the baseline scaled.
 fn relative_thresholds(table: &mut Table, marks: &[bool]) {
     let view = View::of(table);
-    for i in 0..table.rows.len() {
+    for (i, &marked) in marks.iter().enumerate() {
         let relative = matches!(
             view.text(&table.rows[i], "goalpost").as_str(),
             "increase" | "decrease"
         );
-        if marks[i] && relative {
+        if marked && relative {
             blank(table, i, &["threshold"]);
         }
     }
@@ -492,7 +492,7 @@ fn relative_thresholds(table: &mut Table, marks: &[bool]) {
 /// minimum is blanked with the figures derived from it.
 fn customer_populations(table: &mut Table, marks: &mut [bool], minimum: i64, column: &str) {
     let view = View::of(table);
-    for i in 0..table.rows.len() {
+    for (i, marked) in marks.iter_mut().enumerate() {
         let customers = view.text(&table.rows[i], "unit").starts_with("customer");
         if customers && small(view.int(&table.rows[i], column), minimum) {
             blank(
@@ -500,7 +500,7 @@ fn customer_populations(table: &mut Table, marks: &mut [bool], minimum: i64, col
                 i,
                 &[column, "scale", "lift", "lift_low", "lift_high"],
             );
-            marks[i] = true;
+            *marked = true;
         }
     }
 }
@@ -570,7 +570,7 @@ fn incentive_conditions(
     else {
         return;
     };
-    for i in 0..table.rows.len() {
+    for (i, marked) in marks.iter_mut().enumerate() {
         let row = &table.rows[i];
         if view.text(row, "line") != "condition" {
             continue;
@@ -602,7 +602,7 @@ fn incentive_conditions(
         let customers = behind.get(&key).copied().flatten();
         if customers.is_none_or(|c| c < minimum) && view.int(row, "figure").is_some() {
             blank(table, i, &["figure"]);
-            marks[i] = true;
+            *marked = true;
         }
     }
 }
