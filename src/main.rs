@@ -92,6 +92,10 @@ enum Command {
         /// server stops it (0: no limit)
         #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
         statement_timeout: u64,
+        /// With --engine duckdb: an existing DuckDB database holding the
+        /// source tables, read-only
+        #[arg(long, value_name = "FILE", conflicts_with = "data")]
+        database: Option<PathBuf>,
         /// Where to write the results. Default: results/<agreement>
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -125,6 +129,10 @@ enum Command {
         /// A folder of query results (`<query>.csv`) exported from a warehouse
         #[arg(long, value_name = "DIR")]
         results: Option<PathBuf>,
+        /// With --engine duckdb: an existing DuckDB database holding the
+        /// source tables, read-only
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "results"])]
+        database: Option<PathBuf>,
         /// The report file to write
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -260,6 +268,7 @@ fn main() -> ExitCode {
             engine,
             url,
             statement_timeout,
+            database,
             out,
             for_party,
             plan,
@@ -269,6 +278,7 @@ fn main() -> ExitCode {
             engine,
             url,
             statement_timeout,
+            database,
             out,
             for_party,
             plan,
@@ -280,6 +290,7 @@ fn main() -> ExitCode {
             url,
             statement_timeout,
             results,
+            database,
             out,
             format,
             template,
@@ -292,6 +303,7 @@ fn main() -> ExitCode {
             url,
             statement_timeout,
             results,
+            database,
             out,
             format,
             template,

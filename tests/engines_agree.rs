@@ -1,9 +1,10 @@
 //! The same agreement and data through three engines: `pactum run` on the
-//! embedded SQLite engine (from CSV files), `pactum run --engine postgres`
-//! on a PostgreSQL server holding the tables (read-only), and DuckDB
-//! exporting each compiled query to `<query>.csv` for `pactum report
-//! --results`. The result files agree (text exactly, numbers to 1e-9) and
-//! the reports are identical byte for byte.
+//! embedded SQLite engine (from CSV files), `pactum run --engine duckdb`
+//! (from the CSV files, and on a DuckDB database file read-only),
+//! `pactum run --engine postgres` on a PostgreSQL server holding the tables
+//! (read-only), and DuckDB exporting each compiled query to `<query>.csv`
+//! for `pactum report --results`. The result files agree (text exactly,
+//! numbers to 1e-9) and the reports are identical byte for byte.
 
 mod engines;
 
@@ -110,6 +111,21 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
     ]));
     assert!(String::from_utf8_lossy(&run.stderr).contains("read-only"));
 
+    // DuckDB as an engine of `run`: loaded from the CSV files.
+    let run = ok(pactum(&[
+        "run",
+        &spec,
+        "--engine",
+        "duckdb",
+        "--data",
+        FIXTURE,
+        "--as-of",
+        AS_OF,
+        "--out",
+        &path("duckdb-run"),
+    ]));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("on DuckDB"));
+
     // DuckDB exports each compiled query itself.
     let mut duckdb = engines::DuckDb::new("agree");
     duckdb.load(&scope, Path::new(FIXTURE), &Options::default());
@@ -134,6 +150,32 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
         "sqlite/postgres",
     );
     compare_folders(&dir.join("sqlite"), &dir.join("duckdb"), "sqlite/duckdb");
+    compare_folders(
+        &dir.join("sqlite"),
+        &dir.join("duckdb-run"),
+        "sqlite/duckdb run",
+    );
+
+    // DuckDB as an engine of `run` on a database file that holds the
+    // tables, read where they are.
+    let run = ok(pactum(&[
+        "run",
+        &spec,
+        "--engine",
+        "duckdb",
+        "--database",
+        duckdb.database().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--out",
+        &path("duckdb-file"),
+    ]));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("read-only"));
+    compare_folders(
+        &dir.join("sqlite"),
+        &dir.join("duckdb-file"),
+        "sqlite/duckdb file",
+    );
 
     // The same reports, whichever engine computed the results.
     for format in ["md", "html"] {
@@ -145,6 +187,7 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
                 vec!["--engine", "postgres", "--url", url.as_str()],
             ),
             ("duckdb", vec![]),
+            ("duckdb-run", vec!["--engine", "duckdb", "--data", FIXTURE]),
         ] {
             let out = path(&format!("{engine}.{format}"));
             let results = path("duckdb");
@@ -171,6 +214,10 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
         assert_eq!(
             reports[0], reports[2],
             "{format}: sqlite and duckdb reports differ"
+        );
+        assert_eq!(
+            reports[0], reports[3],
+            "{format}: sqlite and duckdb-run reports differ"
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();

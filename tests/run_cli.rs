@@ -46,10 +46,16 @@ fn spec() -> String {
 }
 
 fn run(dir: &Path) -> Output {
+    run_on(dir, "sqlite")
+}
+
+fn run_on(dir: &Path, engine: &str) -> Output {
     pactum(
         &[
             "run",
             &spec(),
+            "--engine",
+            engine,
             "--data",
             dir.join("data").to_str().unwrap(),
             "--out",
@@ -164,7 +170,8 @@ fn run_takes_an_environment_of_pactum_yaml() {
 type Case = (&'static str, fn(&Path), &'static [&'static str]);
 
 /// Each data error: its code, the file with line and column, the help, no
-/// output written, exit status 1.
+/// output written, exit status 1; the same on the embedded engine and on
+/// DuckDB.
 #[test]
 fn data_errors_name_the_file_line_and_column() {
     let cases: [Case; 4] = [
@@ -226,17 +233,19 @@ fn data_errors_name_the_file_line_and_column() {
             ],
         ),
     ];
-    for (name, break_data, wanted) in cases {
-        let dir = scratch(name);
-        break_data(&dir.join("data"));
-        let output = run(&dir);
-        let text = stderr(&output);
-        assert_eq!(output.status.code(), Some(1), "{name}: {text}");
-        for w in wanted {
-            assert!(text.contains(w), "{name}: {w:?} not in:\n{text}");
+    for engine in ["sqlite", "duckdb"] {
+        for (name, break_data, wanted) in cases {
+            let dir = scratch(&format!("{name}-{engine}"));
+            break_data(&dir.join("data"));
+            let output = run_on(&dir, engine);
+            let text = stderr(&output);
+            assert_eq!(output.status.code(), Some(1), "{engine} {name}: {text}");
+            for w in wanted {
+                assert!(text.contains(w), "{engine} {name}: {w:?} not in:\n{text}");
+            }
+            assert!(!dir.join("out").exists(), "{engine} {name}: output written");
+            std::fs::remove_dir_all(&dir).unwrap();
         }
-        assert!(!dir.join("out").exists(), "{name}: output written");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 
@@ -831,4 +840,32 @@ fn ctrl_c_stops_the_run_and_removes_its_scratch_folder() {
     assert!(scratch_folders().is_empty(), "{:?}", scratch_folders());
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--engine duckdb` needs the DuckDB program; without it the error says
+/// how to install it, and nothing is written.
+#[test]
+fn duckdb_without_its_program_says_how_to_install_it() {
+    let dir = scratch("no-duckdb");
+    let output = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args([
+            "run",
+            &spec(),
+            "--engine",
+            "duckdb",
+            "--data",
+            dir.join("data").to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ])
+        .env("PACTUM_DUCKDB", dir.join("no-such-program"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[P0507]"), "{text}");
+    assert!(text.contains("pip install duckdb-cli"), "{text}");
+    assert!(!dir.join("out").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

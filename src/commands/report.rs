@@ -28,6 +28,8 @@ pub struct Options {
     pub url: Option<String>,
     pub statement_timeout: u64,
     pub results: Option<PathBuf>,
+    /// A DuckDB database file, read-only (`--engine duckdb`).
+    pub database: Option<PathBuf>,
     pub out: PathBuf,
     pub format: Option<Format>,
     pub template: Option<PathBuf>,
@@ -71,6 +73,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             &options.data,
             &options.url,
             options.statement_timeout,
+            &options.database,
         )?),
     };
     with_agreement(&options.spec, &mut |agreement| {

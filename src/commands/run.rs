@@ -19,6 +19,9 @@ use crate::sql::plan::{Options as PlanOptions, Planned};
 pub enum EngineArg {
     /// The embedded engine, loaded from `--data`
     Sqlite,
+    /// DuckDB's command-line program (`pip install duckdb-cli`): loaded from
+    /// `--data`, or an existing database file read-only (`--database`)
+    Duckdb,
     /// A PostgreSQL server holding the source tables (`--url`)
     Postgres,
 }
@@ -27,6 +30,12 @@ pub enum EngineArg {
 pub enum Input {
     /// CSV files, loaded into the embedded engine.
     Data(PathBuf),
+    /// DuckDB: CSV files loaded into a new database, or an existing
+    /// database file read where it is.
+    DuckDb {
+        data: Option<PathBuf>,
+        database: Option<PathBuf>,
+    },
     /// A PostgreSQL server's URL, and how long one statement may run.
     Postgres {
         url: String,
@@ -42,8 +51,27 @@ impl Input {
         data: &Option<PathBuf>,
         url: &Option<String>,
         statement_timeout_seconds: u64,
+        database: &Option<PathBuf>,
     ) -> Result<Input, Failure> {
+        if database.is_some() && engine != EngineArg::Duckdb {
+            return Err(Failure(
+                "`--database FILE` names a DuckDB database: use it with `--engine duckdb`"
+                    .to_string(),
+            ));
+        }
         match engine {
+            EngineArg::Duckdb => match (data, database) {
+                (Some(_), Some(_)) => Err(Failure(
+                    "give `--data DIR` (CSV files to load) or `--database FILE` (a DuckDB database read where it is), not both".to_string(),
+                )),
+                (None, None) => Err(Failure(
+                    "give the data folder (`--data DIR`, one CSV file per source) or a DuckDB database (`--database FILE`)".to_string(),
+                )),
+                _ => Ok(Input::DuckDb {
+                    data: data.clone(),
+                    database: database.clone(),
+                }),
+            },
             EngineArg::Sqlite => match data {
                 Some(dir) => Ok(Input::Data(dir.clone())),
                 None => Err(Failure(
@@ -80,6 +108,8 @@ pub struct Options {
     pub url: Option<String>,
     pub statement_timeout: u64,
     pub out: Option<PathBuf>,
+    /// A DuckDB database file, read-only (`--engine duckdb`).
+    pub database: Option<PathBuf>,
     /// Results for one party (`--for`).
     pub for_party: Option<String>,
     pub plan: PlanArgs,
@@ -175,6 +205,43 @@ pub fn load_and_run(
     let started = Instant::now();
     let data = match input {
         Input::Data(dir) => dir,
+        Input::DuckDb { data, database } => {
+            let mut engine = match crate::run::duckdb::DuckDbCli::open(database.as_deref()) {
+                Ok(engine) => engine,
+                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+            };
+            crate::interrupt::catch();
+            let watch = crate::interrupt::watch(engine.canceller());
+            let rows = match data {
+                Some(dir) => match engine.load(agreement.model, dir, options, &bar) {
+                    Ok(rows) => Some(rows),
+                    Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+                },
+                None => None,
+            };
+            let loaded = started.elapsed();
+            let ran = run_plan(&mut engine, agreement, options, &bar);
+            drop(watch);
+            let tables = match ran {
+                Ok(tables) => tables,
+                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+            };
+            bar.bar.finish_and_clear();
+            match rows {
+                Some(rows) => eprintln!(
+                    "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s on DuckDB",
+                    loaded.as_secs_f64(),
+                    tables.len(),
+                    (started.elapsed() - loaded).as_secs_f64()
+                ),
+                None => eprintln!(
+                    "ran {} queries in {:.1} s on DuckDB (read-only)",
+                    tables.len(),
+                    started.elapsed().as_secs_f64()
+                ),
+            }
+            return Ok(Ok(tables));
+        }
         Input::Postgres {
             url,
             statement_timeout,
@@ -227,7 +294,7 @@ pub fn load_and_run(
     };
     bar.bar.finish_and_clear();
     eprintln!(
-        "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s",
+        "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s on SQLite",
         loaded.as_secs_f64(),
         tables.len(),
         (started.elapsed() - loaded).as_secs_f64()
@@ -296,6 +363,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         &options.data,
         &options.url,
         options.statement_timeout,
+        &options.database,
     )?;
     with_agreement(&options.spec, &mut |agreement| {
         let plan_options = options.plan.options(agreement.config)?;

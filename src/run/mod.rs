@@ -6,6 +6,7 @@
 //! Data errors name the file, line and column, with what was expected and
 //! a stable code; nothing is loaded half.
 
+pub mod duckdb;
 pub mod engine;
 pub mod postgres;
 pub mod results;
@@ -699,6 +700,71 @@ fn load_source(
     progress: &dyn Progress,
     cancelled: &AtomicBool,
 ) -> Result<u64, Box<DataError>> {
+    let wanted = columns(source);
+    let path: Vec<String> = table_path(source, options)
+        .iter()
+        .map(|p| crate::sql::dialect::Dialect::quote_ident(&Sqlite, p))
+        .collect();
+    let names: Vec<String> = wanted
+        .iter()
+        .map(|(n, _)| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n))
+        .collect();
+    // Several rows per statement: SQLite's cost is mostly per statement.
+    let width = names.len().max(1);
+    let per_statement = (32_000 / width).clamp(1, 64);
+    let insert = |rows: usize| {
+        let row = format!(
+            "({})",
+            (0..names.len()).map(|_| "?").collect::<Vec<_>>().join(", ")
+        );
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            path.join("."),
+            names.join(", "),
+            vec![row; rows].join(", ")
+        )
+    };
+    let mut full = transaction
+        .prepare(&insert(per_statement))
+        .map_err(|e| engine_error(&e))?;
+    let mut single = transaction
+        .prepare(&insert(1))
+        .map_err(|e| engine_error(&e))?;
+    read_rows(
+        source,
+        dir,
+        per_statement * 16,
+        progress,
+        cancelled,
+        &mut |batch: Vec<SqlValue>| {
+            let mut rows = batch.chunks_exact(width * per_statement);
+            for chunk in rows.by_ref() {
+                full.execute(params_from_iter(chunk.iter()))
+                    .map_err(|e| engine_error(&e))?;
+            }
+            for row in rows.remainder().chunks_exact(width) {
+                single
+                    .execute(params_from_iter(row.iter()))
+                    .map_err(|e| engine_error(&e))?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Reads `<dir>/<source>.csv`, checks its header and every value against
+/// its column's type (errors located by line and column: P0501 to P0504),
+/// and hands the typed values, row after row in the declared columns'
+/// order, to `consume` in batches of `batch_rows` rows. The file is read on
+/// a thread of its own while `consume` works. Returns the rows read.
+pub(crate) fn read_rows(
+    source: &Source<'_>,
+    dir: &Path,
+    batch_rows: usize,
+    progress: &dyn Progress,
+    cancelled: &AtomicBool,
+    consume: &mut dyn FnMut(Vec<SqlValue>) -> Result<(), Box<DataError>>,
+) -> Result<u64, Box<DataError>> {
     let file = dir.join(format!("{}.csv", source.name()));
     let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
     let error = |code,
@@ -788,37 +854,7 @@ fn load_source(
             }
         }
     }
-    let path: Vec<String> = table_path(source, options)
-        .iter()
-        .map(|p| crate::sql::dialect::Dialect::quote_ident(&Sqlite, p))
-        .collect();
-    let names: Vec<String> = wanted
-        .iter()
-        .map(|(n, _)| crate::sql::dialect::Dialect::quote_ident(&Sqlite, n))
-        .collect();
-    // Several rows per statement: SQLite's cost is mostly per statement.
-    let width = names.len().max(1);
-    let per_statement = (32_000 / width).clamp(1, 64);
-    let insert = |rows: usize| {
-        let row = format!(
-            "({})",
-            (0..names.len()).map(|_| "?").collect::<Vec<_>>().join(", ")
-        );
-        format!(
-            "INSERT INTO {} ({}) VALUES {}",
-            path.join("."),
-            names.join(", "),
-            vec![row; rows].join(", ")
-        )
-    };
-    let mut full = transaction
-        .prepare(&insert(per_statement))
-        .map_err(|e| engine_error(&e))?;
-    let mut single = transaction
-        .prepare(&insert(1))
-        .map_err(|e| engine_error(&e))?;
-    // The file is read and checked on a thread of its own while this one
-    // inserts; batches of rows pass between them.
+    let width = wanted.len().max(1);
     let mut count = 0u64;
     std::thread::scope(|threads| -> Result<(), Box<DataError>> {
         let (sender, batches) =
@@ -829,7 +865,6 @@ fn load_source(
         let error = &error;
         threads.spawn(move || {
             let mut record = csv::StringRecord::new();
-            let batch_rows = per_statement * 16;
             let mut batch: Vec<SqlValue> = Vec::with_capacity(batch_rows * width);
             loop {
                 match reader.read_record(&mut record) {
@@ -870,7 +905,7 @@ fn load_source(
                 if batch.len() == batch_rows * width {
                     let next = Vec::with_capacity(batch_rows * width);
                     if sender.send(Ok(std::mem::replace(&mut batch, next))).is_err() {
-                        // The inserting side stopped on an error of its own.
+                        // The consuming side stopped on an error of its own.
                         return;
                     }
                 }
@@ -889,17 +924,8 @@ fn load_source(
                     help: "nothing was written; run again to get results".to_string(),
                 }));
             }
-            let mut rows = batch.chunks_exact(width * per_statement);
-            for chunk in rows.by_ref() {
-                full.execute(params_from_iter(chunk.iter()))
-                    .map_err(|e| engine_error(&e))?;
-            }
-            for row in rows.remainder().chunks_exact(width) {
-                single
-                    .execute(params_from_iter(row.iter()))
-                    .map_err(|e| engine_error(&e))?;
-            }
             let rows = (batch.len() / width) as u64;
+            consume(batch)?;
             count += rows;
             progress.rows(rows);
         }

@@ -376,6 +376,11 @@ impl DuckDb {
         DuckDb { database }
     }
 
+    /// The database file the tables are loaded into.
+    pub fn database(&self) -> &Path {
+        &self.database
+    }
+
     fn run(&self, script: &str) -> String {
         let mut child = Command::new("duckdb")
             .args(["-csv", "-bail", self.database.to_str().unwrap()])

@@ -1,0 +1,503 @@
+//! DuckDB as an engine of `run` and `report`, through its command-line
+//! program (`pip install duckdb-cli` puts `duckdb` on the PATH; a bundled
+//! library would take most of an hour to compile on a small machine).
+//!
+//! The program is driven without a shell: each step writes a script file
+//! in the engine's private scratch folder and runs `duckdb -batch -bail
+//! DATABASE` with the script as standard input; query results come back as
+//! JSON files (`.mode json`), where NULL and the empty string differ.
+//!
+//! Data is read and checked by the same code as the embedded engine's (so
+//! a bad value gets the same located error, P0501 to P0504), written again
+//! as plain CSV with the typed values, and loaded with DuckDB's own reader.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::types::Value as SqlValue;
+
+use super::engine::{self, Canceller, Engine};
+use super::{Cell, DataError, Progress, Table};
+use crate::diagnostics::codes;
+use crate::model::{Agreement, Source};
+use crate::sql::dialect::{Dialect, DuckDb};
+use crate::sql::load::{columns, create_table};
+use crate::sql::plan::{ColumnKind, Options, Planned, QueryId, table_path};
+use crate::sql::render::Renderer;
+use crate::vocabulary::ColumnType;
+
+/// The program, unless `PACTUM_DUCKDB` names another.
+const PROGRAM: &str = "duckdb";
+
+/// A DuckDB database in a private scratch folder (removed when the engine
+/// is dropped), or an existing database file opened read-only.
+pub struct DuckDbCli {
+    program: PathBuf,
+    folder: PathBuf,
+    database: PathBuf,
+    read_only: bool,
+    /// Scripts and results written so far (their file names).
+    step: usize,
+    cancelled: Arc<AtomicBool>,
+    /// The process running now, for the canceller to stop.
+    running: Arc<Mutex<Option<u32>>>,
+}
+
+impl Drop for DuckDbCli {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+fn failure(message: String, help: &str) -> Box<DataError> {
+    Box::new(DataError {
+        code: codes::DATABASE_UNREACHABLE,
+        file: None,
+        line: None,
+        column: None,
+        message,
+        help: help.to_string(),
+    })
+}
+
+impl DuckDbCli {
+    /// A new, empty database; or, with `database`, that file read-only
+    /// (the tables are read where they are, nothing is loaded).
+    pub fn open(database: Option<&Path>) -> Result<DuckDbCli, Box<DataError>> {
+        let program = std::env::var_os("PACTUM_DUCKDB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(PROGRAM));
+        let version = Command::new(&program)
+            .arg("-version")
+            .stdin(Stdio::null())
+            .output();
+        match version {
+            Ok(out) if out.status.success() => {}
+            _ => {
+                return Err(failure(
+                    format!("cannot run the DuckDB program `{}`", program.display()),
+                    "install it with `pip install duckdb-cli` (or set PACTUM_DUCKDB to its path), or use `--engine sqlite`",
+                ));
+            }
+        }
+        let folder = super::scratch_folder().map_err(|e| {
+            failure(
+                format!("cannot make a scratch folder for DuckDB: {e}"),
+                "free some space in the temporary folder (TMPDIR)",
+            )
+        })?;
+        let (database, read_only) = match database {
+            Some(file) => {
+                if !file.is_file() {
+                    let _ = std::fs::remove_dir_all(&folder);
+                    return Err(failure(
+                        format!("no DuckDB database file `{}`", file.display()),
+                        "name an existing DuckDB database with `--database FILE`",
+                    ));
+                }
+                (file.to_path_buf(), true)
+            }
+            None => (folder.join("sources.duckdb"), false),
+        };
+        Ok(DuckDbCli {
+            program,
+            folder,
+            database,
+            read_only,
+            step: 0,
+            cancelled: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// A file of the scratch folder for this step.
+    fn next_file(&mut self, what: &str, extension: &str) -> PathBuf {
+        self.step += 1;
+        self.folder
+            .join(format!("{:04}-{what}.{extension}", self.step))
+    }
+
+    /// Runs a script; `what` names it in errors. DuckDB's message is the
+    /// error's.
+    fn script(
+        &mut self,
+        what: &str,
+        text: &str,
+        query: Option<&str>,
+    ) -> Result<(), Box<DataError>> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(engine::cancelled(query.unwrap_or(what)));
+        }
+        let file = self.next_file("script", "sql");
+        std::fs::write(&file, text).map_err(|e| {
+            failure(
+                format!("cannot write a DuckDB script: {e}"),
+                "free some space in the temporary folder (TMPDIR)",
+            )
+        })?;
+        let input = std::fs::File::open(&file)
+            .map_err(|e| failure(format!("cannot read a DuckDB script: {e}"), ""))?;
+        let mut args: Vec<&std::ffi::OsStr> = vec!["-batch".as_ref(), "-bail".as_ref()];
+        if self.read_only {
+            args.push("-readonly".as_ref());
+        }
+        args.push(self.database.as_os_str());
+        let child = Command::new(&self.program)
+            .args(&args)
+            .stdin(Stdio::from(input))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                failure(
+                    format!(
+                        "cannot run the DuckDB program `{}`: {e}",
+                        self.program.display()
+                    ),
+                    "install it with `pip install duckdb-cli`, or use `--engine sqlite`",
+                )
+            })?;
+        *self.running.lock().expect("no panics while held") = Some(child.id());
+        let out = child.wait_with_output();
+        *self.running.lock().expect("no panics while held") = None;
+        let out = out.map_err(|e| failure(format!("DuckDB stopped: {e}"), ""))?;
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(engine::cancelled(query.unwrap_or(what)));
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() || !stderr.trim().is_empty() {
+            let message = stderr.trim();
+            return Err(Box::new(DataError {
+                code: codes::QUERY_FAILED,
+                file: None,
+                line: None,
+                column: None,
+                message: match query {
+                    Some(name) => format!("query `{name}` failed on DuckDB: {message}"),
+                    None => format!("DuckDB failed while {what}: {message}"),
+                },
+                help: match query {
+                    Some(_) => "this is a bug in Pactum's SQL for DuckDB; please report it with the agreement".to_string(),
+                    None => "check the DuckDB program (`duckdb -version`) and the free space of the temporary folder".to_string(),
+                },
+            }));
+        }
+        Ok(())
+    }
+
+    /// Runs queries in one session, each writing its rows to a JSON file
+    /// of its own, and reads them back typed by their columns. A failed
+    /// query is the first whose file was not written.
+    fn queries(
+        &mut self,
+        queries: &[Planned],
+        progress: &(dyn Progress + Sync),
+    ) -> Result<Vec<Table>, Box<DataError>> {
+        let mut script = String::from(".mode json\n");
+        let mut outputs = Vec::with_capacity(queries.len());
+        for planned in queries {
+            let output = self.next_file("result", "json");
+            let sql = Renderer::new(&DuckDb).query(&planned.query);
+            script.push_str(&format!(
+                ".output {}\n{};\n",
+                dot_path(&output),
+                sql.trim_end().trim_end_matches(';')
+            ));
+            outputs.push(output);
+        }
+        let names: Vec<String> = queries.iter().map(Planned::name).collect();
+        for name in &names {
+            progress.query(name);
+        }
+        let ran = self.script("running queries", &script, None);
+        let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
+        if let Err(mut error) = ran {
+            // Name the query that failed: the first without its rows.
+            if let Some(i) = outputs.iter().position(|o| read(o).trim().is_empty())
+                && error.code == codes::QUERY_FAILED
+            {
+                let detail = error
+                    .message
+                    .trim_start_matches("DuckDB failed while running queries: ")
+                    .to_string();
+                error.message = format!("query `{}` failed on DuckDB: {detail}", names[i]);
+                error.help =
+                    "this is a bug in Pactum's SQL for DuckDB; please report it with the agreement"
+                        .to_string();
+            }
+            return Err(error);
+        }
+        let mut tables = Vec::with_capacity(queries.len());
+        for ((planned, output), name) in queries.iter().zip(&outputs).zip(&names) {
+            let text = read(output);
+            let _ = std::fs::remove_file(output);
+            progress.finished(name);
+            let rows: Vec<serde_json::Map<String, serde_json::Value>> = if text.trim().is_empty() {
+                Vec::new()
+            } else {
+                serde_json::from_str(&text).map_err(|e| {
+                    failure(
+                        format!("cannot read DuckDB's result of `{name}`: {e}"),
+                        "check the DuckDB program (`duckdb -version`)",
+                    )
+                })?
+            };
+            let rows = rows
+                .into_iter()
+                .map(|row| {
+                    planned
+                        .columns
+                        .iter()
+                        .map(|c| json_cell(row.get(&c.name), c.kind))
+                        .collect()
+                })
+                .collect();
+            tables.push(Table {
+                name: name.clone(),
+                columns: planned.columns.clone(),
+                rows,
+            });
+        }
+        Ok(tables)
+    }
+}
+
+/// A path as a dot command's argument: DuckDB's shell reads it with
+/// double quotes and backslash escapes.
+fn dot_path(path: &Path) -> String {
+    let text = path.display().to_string();
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A JSON value of DuckDB's output as a cell of its column's kind. Wide
+/// integers and decimals come as strings.
+fn json_cell(value: Option<&serde_json::Value>, kind: ColumnKind) -> Cell {
+    use serde_json::Value;
+    match (value, kind) {
+        (None | Some(Value::Null), _) => Cell::Null,
+        (Some(Value::Number(n)), ColumnKind::Integer) => match n.as_i64() {
+            Some(i) => Cell::Integer(i),
+            None => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        (Some(Value::Number(n)), ColumnKind::Number) => {
+            Cell::Number(n.as_f64().unwrap_or(f64::NAN))
+        }
+        (Some(Value::String(s)), ColumnKind::Integer) => match s.parse::<i64>() {
+            Ok(i) => Cell::Integer(i),
+            Err(_) => s.parse::<f64>().map_or(Cell::Text(s.clone()), Cell::Number),
+        },
+        (Some(Value::String(s)), ColumnKind::Number) => {
+            s.parse::<f64>().map_or(Cell::Text(s.clone()), Cell::Number)
+        }
+        (Some(Value::String(s)), _) => Cell::Text(s.clone()),
+        (Some(Value::Bool(b)), _) => Cell::Integer(i64::from(*b)),
+        (Some(other), _) => Cell::Text(other.to_string()),
+    }
+}
+
+/// A typed value as a field of the CSV file DuckDB loads (empty: NULL;
+/// text is never empty, an empty field being no value).
+fn csv_value(value: &SqlValue, ty: ColumnType) -> String {
+    match value {
+        SqlValue::Null => String::new(),
+        SqlValue::Integer(n) if ty == ColumnType::Boolean => {
+            if *n != 0 { "true" } else { "false" }.to_string()
+        }
+        SqlValue::Integer(n) => n.to_string(),
+        SqlValue::Real(x) => format!("{x}"),
+        SqlValue::Text(t) => t.clone(),
+        SqlValue::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
+impl Engine for DuckDbCli {
+    /// Creates the sources' tables and loads `<dir>/<source>.csv` into
+    /// them, each file checked first as the embedded engine checks it.
+    fn load(
+        &mut self,
+        agreement: &Agreement<'_>,
+        dir: &Path,
+        options: &Options,
+        progress: &dyn Progress,
+    ) -> Result<u64, Box<DataError>> {
+        if self.read_only {
+            return Err(Box::new(DataError {
+                code: codes::ENGINE_TABLE,
+                file: None,
+                line: None,
+                column: None,
+                message: format!(
+                    "`--database {}` is read where it is; it loads no files",
+                    self.database.display()
+                ),
+                help: "leave out `--data`, or leave out `--database` to load CSV files".to_string(),
+            }));
+        }
+        let mut script = String::new();
+        let mut schemas: Vec<String> = agreement
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let path = table_path(s, options);
+                (path.len() == 2).then(|| path[0].clone())
+            })
+            .collect();
+        schemas.sort();
+        schemas.dedup();
+        for schema in schemas {
+            script.push_str(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {};\n",
+                DuckDb.quote_ident(&schema)
+            ));
+        }
+        let mut total = 0;
+        let cancelled = Arc::clone(&self.cancelled);
+        for source in &agreement.sources {
+            progress.loading(source.name());
+            let typed = self
+                .folder
+                .join(format!("{:04}-{}.csv", self.step, source.name()));
+            self.step += 1;
+            total += write_typed_csv(source, dir, &typed, progress, &cancelled)?;
+            script.push_str(&create_table(source, &DuckDb, options));
+            let path: Vec<String> = table_path(source, options)
+                .iter()
+                .map(|p| DuckDb.quote_ident(p))
+                .collect();
+            script.push_str(&format!(
+                "COPY {} FROM {} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULL '');\n",
+                path.join("."),
+                DuckDb.quote_string(&typed.display().to_string())
+            ));
+        }
+        self.script("loading the data", &script, None)?;
+        Ok(total)
+    }
+
+    fn keeps(&self, agreement: &Agreement<'_>) -> Vec<QueryId> {
+        if self.read_only {
+            // A read-only database keeps nothing.
+            return Vec::new();
+        }
+        crate::sql::reusable(agreement)
+    }
+
+    fn run_round(
+        &mut self,
+        queries: &[Planned],
+        progress: &(dyn Progress + Sync),
+    ) -> Result<Vec<Table>, Box<DataError>> {
+        self.queries(queries, progress)
+    }
+
+    /// Writes the rows as CSV and loads them into the table later queries
+    /// read (`reused_table`), typed as the query's columns.
+    fn keep(&mut self, id: &QueryId, table: &Table) -> Result<(), Box<DataError>> {
+        let file = self.next_file("kept", "csv");
+        // Written by hand: text always quoted (an empty text is `""`), NULL
+        // an empty unquoted field, numbers as they are.
+        let field = |cell: &Cell| match cell {
+            Cell::Null => String::new(),
+            Cell::Integer(n) => n.to_string(),
+            Cell::Number(x) => format!("{x}"),
+            Cell::Text(t) => format!("\"{}\"", t.replace('"', "\"\"")),
+        };
+        let mut text = table
+            .columns
+            .iter()
+            .map(|c| format!("\"{}\"", c.name.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(",");
+        text.push('\n');
+        for row in &table.rows {
+            text.push_str(&row.iter().map(field).collect::<Vec<_>>().join(","));
+            text.push('\n');
+        }
+        std::fs::write(&file, text)
+            .map_err(|e| failure(format!("cannot write kept results: {e}"), ""))?;
+        let name = DuckDb.quote_ident(&crate::sql::plan::reused_table(id));
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = match c.kind {
+                    ColumnKind::Integer => "BIGINT",
+                    ColumnKind::Number => "DOUBLE",
+                    ColumnKind::Text => "VARCHAR",
+                    ColumnKind::Date => "DATE",
+                    ColumnKind::Timestamp => "TIMESTAMP",
+                };
+                format!("{} {ty}", DuckDb.quote_ident(&c.name))
+            })
+            .collect();
+        // Text in kept results may be empty; only an unquoted empty field
+        // is NULL.
+        let script = format!(
+            "DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} ({});\nCOPY {name} FROM {} (FORMAT csv, HEADER true, NULL '', ALLOW_QUOTED_NULLS false);\n",
+            columns.join(", "),
+            DuckDb.quote_string(&file.display().to_string())
+        );
+        self.script("keeping results", &script, None)
+    }
+
+    fn canceller(&self) -> Canceller {
+        let cancelled = Arc::clone(&self.cancelled);
+        let running = Arc::clone(&self.running);
+        Canceller::new(move || {
+            cancelled.store(true, Ordering::SeqCst);
+            if let Some(pid) = *running.lock().expect("no panics while held") {
+                // SAFETY: kill(2) with a process id this engine started and
+                // has not yet reaped; at worst the process has just ended.
+                unsafe {
+                    libc::kill(pid as libc::pid_t, libc::SIGTERM);
+                }
+            }
+        })
+    }
+}
+
+/// Reads and checks a source's data file, and writes its typed values as
+/// the CSV file DuckDB loads. Returns the rows.
+fn write_typed_csv(
+    source: &Source<'_>,
+    dir: &Path,
+    out: &Path,
+    progress: &dyn Progress,
+    cancelled: &AtomicBool,
+) -> Result<u64, Box<DataError>> {
+    let wanted = columns(source);
+    let width = wanted.len().max(1);
+    let mut writer = csv::Writer::from_path(out).map_err(|e| {
+        failure(
+            format!("cannot write the data DuckDB loads: {e}"),
+            "free some space in the temporary folder (TMPDIR)",
+        )
+    })?;
+    let write_error = |e: csv::Error| {
+        failure(
+            format!("cannot write the data DuckDB loads: {e}"),
+            "free some space in the temporary folder (TMPDIR)",
+        )
+    };
+    writer
+        .write_record(wanted.iter().map(|(name, _)| name.as_str()))
+        .map_err(write_error)?;
+    let rows = super::read_rows(source, dir, 4096, progress, cancelled, &mut |batch| {
+        for row in batch.chunks_exact(width) {
+            writer
+                .write_record(
+                    row.iter()
+                        .zip(&wanted)
+                        .map(|(value, (_, ty))| csv_value(value, *ty)),
+                )
+                .map_err(write_error)?;
+        }
+        Ok(())
+    })?;
+    writer
+        .flush()
+        .map_err(|e| write_error(csv::Error::from(e)))?;
+    Ok(rows)
+}
