@@ -440,14 +440,15 @@ pub fn generate(
             .filter(|e| e.source == source.name())
             .filter_map(|e| e.filter)
             .collect();
-        let mut columns_named = BTreeMap::new();
-        for filter in &described {
-            named_columns(filter, &mut columns_named);
-        }
+        let columns_named: Vec<&str> = described
+            .iter()
+            .flat_map(|filter| filter.paths())
+            .map(|p| p.segments.last().expect("a segment").name.as_str())
+            .collect();
         if !columns_named.is_empty() {
             let (day, mut row) = list[list.len() / 3].clone();
             for column in &source.columns {
-                if columns_named.contains_key(column.name) && column.ty == ColumnType::Text {
+                if columns_named.contains(&column.name) && column.ty == ColumnType::Text {
                     row.insert(column.physical.to_string(), "legacy_event".to_string());
                 }
             }
@@ -553,46 +554,61 @@ fn first_day(agreement: &Agreement<'_>, until: i64) -> i64 {
     start
 }
 
-/// Sources read as activity by `retention(..., activity S)`, `churn(S)`
-/// or `clv(..., activity S)`.
-fn activity_sources(agreement: &Agreement<'_>) -> Vec<String> {
-    fn walk(e: &crate::syntax::ast::Expr, agreement: &Agreement<'_>, out: &mut Vec<String>) {
+/// Every call in every metric's value, nested calls included: the
+/// function's name and its arguments.
+fn metric_calls<'a>(agreement: &'a Agreement<'a>) -> Vec<(&'a str, &'a [crate::syntax::ast::Arg])> {
+    fn walk<'a>(
+        e: &'a crate::syntax::ast::Expr,
+        out: &mut Vec<(&'a str, &'a [crate::syntax::ast::Arg])>,
+    ) {
+        use crate::syntax::ast::Expr;
         match e {
-            crate::syntax::ast::Expr::Call { function, args, .. } => {
-                let activity = crate::functions::lookup(&function.name).and_then(|f| f.activity());
-                let mut positional = 0;
+            Expr::Call { function, args, .. } => {
+                out.push((function.name.as_str(), args.as_slice()));
                 for arg in args {
-                    let wanted = match (activity, &arg.label) {
-                        (Some(Argument::Labelled(label)), Some(l)) => l.name == label,
-                        (Some(Argument::Positional(k)), None) => k == positional,
-                        _ => false,
-                    };
-                    if arg.label.is_none() {
-                        positional += 1;
-                    }
-                    if let (true, ArgValue::Expr(crate::syntax::ast::Expr::Path(p))) =
-                        (wanted, &arg.value)
-                        && let Some(rows) = agreement.rows(&p.segments[0].name)
-                    {
-                        out.push(rows.source.name().to_string());
-                    }
                     if let ArgValue::Expr(inner) = &arg.value {
-                        walk(inner, agreement, out);
+                        walk(inner, out);
                     }
                 }
             }
-            crate::syntax::ast::Expr::Binary { lhs, rhs, .. } => {
-                walk(lhs, agreement, out);
-                walk(rhs, agreement, out);
+            Expr::Binary { lhs, rhs, .. } => {
+                walk(lhs, out);
+                walk(rhs, out);
             }
-            crate::syntax::ast::Expr::Neg { operand, .. } => walk(operand, agreement, out),
+            Expr::Neg { operand, .. } => walk(operand, out),
             _ => {}
         }
     }
     let mut out = Vec::new();
     for metric in &agreement.metrics {
         if let Some((expr, _)) = metric.value {
-            walk(expr, agreement, &mut out);
+            walk(expr, &mut out);
+        }
+    }
+    out
+}
+
+/// Sources read as activity by `retention(..., activity S)`, `churn(S)`
+/// or `clv(..., activity S)`.
+fn activity_sources(agreement: &Agreement<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (function, args) in metric_calls(agreement) {
+        let activity = crate::functions::lookup(function).and_then(|f| f.activity());
+        let mut positional = 0;
+        for arg in args {
+            let wanted = match (activity, &arg.label) {
+                (Some(Argument::Labelled(label)), Some(l)) => l.name == label,
+                (Some(Argument::Positional(k)), None) => k == positional,
+                _ => false,
+            };
+            if arg.label.is_none() {
+                positional += 1;
+            }
+            if let (true, ArgValue::Expr(crate::syntax::ast::Expr::Path(p))) = (wanted, &arg.value)
+                && let Some(rows) = agreement.rows(&p.segments[0].name)
+            {
+                out.push(rows.source.name().to_string());
+            }
         }
     }
     out.sort();
@@ -646,38 +662,19 @@ fn filter_vocabulary(agreement: &Agreement<'_>) -> BTreeMap<String, Vec<String>>
 /// whose first two arguments are events (`conversion_rate(A, B, ...)`,
 /// `days_between(first A, first B)`).
 fn followers(agreement: &Agreement<'_>) -> Vec<String> {
-    fn walk(e: &crate::syntax::ast::Expr, agreement: &Agreement<'_>, out: &mut Vec<String>) {
-        use crate::syntax::ast::Expr;
-        match e {
-            Expr::Call { args, .. } => {
-                let event = |k: usize| match args.get(k).map(|a| &a.value) {
-                    Some(ArgValue::Expr(Expr::Path(p))) if p.segments.len() == 1 => agreement
-                        .rows(&p.segments[0].name)
-                        .and_then(|rows| rows.event)
-                        .map(|e| e.named.name.to_string()),
-                    _ => None,
-                };
-                if let (Some(_), Some(second)) = (event(0), event(1)) {
-                    out.push(second);
-                }
-                for arg in args {
-                    if let ArgValue::Expr(inner) = &arg.value {
-                        walk(inner, agreement, out);
-                    }
-                }
-            }
-            Expr::Binary { lhs, rhs, .. } => {
-                walk(lhs, agreement, out);
-                walk(rhs, agreement, out);
-            }
-            Expr::Neg { operand, .. } => walk(operand, agreement, out),
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
-    for metric in &agreement.metrics {
-        if let Some((expr, _)) = metric.value {
-            walk(expr, agreement, &mut out);
+    for (_, args) in metric_calls(agreement) {
+        let event = |k: usize| match args.get(k).map(|a| &a.value) {
+            Some(ArgValue::Expr(crate::syntax::ast::Expr::Path(p))) if p.segments.len() == 1 => {
+                agreement
+                    .rows(&p.segments[0].name)
+                    .and_then(|rows| rows.event)
+                    .map(|e| e.named.name.to_string())
+            }
+            _ => None,
+        };
+        if let (Some(_), Some(second)) = (event(0), event(1)) {
+            out.push(second);
         }
     }
     out.sort();
@@ -688,40 +685,11 @@ fn followers(agreement: &Agreement<'_>) -> Vec<String> {
 /// Whether every column a condition compares lives in `source` (or is
 /// bare): a row of `source` can then be made to satisfy it alone.
 fn reads_only(condition: &Condition, source: &str) -> bool {
-    let mut named = BTreeMap::new();
-    named_sources(condition, &mut named);
-    named.keys().all(|s| s == source)
-}
-
-fn named_sources(c: &Condition, out: &mut BTreeMap<String, ()>) {
-    match c {
-        Condition::Or { operands, .. } | Condition::And { operands, .. } => {
-            operands.iter().for_each(|o| named_sources(o, out))
-        }
-        Condition::Not { operand, .. } => named_sources(operand, out),
-        Condition::Compare { column, .. }
-        | Condition::In { column, .. }
-        | Condition::IsNull { column, .. } => {
-            if column.segments.len() > 1 {
-                out.insert(column.segments[0].name.clone(), ());
-            }
-        }
-    }
-}
-
-/// The (logical) columns a condition compares.
-fn named_columns(c: &Condition, out: &mut BTreeMap<String, ()>) {
-    match c {
-        Condition::Or { operands, .. } | Condition::And { operands, .. } => {
-            operands.iter().for_each(|o| named_columns(o, out))
-        }
-        Condition::Not { operand, .. } => named_columns(operand, out),
-        Condition::Compare { column, .. }
-        | Condition::In { column, .. }
-        | Condition::IsNull { column, .. } => {
-            out.insert(column.segments.last().expect("a segment").name.clone(), ());
-        }
-    }
+    condition
+        .paths()
+        .iter()
+        .filter(|p| p.segments.len() > 1)
+        .all(|p| p.segments[0].name == source)
 }
 
 fn filter_text(filter: Option<&Condition>) -> String {

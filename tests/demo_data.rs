@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{pactum, scratch, stderr};
+use common::{csv_rows as rows, pactum, scratch, stderr};
 use pactum::check::workspace::Workspace;
 use pactum::syntax::ast::{Condition, Literal};
 
@@ -19,36 +19,6 @@ const EXAMPLES: [&str; 3] = [
     "marketplace_integration",
 ];
 const AS_OF: &str = "2026-09-30";
-
-/// The rows of a result file, by column name.
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header = split(lines.next().expect("a header"));
-    lines
-        .map(|line| header.iter().cloned().zip(split(line)).collect())
-        .collect()
-}
-
-/// One CSV line's fields (quoted fields may hold commas; results here have
-/// no line breaks inside fields).
-fn split(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                fields.last_mut().unwrap().push('"');
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(String::new()),
-            c => fields.last_mut().unwrap().push(c),
-        }
-    }
-    fields
-}
 
 fn run(name: &str) -> PathBuf {
     let out = scratch(&format!("demo-data-{name}"));

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{pactum, scratch, stderr};
+use common::{csv_rows as rows, pactum, scratch, stderr};
 
 /// (example, party, minimum group of the scorecards shared with it).
 const AUDIENCES: [(&str, &str, i64); 3] = [
@@ -22,39 +22,12 @@ const AS_OF: &str = "2026-09-30";
 
 type Row = BTreeMap<String, String>;
 
-fn rows(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header = split(lines.next().unwrap());
-    lines
-        .map(|line| header.iter().cloned().zip(split(line)).collect())
-        .collect()
-}
-
-fn split(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                fields.last_mut().unwrap().push('"');
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(String::new()),
-            c => fields.last_mut().unwrap().push(c),
-        }
-    }
-    fields
-}
-
-fn run_for(example: &str, party: &str) -> PathBuf {
-    let out = scratch(&format!("privacy-{example}"));
-    let results = out.join("results");
+/// `pactum COMMAND` of an example for a party, writing `out`; it must
+/// succeed.
+fn for_party(command: &str, example: &str, party: &str, out: &Path) {
     let output = pactum(
         &[
-            "run",
+            command,
             &format!("specs/{example}.pactum"),
             "--data",
             &format!("examples/{example}"),
@@ -63,11 +36,16 @@ fn run_for(example: &str, party: &str) -> PathBuf {
             "--for",
             party,
             "--out",
-            results.to_str().unwrap(),
+            out.to_str().unwrap(),
         ],
         Path::new(env!("CARGO_MANIFEST_DIR")),
     );
     assert!(output.status.success(), "{example}: {}", stderr(&output));
+}
+
+fn run_for(example: &str, party: &str) -> PathBuf {
+    let results = scratch(&format!("privacy-{example}")).join("results");
+    for_party("run", example, party, &results);
     results
 }
 
@@ -341,24 +319,8 @@ fn every_figure_shared_with_a_party_rests_on_at_least_its_minimum_group() {
 #[test]
 fn a_party_report_says_what_it_suppressed_in_every_section_with_small_groups() {
     for (example, party, minimum) in AUDIENCES {
-        let out = scratch(&format!("privacy-report-{example}"));
-        let md = out.join("report.md");
-        let output = pactum(
-            &[
-                "report",
-                &format!("specs/{example}.pactum"),
-                "--data",
-                &format!("examples/{example}"),
-                "--as-of",
-                AS_OF,
-                "--for",
-                party,
-                "--out",
-                md.to_str().unwrap(),
-            ],
-            Path::new(env!("CARGO_MANIFEST_DIR")),
-        );
-        assert!(output.status.success(), "{example}: {}", stderr(&output));
+        let md = scratch(&format!("privacy-report-{example}")).join("report.md");
+        for_party("report", example, party, &md);
         let text = std::fs::read_to_string(&md).unwrap();
         assert!(
             text.contains(&format!(

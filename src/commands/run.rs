@@ -194,6 +194,10 @@ impl Progress for Bar {
     }
 }
 
+/// An engine ready to run, the data folder it loads (none: it reads its
+/// tables where they are), and its name for the last line.
+type Opened<'a> = (Box<dyn Engine>, Option<&'a Path>, &'static str);
+
 /// Loads the data (or connects) and runs every query. Data errors are
 /// printed and give `Ok(Err(FINDINGS))`.
 pub fn load_and_run(
@@ -203,44 +207,24 @@ pub fn load_and_run(
 ) -> Result<Result<Vec<Table>, u8>, Failure> {
     let bar = Bar::new();
     let started = Instant::now();
-    let data = match input {
-        Input::Data(dir) => dir,
-        Input::DuckDb { data, database } => {
-            let mut engine = match crate::run::duckdb::DuckDbCli::open(database.as_deref()) {
-                Ok(engine) => engine,
-                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
-            };
+    // Each engine is opened (a server connected) first: until then Ctrl-C
+    // ends the process as usual, nothing runs yet. The embedded engine
+    // catches it before it makes its scratch folder, so that the folder
+    // goes with it.
+    let opened: Result<Opened<'_>, Box<DataError>> = match input {
+        Input::Data(dir) => {
             crate::interrupt::catch();
-            let watch = crate::interrupt::watch(engine.canceller());
-            let rows = match data {
-                Some(dir) => match engine.load(agreement.model, dir, options, &bar) {
-                    Ok(rows) => Some(rows),
-                    Err(error) => return Ok(Err(report_data_error(&bar, &error))),
-                },
-                None => None,
-            };
-            let loaded = started.elapsed();
-            let ran = run_plan(&mut engine, agreement, options, &bar);
-            drop(watch);
-            let tables = match ran {
-                Ok(tables) => tables,
-                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
-            };
-            bar.bar.finish_and_clear();
-            match rows {
-                Some(rows) => eprintln!(
-                    "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s on DuckDB",
-                    loaded.as_secs_f64(),
-                    tables.len(),
-                    (started.elapsed() - loaded).as_secs_f64()
-                ),
-                None => eprintln!(
-                    "ran {} queries in {:.1} s on DuckDB (read-only)",
-                    tables.len(),
-                    started.elapsed().as_secs_f64()
-                ),
-            }
-            return Ok(Ok(tables));
+            Embedded::open(agreement.model, options).map(|e| {
+                (
+                    Box::new(e) as Box<dyn Engine>,
+                    Some(dir.as_path()),
+                    "SQLite",
+                )
+            })
+        }
+        Input::DuckDb { data, database } => {
+            crate::run::duckdb::DuckDbCli::open(database.as_deref())
+                .map(|e| (Box::new(e) as Box<dyn Engine>, data.as_deref(), "DuckDB"))
         }
         Input::Postgres {
             url,
@@ -250,55 +234,46 @@ pub fn load_and_run(
                 time_zone: agreement.model.timezone.unwrap_or("UTC").to_string(),
                 statement_timeout: *statement_timeout,
             };
-            let mut server = match crate::run::postgres::Server::connect(url, &session) {
-                Ok(server) => server,
-                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
-            };
-            // Until connected, Ctrl-C ends the process as usual: nothing
-            // runs on the server yet.
-            crate::interrupt::catch();
-            let watch = crate::interrupt::watch(server.canceller());
-            let ran = run_plan(&mut server, agreement, options, &bar);
-            drop(watch);
-            let tables = match ran {
-                Ok(tables) => tables,
-                Err(error) => return Ok(Err(report_data_error(&bar, &error))),
-            };
-            bar.bar.finish_and_clear();
-            eprintln!(
-                "ran {} queries on PostgreSQL in {:.1} s (read-only)",
-                tables.len(),
-                started.elapsed().as_secs_f64()
-            );
-            return Ok(Ok(tables));
+            crate::run::postgres::Server::connect(url, &session)
+                .map(|e| (Box::new(e) as Box<dyn Engine>, None, "PostgreSQL"))
         }
     };
-    crate::interrupt::catch();
-    let mut engine = match Embedded::open(agreement.model, options) {
-        Ok(engine) => engine,
+    let (mut engine, data, name) = match opened {
+        Ok(opened) => opened,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
-    // From here on Ctrl-C stops the load or the queries, and the engine's
-    // scratch folder goes with it.
+    crate::interrupt::catch();
+    // From here on Ctrl-C stops the load or the queries (on a server, the
+    // server cancels them), and a scratch folder goes with the engine.
     let watch = crate::interrupt::watch(engine.canceller());
-    let rows = match engine.load(agreement.model, data, options, &bar) {
-        Ok(rows) => rows,
-        Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+    let rows = match data {
+        Some(dir) => match engine.load(agreement.model, dir, options, &bar) {
+            Ok(rows) => Some(rows),
+            Err(error) => return Ok(Err(report_data_error(&bar, &error))),
+        },
+        None => None,
     };
     let loaded = started.elapsed();
-    let ran = run_plan(&mut engine, agreement, options, &bar);
+    let ran = run_plan(engine.as_mut(), agreement, options, &bar);
     drop(watch);
     let tables = match ran {
         Ok(tables) => tables,
         Err(error) => return Ok(Err(report_data_error(&bar, &error))),
     };
     bar.bar.finish_and_clear();
-    eprintln!(
-        "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s on SQLite",
-        loaded.as_secs_f64(),
-        tables.len(),
-        (started.elapsed() - loaded).as_secs_f64()
-    );
+    match rows {
+        Some(rows) => eprintln!(
+            "loaded {rows} rows in {:.1} s, ran {} queries in {:.1} s on {name}",
+            loaded.as_secs_f64(),
+            tables.len(),
+            (started.elapsed() - loaded).as_secs_f64()
+        ),
+        None => eprintln!(
+            "ran {} queries on {name} in {:.1} s (read-only)",
+            tables.len(),
+            started.elapsed().as_secs_f64()
+        ),
+    }
     Ok(Ok(tables))
 }
 

@@ -680,6 +680,24 @@ impl Condition {
             | Condition::IsNull { span, .. } => *span,
         }
     }
+
+    /// The columns the condition compares, in order (repeats kept).
+    pub fn paths(&self) -> Vec<&Path> {
+        fn walk<'c>(c: &'c Condition, out: &mut Vec<&'c Path>) {
+            match c {
+                Condition::Or { operands, .. } | Condition::And { operands, .. } => {
+                    operands.iter().for_each(|o| walk(o, out))
+                }
+                Condition::Not { operand, .. } => walk(operand, out),
+                Condition::Compare { column, .. }
+                | Condition::In { column, .. }
+                | Condition::IsNull { column, .. } => out.push(column),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
 }
 
 // ------------------------------------------------------------------ targets and pilots

@@ -126,19 +126,7 @@ fn population_source<'a>(
     control: &Condition,
     sources: &[&'a crate::model::Source<'a>],
 ) -> Option<&'a crate::model::Source<'a>> {
-    fn paths<'c>(c: &'c Condition, out: &mut Vec<&'c Path>) {
-        match c {
-            Condition::Or { operands, .. } | Condition::And { operands, .. } => {
-                operands.iter().for_each(|o| paths(o, out))
-            }
-            Condition::Not { operand, .. } => paths(operand, out),
-            Condition::Compare { column, .. }
-            | Condition::In { column, .. }
-            | Condition::IsNull { column, .. } => out.push(column),
-        }
-    }
-    let mut read = Vec::new();
-    paths(control, &mut read);
+    let read = control.paths();
     let mut named: Vec<&str> = read
         .iter()
         .filter(|p| p.segments.len() > 1)
