@@ -182,6 +182,10 @@ enum Command {
         /// Last day of data (YYYY-MM-DD). Default: nine months into the agreement
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        /// The most partner touches a customer gets (from 1 to this,
+        /// evenly): the benchmarks' shape is 7
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=50))]
+        max_touches: u64,
     },
     /// Explain what changed between two versions of agreements
     #[command(
@@ -317,7 +321,17 @@ fn main() -> ExitCode {
             customers,
             seed,
             until,
-        } => commands::run::demo(&spec, &dir, customers as usize, seed, until.as_deref()),
+            max_touches,
+        } => commands::run::demo(
+            &spec,
+            &dir,
+            commands::run::DemoSize {
+                customers: customers as usize,
+                max_touches,
+            },
+            seed,
+            until.as_deref(),
+        ),
         Command::Diff {
             paths,
             git,

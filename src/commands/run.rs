@@ -372,10 +372,16 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
 }
 
 /// `pactum demo SPEC DIR`: synthetic data for the agreement.
+/// How much data `demo` writes.
+pub struct DemoSize {
+    pub customers: usize,
+    pub max_touches: u64,
+}
+
 pub fn demo(
     spec: &Path,
     dir: &Path,
-    customers: usize,
+    size: DemoSize,
     seed: u64,
     until: Option<&str>,
 ) -> Result<u8, Failure> {
@@ -388,7 +394,8 @@ pub fn demo(
         };
     with_agreement(spec, &mut |agreement| {
         let mut settings = crate::demo::Settings::for_agreement(agreement.model);
-        settings.customers = customers;
+        settings.customers = size.customers;
+        settings.max_touches = size.max_touches;
         settings.seed = seed;
         if let Some(day) = until {
             settings.until = day;
