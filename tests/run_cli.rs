@@ -869,3 +869,62 @@ fn duckdb_without_its_program_says_how_to_install_it() {
     assert!(!dir.join("out").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Values spelled in any way Pactum accepts (a `T` in a timestamp, an
+/// exponent, padding, a bare date) read on DuckDB as on the embedded
+/// engine: the results agree value for value.
+#[test]
+fn duckdb_reads_every_accepted_spelling_as_the_embedded_engine_does() {
+    let dir = scratch("spellings");
+    let orders = dir.join("data/orders.csv");
+    let text = std::fs::read_to_string(&orders).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let time = header.iter().position(|h| *h == "ordered_at").unwrap();
+    let amount = header.iter().position(|h| *h == "amount").unwrap();
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        match i % 4 {
+            0 => fields[time] = fields[time].replacen(' ', "T", 1),
+            1 => fields[amount] = format!(" {} ", fields[amount]),
+            2 => {
+                let value: f64 = fields[amount].parse().unwrap();
+                fields[amount] = format!("{:e}", value);
+            }
+            _ => fields[time] = format!(" {} ", fields[time]),
+        }
+        *line = fields.join(",");
+    }
+    std::fs::write(&orders, lines.join("\n") + "\n").unwrap();
+    let mut folders = Vec::new();
+    for engine in ["sqlite", "duckdb"] {
+        let output = run_on(&dir, engine);
+        assert!(output.status.success(), "{engine}: {}", stderr(&output));
+        let out = dir.join(format!("out-{engine}"));
+        std::fs::rename(dir.join("out"), &out).unwrap();
+        folders.push(out);
+    }
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&folders[0])
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    names.sort();
+    assert!(names.len() > 10);
+    for path in names {
+        let a = std::fs::read_to_string(&path).unwrap();
+        let b = std::fs::read_to_string(folders[1].join(path.file_name().unwrap())).unwrap();
+        let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+        assert_eq!(la.len(), lb.len(), "{path:?}");
+        for (x, y) in la.iter().zip(&lb) {
+            for (p, q) in x.split(',').zip(y.split(',')) {
+                let same = match (p.parse::<f64>(), q.parse::<f64>()) {
+                    (Ok(u), Ok(v)) => (u - v).abs() <= 1e-9 * u.abs().max(v.abs()).max(1.0),
+                    _ => p == q,
+                };
+                assert!(same, "{path:?}: {x} / {y}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

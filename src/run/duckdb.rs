@@ -5,7 +5,8 @@
 //! The program is driven without a shell: each step writes a script file
 //! in the engine's private scratch folder and runs `duckdb -batch -bail
 //! DATABASE` with the script as standard input; query results come back as
-//! JSON files (`.mode json`), where NULL and the empty string differ.
+//! CSV files written by DuckDB's `COPY ... TO` (in order, in parallel),
+//! where NULL is an empty field and the empty string a quoted one.
 //!
 //! Data is read and checked by the same code as the embedded engine's (so
 //! a bad value gets the same located error, P0501 to P0504), written again
@@ -187,7 +188,7 @@ impl DuckDbCli {
         Ok(())
     }
 
-    /// Runs queries in one session, each writing its rows to a JSON file
+    /// Runs queries in one session, each writing its rows to a CSV file
     /// of its own, and reads them back typed by their columns. A failed
     /// query is the first whose file was not written.
     fn queries(
@@ -195,15 +196,15 @@ impl DuckDbCli {
         queries: &[Planned],
         progress: &(dyn Progress + Sync),
     ) -> Result<Vec<Table>, Box<DataError>> {
-        let mut script = String::from(".mode json\n");
+        let mut script = String::new();
         let mut outputs = Vec::with_capacity(queries.len());
         for planned in queries {
-            let output = self.next_file("result", "json");
+            let output = self.next_file("result", "csv");
             let sql = Renderer::new(&DuckDb).query(&planned.query);
             script.push_str(&format!(
-                ".output {}\n{};\n",
-                dot_path(&output),
-                sql.trim_end().trim_end_matches(';')
+                "COPY ({}) TO {} (FORMAT csv, HEADER true);\n",
+                sql.trim_end().trim_end_matches(';'),
+                DuckDb.quote_string(&output.display().to_string())
             ));
             outputs.push(output);
         }
@@ -234,23 +235,37 @@ impl DuckDbCli {
             let text = read(output);
             let _ = std::fs::remove_file(output);
             progress.finished(name);
-            let rows: Vec<serde_json::Map<String, serde_json::Value>> = if text.trim().is_empty() {
-                Vec::new()
-            } else {
-                serde_json::from_str(&text).map_err(|e| {
-                    failure(
-                        format!("cannot read DuckDB's result of `{name}`: {e}"),
-                        "check the DuckDB program (`duckdb -version`)",
-                    )
-                })?
-            };
-            let rows = rows
+            let mut records = csv_records(&text).into_iter();
+            let header: Vec<String> = records
+                .next()
+                .unwrap_or_default()
                 .into_iter()
-                .map(|row| {
+                .map(Option::unwrap_or_default)
+                .collect();
+            let positions: Vec<Option<usize>> = planned
+                .columns
+                .iter()
+                .map(|c| header.iter().position(|h| *h == c.name))
+                .collect();
+            if positions.iter().any(Option::is_none) {
+                return Err(failure(
+                    format!(
+                        "DuckDB's result of `{name}` lacks a column: {}",
+                        header.join(", ")
+                    ),
+                    "check the DuckDB program (`duckdb -version`)",
+                ));
+            }
+            let rows = records
+                .map(|record| {
                     planned
                         .columns
                         .iter()
-                        .map(|c| json_cell(row.get(&c.name), c.kind))
+                        .zip(&positions)
+                        .map(|(c, p)| {
+                            let field = p.and_then(|p| record.get(p)).cloned().flatten();
+                            text_cell(field, c.kind)
+                        })
                         .collect()
                 })
                 .collect();
@@ -264,36 +279,70 @@ impl DuckDbCli {
     }
 }
 
-/// A path as a dot command's argument: DuckDB's shell reads it with
-/// double quotes and backslash escapes.
-fn dot_path(path: &Path) -> String {
-    let text = path.display().to_string();
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+/// The records of a CSV file as DuckDB writes it, each field `None` when
+/// it is empty and unquoted (NULL), else its text (a quoted empty field is
+/// the empty string). Quoted fields may hold commas, doubled quotes and line
+/// breaks.
+fn csv_records(text: &str) -> Vec<Vec<Option<String>>> {
+    let mut records = Vec::new();
+    let mut record: Vec<Option<String>> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut in_quotes = false;
+    let mut chars = text.chars().peekable();
+    let end_field = |record: &mut Vec<Option<String>>, field: &mut String, quoted: &mut bool| {
+        let value = std::mem::take(field);
+        record.push(if value.is_empty() && !*quoted {
+            None
+        } else {
+            Some(value)
+        });
+        *quoted = false;
+    };
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => in_quotes = false,
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_quotes = true;
+                quoted = true;
+            }
+            ',' => end_field(&mut record, &mut field, &mut quoted),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                end_field(&mut record, &mut field, &mut quoted);
+                records.push(std::mem::take(&mut record));
+            }
+            c => field.push(c),
+        }
+    }
+    if !field.is_empty() || quoted || !record.is_empty() {
+        end_field(&mut record, &mut field, &mut quoted);
+        records.push(record);
+    }
+    records
 }
 
-/// A JSON value of DuckDB's output as a cell of its column's kind. Wide
-/// integers and decimals come as strings.
-fn json_cell(value: Option<&serde_json::Value>, kind: ColumnKind) -> Cell {
-    use serde_json::Value;
-    match (value, kind) {
-        (None | Some(Value::Null), _) => Cell::Null,
-        (Some(Value::Number(n)), ColumnKind::Integer) => match n.as_i64() {
-            Some(i) => Cell::Integer(i),
-            None => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        (Some(Value::Number(n)), ColumnKind::Number) => {
-            Cell::Number(n.as_f64().unwrap_or(f64::NAN))
-        }
-        (Some(Value::String(s)), ColumnKind::Integer) => match s.parse::<i64>() {
+/// A field of DuckDB's output as a cell of its column's kind (wide
+/// integers and decimals are read as numbers).
+fn text_cell(field: Option<String>, kind: ColumnKind) -> Cell {
+    match (field, kind) {
+        (None, _) => Cell::Null,
+        (Some(s), ColumnKind::Integer) => match s.parse::<i64>() {
             Ok(i) => Cell::Integer(i),
-            Err(_) => s.parse::<f64>().map_or(Cell::Text(s.clone()), Cell::Number),
+            Err(_) => s.parse::<f64>().map_or(Cell::Text(s), Cell::Number),
         },
-        (Some(Value::String(s)), ColumnKind::Number) => {
-            s.parse::<f64>().map_or(Cell::Text(s.clone()), Cell::Number)
-        }
-        (Some(Value::String(s)), _) => Cell::Text(s.clone()),
-        (Some(Value::Bool(b)), _) => Cell::Integer(i64::from(*b)),
-        (Some(other), _) => Cell::Text(other.to_string()),
+        (Some(s), ColumnKind::Number) => s.parse::<f64>().map_or(Cell::Text(s), Cell::Number),
+        (Some(s), _) => Cell::Text(s),
     }
 }
 
@@ -356,21 +405,49 @@ impl Engine for DuckDbCli {
         let cancelled = Arc::clone(&self.cancelled);
         for source in &agreement.sources {
             progress.loading(source.name());
-            let typed = self
-                .folder
-                .join(format!("{:04}-{}.csv", self.step, source.name()));
-            self.step += 1;
-            total += write_typed_csv(source, dir, &typed, progress, &cancelled)?;
             script.push_str(&create_table(source, &DuckDb, options));
             let path: Vec<String> = table_path(source, options)
                 .iter()
                 .map(|p| DuckDb.quote_ident(p))
                 .collect();
-            script.push_str(&format!(
-                "COPY {} FROM {} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULL '');\n",
-                path.join("."),
-                DuckDb.quote_string(&typed.display().to_string())
-            ));
+            let (rows, plain) = check_source(source, dir, progress, &cancelled)?;
+            total += rows;
+            let original = dir.join(format!("{}.csv", source.name()));
+            if plain {
+                // Every value reads in DuckDB as Pactum reads it: DuckDB
+                // reads the file itself, as text, and casts each column.
+                let wanted = columns(source);
+                let names: Vec<String> =
+                    wanted.iter().map(|(n, _)| DuckDb.quote_ident(n)).collect();
+                let casts: Vec<String> = wanted
+                    .iter()
+                    .map(|(n, ty)| {
+                        format!(
+                            "CAST({} AS {})",
+                            DuckDb.quote_ident(n),
+                            DuckDb.column_type(*ty)
+                        )
+                    })
+                    .collect();
+                script.push_str(&format!(
+                    "INSERT INTO {} ({}) SELECT {} FROM read_csv({}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = 8388608);\n",
+                    path.join("."),
+                    names.join(", "),
+                    casts.join(", "),
+                    DuckDb.quote_string(&original.display().to_string())
+                ));
+            } else {
+                let typed = self
+                    .folder
+                    .join(format!("{:04}-{}.csv", self.step, source.name()));
+                self.step += 1;
+                write_typed_csv(source, dir, &typed, progress, &cancelled)?;
+                script.push_str(&format!(
+                    "COPY {} FROM {} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULL '');\n",
+                    path.join("."),
+                    DuckDb.quote_string(&typed.display().to_string())
+                ));
+            }
         }
         self.script("loading the data", &script, None)?;
         Ok(total)
@@ -458,6 +535,40 @@ impl Engine for DuckDbCli {
     }
 }
 
+/// Reads and checks a source's data file (the located errors of the
+/// embedded engine) and tells whether every field is written the one way
+/// DuckDB's casts read as Pactum does ([`super::plain_field`]) under a
+/// header without padding. Returns the rows and that.
+fn check_source(
+    source: &Source<'_>,
+    dir: &Path,
+    progress: &dyn Progress,
+    cancelled: &AtomicBool,
+) -> Result<(u64, bool), Box<DataError>> {
+    let header = header_is_plain(&dir.join(format!("{}.csv", source.name())));
+    let (rows, plain) = super::read_rows(source, dir, 4096, progress, cancelled, &mut |_| Ok(()))?;
+    Ok((rows, header && plain))
+}
+
+/// Whether the header's names need no trimming (Pactum trims them) and
+/// hold no quotes.
+fn header_is_plain(file: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(opened) = std::fs::File::open(file) else {
+        return false;
+    };
+    let mut line = String::new();
+    if std::io::BufReader::new(opened)
+        .read_line(&mut line)
+        .is_err()
+    {
+        return false;
+    }
+    line.trim_end_matches(['\r', '\n'])
+        .split(',')
+        .all(|name| name == name.trim() && !name.contains('"'))
+}
+
 /// Reads and checks a source's data file, and writes its typed values as
 /// the CSV file DuckDB loads. Returns the rows.
 fn write_typed_csv(
@@ -484,7 +595,7 @@ fn write_typed_csv(
     writer
         .write_record(wanted.iter().map(|(name, _)| name.as_str()))
         .map_err(write_error)?;
-    let rows = super::read_rows(source, dir, 4096, progress, cancelled, &mut |batch| {
+    let (rows, _) = super::read_rows(source, dir, 4096, progress, cancelled, &mut |batch| {
         for row in batch.chunks_exact(width) {
             writer
                 .write_record(
@@ -500,4 +611,49 @@ fn write_typed_csv(
         .flush()
         .map_err(|e| write_error(csv::Error::from(e)))?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As DuckDB's `COPY ... TO` writes them: NULL empty and unquoted, the
+    /// empty string quoted, quotes doubled, line breaks inside quotes.
+    #[test]
+    fn csv_records_keep_null_and_the_empty_string_apart() {
+        let text = "a,b,c,d\n,\"\",\"x,\"\"y\",\"two\nlines\"\n1,,2.5,z\r\n";
+        let records = csv_records(text);
+        let s = |t: &str| Some(t.to_string());
+        assert_eq!(
+            records,
+            vec![
+                vec![s("a"), s("b"), s("c"), s("d")],
+                vec![None, s(""), s("x,\"y"), s("two\nlines")],
+                vec![s("1"), None, s("2.5"), s("z")],
+            ]
+        );
+        assert_eq!(csv_records("a\n"), vec![vec![s("a")]]);
+        assert_eq!(csv_records(""), Vec::<Vec<Option<String>>>::new());
+    }
+
+    #[test]
+    fn fields_are_typed_by_their_column() {
+        assert_eq!(text_cell(None, ColumnKind::Text), Cell::Null);
+        assert_eq!(
+            text_cell(Some(String::new()), ColumnKind::Text),
+            Cell::Text(String::new())
+        );
+        assert_eq!(
+            text_cell(Some("12345678901234".into()), ColumnKind::Integer),
+            Cell::Integer(12_345_678_901_234)
+        );
+        assert_eq!(
+            text_cell(Some("1.5000".into()), ColumnKind::Number),
+            Cell::Number(1.5)
+        );
+        assert_eq!(
+            text_cell(Some("0.3333333333333333".into()), ColumnKind::Number),
+            Cell::Number(1.0 / 3.0)
+        );
+    }
 }

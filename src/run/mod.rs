@@ -730,7 +730,7 @@ fn load_source(
     let mut single = transaction
         .prepare(&insert(1))
         .map_err(|e| engine_error(&e))?;
-    read_rows(
+    let (rows, _) = read_rows(
         source,
         dir,
         per_statement * 16,
@@ -749,14 +749,16 @@ fn load_source(
             }
             Ok(())
         },
-    )
+    )?;
+    Ok(rows)
 }
 
 /// Reads `<dir>/<source>.csv`, checks its header and every value against
 /// its column's type (errors located by line and column: P0501 to P0504),
 /// and hands the typed values, row after row in the declared columns'
 /// order, to `consume` in batches of `batch_rows` rows. The file is read on
-/// a thread of its own while `consume` works. Returns the rows read.
+/// a thread of its own while `consume` works. Returns the rows read, and
+/// whether every field was [plain](plain_field).
 pub(crate) fn read_rows(
     source: &Source<'_>,
     dir: &Path,
@@ -764,7 +766,7 @@ pub(crate) fn read_rows(
     progress: &dyn Progress,
     cancelled: &AtomicBool,
     consume: &mut dyn FnMut(Vec<SqlValue>) -> Result<(), Box<DataError>>,
-) -> Result<u64, Box<DataError>> {
+) -> Result<(u64, bool), Box<DataError>> {
     let file = dir.join(format!("{}.csv", source.name()));
     let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
     let error = |code,
@@ -856,6 +858,7 @@ pub(crate) fn read_rows(
     }
     let width = wanted.len().max(1);
     let mut count = 0u64;
+    let plain = AtomicBool::new(true);
     std::thread::scope(|threads| -> Result<(), Box<DataError>> {
         let (sender, batches) =
             std::sync::mpsc::sync_channel::<Result<Vec<SqlValue>, Box<DataError>>>(8);
@@ -863,7 +866,9 @@ pub(crate) fn read_rows(
         let positions = &positions;
         let at = &at;
         let error = &error;
+        let plain = &plain;
         threads.spawn(move || {
+            let mut all_plain = true;
             let mut record = csv::StringRecord::new();
             let mut batch: Vec<SqlValue> = Vec::with_capacity(batch_rows * width);
             loop {
@@ -885,6 +890,7 @@ pub(crate) fn read_rows(
                 let line = record.position().map_or(0, |p| p.line());
                 for ((name, ty), &position) in wanted.iter().zip(positions) {
                     let raw = record.get(position).unwrap_or("");
+                    all_plain = all_plain && plain_field(raw, *ty);
                     match typed(raw, *ty) {
                         Ok(value) => batch.push(value),
                         Err(expected) => {
@@ -910,6 +916,7 @@ pub(crate) fn read_rows(
                     }
                 }
             }
+            plain.store(all_plain, Ordering::SeqCst);
             let _ = sender.send(Ok(batch));
         });
         for batch in batches {
@@ -931,7 +938,35 @@ pub(crate) fn read_rows(
         }
         Ok(())
     })?;
-    Ok(count)
+    Ok((count, plain.load(Ordering::SeqCst)))
+}
+
+/// Whether a field that [`typed`] accepts is spelled the one way another
+/// engine's cast reads as `typed` does: empty (NULL); text without blank
+/// padding (blank text is NULL here); a plain decimal (`-12.50`, no
+/// exponent, sign or spaces); a date `YYYY-MM-DD`; a timestamp
+/// `YYYY-MM-DD HH:MM:SS`; `true` or `false`.
+pub(crate) fn plain_field(raw: &str, ty: ColumnType) -> bool {
+    if raw.is_empty() {
+        return true;
+    }
+    if raw.trim() != raw {
+        return false;
+    }
+    match ty {
+        ColumnType::Text => true,
+        ColumnType::Number | ColumnType::Money => {
+            let digits = raw.strip_prefix('-').unwrap_or(raw);
+            let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+            !whole.is_empty()
+                && !fraction.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && fraction.bytes().all(|b| b.is_ascii_digit())
+        }
+        ColumnType::Date => raw.len() == 10,
+        ColumnType::Timestamp => raw.len() == 19 && raw.as_bytes()[10] == b' ',
+        ColumnType::Boolean => raw == "true" || raw == "false",
+    }
 }
 
 /// The longest line a data file may have, in bytes. A longer one is a
