@@ -153,14 +153,14 @@ fn a_server_reads_its_tables_where_they_are_and_loads_no_files() {
 }
 
 /// A run's session: the agreement's time zone (where days begin), built-in
-/// functions ahead of any schema on the search path, and a statement
-/// timeout, whatever the URL asked for.
+/// functions ahead of any schema on the search path, a statement timeout
+/// and no JIT compilation, whatever the URL asked for.
 #[test]
 fn a_run_sets_time_zone_search_path_and_statement_timeout() {
     let base = url();
     let separator = if base.contains('?') { '&' } else { '?' };
     let url = format!(
-        "{base}{separator}options=-c%20TimeZone%3DAsia/Tokyo%20-c%20search_path%3Devil,public%20-c%20statement_timeout%3D0"
+        "{base}{separator}options=-c%20TimeZone%3DAsia/Tokyo%20-c%20search_path%3Devil,public%20-c%20statement_timeout%3D0%20-c%20jit%3Don"
     );
     let session = pactum::run::postgres::Session {
         time_zone: "Europe/Amsterdam".to_string(),
@@ -179,4 +179,5 @@ fn a_run_sets_time_zone_search_path_and_statement_timeout() {
     assert_eq!(setting("TimeZone"), "Europe/Amsterdam");
     assert_eq!(setting("statement_timeout"), "90s");
     assert_eq!(setting("search_path"), "pg_catalog, evil,public");
+    assert_eq!(setting("jit"), "off");
 }

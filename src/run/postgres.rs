@@ -126,12 +126,16 @@ impl Server {
         // database's or the URL's defaults say: standard strings; built-in
         // functions found first (no schema on the search path can stand in
         // for them); calendar days in the agreement's time zone; and no
-        // statement left running for ever.
+        // statement left running for ever. JIT compilation is off where the
+        // server has it: compiling Pactum's large queries cost more than it
+        // saved (docs/run.md, "On PostgreSQL": 153 s with it, 111 s
+        // without, at 1M touches).
         let setup = format!(
             "SET standard_conforming_strings = on; \
              SELECT set_config('search_path', CASE current_setting('search_path') \
                WHEN '' THEN 'pg_catalog' \
                ELSE 'pg_catalog, ' || current_setting('search_path') END, false); \
+             SELECT set_config('jit', 'off', false) WHERE current_setting('jit', true) IS NOT NULL; \
              SET TimeZone = {}; \
              SET statement_timeout = {}; \
              BEGIN TRANSACTION READ ONLY",
