@@ -62,22 +62,93 @@ fn csv_field(text: &str) -> String {
 
 /// A table as CSV; an empty field is NULL.
 pub fn to_csv(table: &Table) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_csv(&mut out, table).expect("writing to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+}
+
+/// Writes a table as CSV, a row at a time.
+fn write_csv(out: &mut impl std::io::Write, table: &Table) -> std::io::Result<()> {
     let names: Vec<String> = table.columns.iter().map(|c| csv_field(&c.name)).collect();
-    out.push_str(&names.join(","));
-    out.push('\n');
+    writeln!(out, "{}", names.join(","))?;
     for row in &table.rows {
-        let fields: Vec<String> = row
-            .iter()
-            .map(|c| match c {
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            let field = match cell {
                 Cell::Text(t) => csv_field(&spreadsheet_safe(t)),
                 other => csv_field(&cell_text(other)),
-            })
-            .collect();
-        out.push_str(&fields.join(","));
-        out.push('\n');
+            };
+            out.write_all(field.as_bytes())?;
+        }
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
+}
+
+/// A table's rows as JSON objects, serialized a row at a time (the same
+/// text as [`rows_json`]: keys in the order of their names).
+struct JsonRows<'a> {
+    table: &'a Table,
+    /// Column positions, by name.
+    order: Vec<usize>,
+}
+
+struct JsonRow<'a> {
+    table: &'a Table,
+    order: &'a [usize],
+    row: &'a [Cell],
+}
+
+struct JsonCell<'a>(&'a Cell);
+
+impl serde::Serialize for JsonRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.table.rows.len()))?;
+        for row in &self.table.rows {
+            seq.serialize_element(&JsonRow {
+                table: self.table,
+                order: &self.order,
+                row,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.order.len()))?;
+        for &i in self.order {
+            map.serialize_entry(&self.table.columns[i].name, &JsonCell(&self.row[i]))?;
+        }
+        map.end()
+    }
+}
+
+impl serde::Serialize for JsonCell<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Cell::Null => serializer.serialize_unit(),
+            Cell::Integer(n) => serializer.serialize_i64(*n),
+            // As `Value` has it: a number that is not finite is null.
+            Cell::Number(x) if x.is_finite() => serializer.serialize_f64(*x),
+            Cell::Number(_) => serializer.serialize_unit(),
+            Cell::Text(t) => serializer.serialize_str(t),
+        }
+    }
+}
+
+/// Writes a table's rows as pretty JSON (as `rows_json` prints), a row at a
+/// time.
+fn write_json(out: &mut impl std::io::Write, table: &Table) -> std::io::Result<()> {
+    let mut order: Vec<usize> = (0..table.columns.len()).collect();
+    order.sort_by(|&a, &b| table.columns[a].name.cmp(&table.columns[b].name));
+    serde_json::to_writer_pretty(&mut *out, &JsonRows { table, order })?;
+    out.write_all(b"\n")
 }
 
 pub fn cell_json(cell: &Cell) -> Value {
@@ -132,10 +203,14 @@ pub fn write_folder(out: &Path, tables: &[Table]) -> std::io::Result<()> {
         let mut files = Vec::with_capacity(tables.len() * 2);
         for table in tables {
             let csv = format!("{}.csv", table.name);
-            std::fs::write(staging.join(&csv), to_csv(table))?;
-            let json = serde_json::to_string_pretty(&rows_json(table)).expect("rows serialize");
+            let mut file = std::io::BufWriter::new(std::fs::File::create(staging.join(&csv))?);
+            write_csv(&mut file, table)?;
+            std::io::Write::flush(&mut file)?;
             let json_file = format!("{}.json", table.name);
-            std::fs::write(staging.join(&json_file), json + "\n")?;
+            let mut file =
+                std::io::BufWriter::new(std::fs::File::create(staging.join(&json_file))?);
+            write_json(&mut file, table)?;
+            std::io::Write::flush(&mut file)?;
             files.extend([csv, json_file]);
         }
         // What a later run may replace (`output::claim`).
