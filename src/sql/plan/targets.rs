@@ -98,7 +98,13 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Result<Option<Plann
         // pilot's comparison: the two cannot disagree.
         let claim = same_claim(agreement, target, deadline);
         if let Some((pilot, expectation)) = claim {
-            let planned = super::pilots::plan(agreement, pilot, options)
+            // The pilot with the restated expectation alone: its row is
+            // the pilot's, without the others' CTEs.
+            let restated = crate::model::Pilot {
+                expectations: vec![pilot.expectations[expectation]],
+                ..pilot.clone()
+            };
+            let planned = super::pilots::plan(agreement, &restated, options)
                 .map_err(|why| format!("target {k}: pilot `{}`: {why}", pilot.named.name))?
                 .ok_or_else(|| {
                     format!(
@@ -112,11 +118,7 @@ pub fn plan(agreement: &Agreement<'_>, options: &Options) -> Result<Option<Plann
                 from: tree::cte(&format!("tp{k}"), "p"),
                 on: bin(
                     Op::And,
-                    bin(
-                        Op::Eq,
-                        field("p", "expectation"),
-                        Expr::Int(expectation as i64 + 1),
-                    ),
+                    bin(Op::Eq, field("p", "expectation"), Expr::Int(1)),
                     figures::is_null(field("p", "partner")),
                 ),
             });
