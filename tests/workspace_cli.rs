@@ -86,6 +86,18 @@ fn init_creates_the_folder_it_is_given() {
     assert!(stdout(&out).contains("created     deals/emea/pactum.yaml"));
 }
 
+/// A git repository in `dir` with the Acme agreement and its catalog
+/// committed (version 3).
+fn committed_specs(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(dir.join("specs/catalog")).unwrap();
+    for file in ["acme_referral.pactum", "catalog/product_events.pactum"] {
+        std::fs::copy(Path::new("specs").join(file), dir.join("specs").join(file)).unwrap();
+    }
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "version 3"]);
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args([
@@ -110,13 +122,7 @@ fn git(dir: &Path, args: &[&str]) {
 #[test]
 fn diff_git_compares_the_work_tree_with_a_revision_without_touching_it() {
     let dir = scratch("diff_git");
-    git(&dir, &["init", "-q", "-b", "main"]);
-    std::fs::create_dir_all(dir.join("specs/catalog")).unwrap();
-    for file in ["acme_referral.pactum", "catalog/product_events.pactum"] {
-        std::fs::copy(Path::new("specs").join(file), dir.join("specs").join(file)).unwrap();
-    }
-    git(&dir, &["add", "."]);
-    git(&dir, &["commit", "-q", "-m", "version 3"]);
+    committed_specs(&dir);
 
     let spec = dir.join("specs/acme_referral.pactum");
     let text = std::fs::read_to_string(&spec).unwrap();
@@ -219,13 +225,7 @@ const APPROVED: &str = "northwind on 2026-06-22, acme on 2026-06-24, contoso on 
 #[test]
 fn check_against_a_revision_reports_breaking_changes_without_approval() {
     let dir = scratch("check_against");
-    git(&dir, &["init", "-q", "-b", "main"]);
-    std::fs::create_dir_all(dir.join("specs/catalog")).unwrap();
-    for file in ["acme_referral.pactum", "catalog/product_events.pactum"] {
-        std::fs::copy(Path::new("specs").join(file), dir.join("specs").join(file)).unwrap();
-    }
-    git(&dir, &["add", "."]);
-    git(&dir, &["commit", "-q", "-m", "version 3"]);
+    committed_specs(&dir);
     let short = |args: &[&str]| {
         let mut all = vec!["check", "--format", "short"];
         all.extend(args);

@@ -437,10 +437,7 @@ impl Engine for DuckDbCli {
                     DuckDb.quote_string(&original.display().to_string())
                 ));
             } else {
-                let typed = self
-                    .folder
-                    .join(format!("{:04}-{}.csv", self.step, source.name()));
-                self.step += 1;
+                let typed = self.next_file(source.name(), "csv");
                 write_typed_csv(source, dir, &typed, progress, &cancelled)?;
                 script.push_str(&format!(
                     "COPY {} FROM {} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULL '');\n",
