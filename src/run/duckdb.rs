@@ -2,19 +2,26 @@
 //! program (`pip install duckdb-cli` puts `duckdb` on the PATH; a bundled
 //! library would take most of an hour to compile on a small machine).
 //!
-//! The program is driven without a shell: each step writes a script file
-//! in the engine's private scratch folder and runs `duckdb -batch -bail
-//! DATABASE` with the script as standard input; query results come back as
-//! CSV files written by DuckDB's `COPY ... TO` (in order, in parallel),
-//! where NULL is an empty field and the empty string a quoted one.
+//! The program is driven without a shell: one `duckdb -batch -bail`
+//! process per run holds the session (an in-memory database, or an
+//! existing database file opened read-only). Each step's statements go to
+//! its standard input followed by `.print MARKER`; the marker on its
+//! standard output says the step is done, and the process ending before it
+//! says a statement failed (`-bail`), with DuckDB's message on standard
+//! error. Query results come back as CSV files written by DuckDB's
+//! `COPY ... TO` (in order), where NULL is an empty field and the empty
+//! string a quoted one. One session keeps the loaded tables in memory, with
+//! nothing written to a database file and no process started per step.
 //!
 //! Data is read and checked by the same code as the embedded engine's (so
-//! a bad value gets the same located error, P0501 to P0504), written again
-//! as plain CSV with the typed values, and loaded with DuckDB's own reader.
+//! a bad value gets the same located error, P0501 to P0504) and loaded with
+//! DuckDB's own reader; a file is loaded while the next one is checked.
 
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::types::Value as SqlValue;
@@ -32,22 +39,97 @@ use crate::vocabulary::ColumnType;
 /// The program, unless `PACTUM_DUCKDB` names another.
 const PROGRAM: &str = "duckdb";
 
-/// A DuckDB database in a private scratch folder (removed when the engine
-/// is dropped), or an existing database file opened read-only.
+/// A DuckDB session: an in-memory database that spills to a private
+/// scratch folder (removed when the engine is dropped), or an existing
+/// database file opened read-only.
 pub struct DuckDbCli {
-    program: PathBuf,
     folder: PathBuf,
-    database: PathBuf,
-    read_only: bool,
-    /// Scripts and results written so far (their file names).
+    database: Option<PathBuf>,
+    session: Session,
+    /// Files and markers made so far (their names).
     step: usize,
     cancelled: Arc<AtomicBool>,
-    /// The process running now, for the canceller to stop.
-    running: Arc<Mutex<Option<u32>>>,
+    /// The session's process, for the canceller to stop.
+    pid: u32,
+}
+
+/// The running program: its input, the lines of its output (read on a
+/// thread of their own, so that neither side waits on a full pipe), and
+/// its error output gathered as it comes.
+struct Session {
+    child: Child,
+    input: Option<ChildStdin>,
+    lines: Receiver<String>,
+    errors: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Session {
+    fn start(program: &Path, args: &[&std::ffi::OsStr]) -> std::io::Result<Session> {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let input = child.stdin.take();
+        let output = child.stdout.take().expect("piped");
+        let mut error_output = child.stderr.take().expect("piped");
+        let (sender, lines) = std::sync::mpsc::channel();
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let gathered = Arc::clone(&errors);
+        let readers = vec![
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(output).lines() {
+                    let Ok(line) = line else { break };
+                    if sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            }),
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = std::io::Read::read(&mut error_output, &mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    gathered
+                        .lock()
+                        .expect("no panics while held")
+                        .extend_from_slice(&buffer[..n]);
+                }
+            }),
+        ];
+        Ok(Session {
+            child,
+            input,
+            lines,
+            errors,
+            readers,
+        })
+    }
+
+    /// Ends the program (its input closed) and waits for it and for
+    /// the threads reading its output.
+    fn end(&mut self) {
+        self.input = None;
+        let _ = self.child.wait();
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+    }
+
+    /// What the program wrote to its error output so far.
+    fn error_text(&self) -> String {
+        String::from_utf8_lossy(&self.errors.lock().expect("no panics while held"))
+            .trim()
+            .to_string()
+    }
 }
 
 impl Drop for DuckDbCli {
     fn drop(&mut self) {
+        self.session.end();
         let _ = std::fs::remove_dir_all(&self.folder);
     }
 }
@@ -70,18 +152,27 @@ impl DuckDbCli {
         let program = std::env::var_os("PACTUM_DUCKDB")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(PROGRAM));
+        let cannot_run = || {
+            failure(
+                format!("cannot run the DuckDB program `{}`", program.display()),
+                "install it with `pip install duckdb-cli` (or set PACTUM_DUCKDB to its path), or use `--engine sqlite`",
+            )
+        };
         let version = Command::new(&program)
             .arg("-version")
             .stdin(Stdio::null())
             .output();
         match version {
             Ok(out) if out.status.success() => {}
-            _ => {
-                return Err(failure(
-                    format!("cannot run the DuckDB program `{}`", program.display()),
-                    "install it with `pip install duckdb-cli` (or set PACTUM_DUCKDB to its path), or use `--engine sqlite`",
-                ));
-            }
+            _ => return Err(cannot_run()),
+        }
+        if let Some(file) = database
+            && !file.is_file()
+        {
+            return Err(failure(
+                format!("no DuckDB database file `{}`", file.display()),
+                "name an existing DuckDB database with `--database FILE`",
+            ));
         }
         let folder = super::scratch_folder().map_err(|e| {
             failure(
@@ -89,28 +180,42 @@ impl DuckDbCli {
                 "free some space in the temporary folder (TMPDIR)",
             )
         })?;
-        let (database, read_only) = match database {
-            Some(file) => {
-                if !file.is_file() {
-                    let _ = std::fs::remove_dir_all(&folder);
-                    return Err(failure(
-                        format!("no DuckDB database file `{}`", file.display()),
-                        "name an existing DuckDB database with `--database FILE`",
-                    ));
-                }
-                (file.to_path_buf(), true)
+        let mut args: Vec<&std::ffi::OsStr> = vec!["-batch".as_ref(), "-bail".as_ref()];
+        if let Some(file) = database {
+            args.push("-readonly".as_ref());
+            args.push(file.as_os_str());
+        }
+        let session = match Session::start(&program, &args) {
+            Ok(session) => session,
+            Err(_) => {
+                let _ = std::fs::remove_dir_all(&folder);
+                return Err(cannot_run());
             }
-            None => (folder.join("sources.duckdb"), false),
         };
-        Ok(DuckDbCli {
-            program,
+        let mut engine = DuckDbCli {
             folder,
-            database,
-            read_only,
+            database: database.map(Path::to_path_buf),
+            pid: session.child.id(),
+            session,
             step: 0,
             cancelled: Arc::new(AtomicBool::new(false)),
-            running: Arc::new(Mutex::new(None)),
-        })
+        };
+        // What does not fit in memory goes to the scratch folder, never
+        // to the folder Pactum was started in.
+        let spill = engine.folder.join("spill");
+        engine.script(
+            "starting",
+            &format!(
+                "SET temp_directory = {};\n",
+                DuckDb.quote_string(&spill.display().to_string())
+            ),
+            None,
+        )?;
+        Ok(engine)
+    }
+
+    fn read_only(&self) -> bool {
+        self.database.is_some()
     }
 
     /// A file of the scratch folder for this step.
@@ -120,8 +225,69 @@ impl DuckDbCli {
             .join(format!("{:04}-{what}.{extension}", self.step))
     }
 
-    /// Runs a script; `what` names it in errors. DuckDB's message is the
-    /// error's.
+    /// Hands statements to the session without waiting for them to run.
+    fn send(&mut self, text: &str) -> Result<(), Box<DataError>> {
+        let written = match self.session.input.as_mut() {
+            Some(input) => input
+                .write_all(text.as_bytes())
+                .and_then(|()| input.flush()),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        };
+        // A program that stopped is reported by `wait`, with its message.
+        if written.is_err() {
+            self.session.input = None;
+        }
+        Ok(())
+    }
+
+    /// Waits until every statement sent so far has run; `what` names the
+    /// step in errors, and `query` the query when there is one. DuckDB's
+    /// message is the error's.
+    fn wait(&mut self, what: &str, query: Option<&str>) -> Result<(), Box<DataError>> {
+        self.step += 1;
+        let marker = format!("pactum-step-{}-done", self.step);
+        self.send(&format!("\n.print {marker}\n"))?;
+        let mut done = false;
+        while let Ok(line) = self.session.lines.recv() {
+            if line == marker {
+                done = true;
+                break;
+            }
+        }
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(engine::cancelled(query.unwrap_or(what)));
+        }
+        if !done {
+            // The program ended: a statement failed (`-bail`), or it was
+            // stopped from outside.
+            self.session.end();
+        }
+        let message = self.session.error_text();
+        if done && message.is_empty() {
+            return Ok(());
+        }
+        let message = if message.is_empty() {
+            "the program stopped".to_string()
+        } else {
+            message
+        };
+        Err(Box::new(DataError {
+            code: codes::QUERY_FAILED,
+            file: None,
+            line: None,
+            column: None,
+            message: match query {
+                Some(name) => format!("query `{name}` failed on DuckDB: {message}"),
+                None => format!("DuckDB failed while {what}: {message}"),
+            },
+            help: match query {
+                Some(_) => "this is a bug in Pactum's SQL for DuckDB; please report it with the agreement".to_string(),
+                None => "check the DuckDB program (`duckdb -version`) and the free space of the temporary folder".to_string(),
+            },
+        }))
+    }
+
+    /// Runs a script and waits for it.
     fn script(
         &mut self,
         what: &str,
@@ -131,61 +297,8 @@ impl DuckDbCli {
         if self.cancelled.load(Ordering::SeqCst) {
             return Err(engine::cancelled(query.unwrap_or(what)));
         }
-        let file = self.next_file("script", "sql");
-        std::fs::write(&file, text).map_err(|e| {
-            failure(
-                format!("cannot write a DuckDB script: {e}"),
-                "free some space in the temporary folder (TMPDIR)",
-            )
-        })?;
-        let input = std::fs::File::open(&file)
-            .map_err(|e| failure(format!("cannot read a DuckDB script: {e}"), ""))?;
-        let mut args: Vec<&std::ffi::OsStr> = vec!["-batch".as_ref(), "-bail".as_ref()];
-        if self.read_only {
-            args.push("-readonly".as_ref());
-        }
-        args.push(self.database.as_os_str());
-        let child = Command::new(&self.program)
-            .args(&args)
-            .stdin(Stdio::from(input))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                failure(
-                    format!(
-                        "cannot run the DuckDB program `{}`: {e}",
-                        self.program.display()
-                    ),
-                    "install it with `pip install duckdb-cli`, or use `--engine sqlite`",
-                )
-            })?;
-        *self.running.lock().expect("no panics while held") = Some(child.id());
-        let out = child.wait_with_output();
-        *self.running.lock().expect("no panics while held") = None;
-        let out = out.map_err(|e| failure(format!("DuckDB stopped: {e}"), ""))?;
-        if self.cancelled.load(Ordering::SeqCst) {
-            return Err(engine::cancelled(query.unwrap_or(what)));
-        }
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() || !stderr.trim().is_empty() {
-            let message = stderr.trim();
-            return Err(Box::new(DataError {
-                code: codes::QUERY_FAILED,
-                file: None,
-                line: None,
-                column: None,
-                message: match query {
-                    Some(name) => format!("query `{name}` failed on DuckDB: {message}"),
-                    None => format!("DuckDB failed while {what}: {message}"),
-                },
-                help: match query {
-                    Some(_) => "this is a bug in Pactum's SQL for DuckDB; please report it with the agreement".to_string(),
-                    None => "check the DuckDB program (`duckdb -version`) and the free space of the temporary folder".to_string(),
-                },
-            }));
-        }
-        Ok(())
+        self.send(text)?;
+        self.wait(what, query)
     }
 
     /// Runs queries in one session, each writing its rows to a CSV file
@@ -371,7 +484,7 @@ impl Engine for DuckDbCli {
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<u64, Box<DataError>> {
-        if self.read_only {
+        if let Some(database) = &self.database {
             return Err(Box::new(DataError {
                 code: codes::ENGINE_TABLE,
                 file: None,
@@ -379,7 +492,7 @@ impl Engine for DuckDbCli {
                 column: None,
                 message: format!(
                     "`--database {}` is read where it is; it loads no files",
-                    self.database.display()
+                    database.display()
                 ),
                 help: "leave out `--data`, or leave out `--database` to load CSV files".to_string(),
             }));
@@ -445,13 +558,15 @@ impl Engine for DuckDbCli {
                     DuckDb.quote_string(&typed.display().to_string())
                 ));
             }
+            // DuckDB loads this file while the next one is checked.
+            self.send(&std::mem::take(&mut script))?;
         }
         self.script("loading the data", &script, None)?;
         Ok(total)
     }
 
     fn keeps(&self, agreement: &Agreement<'_>) -> Vec<QueryId> {
-        if self.read_only {
+        if self.read_only() {
             // A read-only database keeps nothing.
             return Vec::new();
         }
@@ -518,15 +633,13 @@ impl Engine for DuckDbCli {
 
     fn canceller(&self) -> Canceller {
         let cancelled = Arc::clone(&self.cancelled);
-        let running = Arc::clone(&self.running);
+        let pid = self.pid;
         Canceller::new(move || {
             cancelled.store(true, Ordering::SeqCst);
-            if let Some(pid) = *running.lock().expect("no panics while held") {
-                // SAFETY: kill(2) with a process id this engine started and
-                // has not yet reaped; at worst the process has just ended.
-                unsafe {
-                    libc::kill(pid as libc::pid_t, libc::SIGTERM);
-                }
+            // SAFETY: kill(2) with the id of the session's process, which
+            // the engine reaps only when it is dropped (after the run).
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGTERM);
             }
         })
     }
@@ -543,7 +656,7 @@ fn check_source(
     cancelled: &AtomicBool,
 ) -> Result<(u64, bool), Box<DataError>> {
     let header = header_is_plain(&dir.join(format!("{}.csv", source.name())));
-    let (rows, plain) = super::read_rows(source, dir, 4096, progress, cancelled, &mut |_| Ok(()))?;
+    let (rows, plain) = super::read_rows(source, dir, 4096, progress, cancelled, None)?;
     Ok((rows, header && plain))
 }
 
@@ -592,7 +705,7 @@ fn write_typed_csv(
     writer
         .write_record(wanted.iter().map(|(name, _)| name.as_str()))
         .map_err(write_error)?;
-    let (rows, _) = super::read_rows(source, dir, 4096, progress, cancelled, &mut |batch| {
+    let mut write = |batch: Vec<SqlValue>| {
         for row in batch.chunks_exact(width) {
             writer
                 .write_record(
@@ -603,7 +716,8 @@ fn write_typed_csv(
                 .map_err(write_error)?;
         }
         Ok(())
-    })?;
+    };
+    let (rows, _) = super::read_rows(source, dir, 4096, progress, cancelled, Some(&mut write))?;
     writer
         .flush()
         .map_err(|e| write_error(csv::Error::from(e)))?;

@@ -736,7 +736,7 @@ fn load_source(
         per_statement * 16,
         progress,
         cancelled,
-        &mut |batch: Vec<SqlValue>| {
+        Some(&mut |batch: Vec<SqlValue>| {
             let mut rows = batch.chunks_exact(width * per_statement);
             for chunk in rows.by_ref() {
                 full.execute(params_from_iter(chunk.iter()))
@@ -748,15 +748,19 @@ fn load_source(
                     .map_err(|e| engine_error(&e))?;
             }
             Ok(())
-        },
+        }),
     )?;
     Ok(rows)
 }
 
+/// What takes a batch of a file's typed values, row after row.
+pub(crate) type Consume<'a> = dyn FnMut(Vec<SqlValue>) -> Result<(), Box<DataError>> + 'a;
+
 /// Reads `<dir>/<source>.csv`, checks its header and every value against
 /// its column's type (errors located by line and column: P0501 to P0504),
 /// and hands the typed values, row after row in the declared columns'
-/// order, to `consume` in batches of `batch_rows` rows. The file is read on
+/// order, to `consume` in batches of `batch_rows` rows (with no `consume`,
+/// the values are only checked, none is made). The file is read on
 /// a thread of its own while `consume` works. Returns the rows read, and
 /// whether every field was [plain](plain_field).
 pub(crate) fn read_rows(
@@ -765,8 +769,9 @@ pub(crate) fn read_rows(
     batch_rows: usize,
     progress: &dyn Progress,
     cancelled: &AtomicBool,
-    consume: &mut dyn FnMut(Vec<SqlValue>) -> Result<(), Box<DataError>>,
+    mut consume: Option<&mut Consume<'_>>,
 ) -> Result<(u64, bool), Box<DataError>> {
+    let keep_values = consume.is_some();
     let file = dir.join(format!("{}.csv", source.name()));
     let at = |line: Option<u64>, column: Option<(usize, String)>| (file.clone(), line, column);
     let error = |code,
@@ -861,7 +866,7 @@ pub(crate) fn read_rows(
     let plain = AtomicBool::new(true);
     std::thread::scope(|threads| -> Result<(), Box<DataError>> {
         let (sender, batches) =
-            std::sync::mpsc::sync_channel::<Result<Vec<SqlValue>, Box<DataError>>>(8);
+            std::sync::mpsc::sync_channel::<Result<(u64, Vec<SqlValue>), Box<DataError>>>(8);
         let wanted = &wanted;
         let positions = &positions;
         let at = &at;
@@ -870,7 +875,9 @@ pub(crate) fn read_rows(
         threads.spawn(move || {
             let mut all_plain = true;
             let mut record = csv::StringRecord::new();
-            let mut batch: Vec<SqlValue> = Vec::with_capacity(batch_rows * width);
+            let capacity = if keep_values { batch_rows * width } else { 0 };
+            let mut batch: Vec<SqlValue> = Vec::with_capacity(capacity);
+            let mut batched = 0u64;
             loop {
                 match reader.read_record(&mut record) {
                     Ok(true) => {}
@@ -891,8 +898,13 @@ pub(crate) fn read_rows(
                 for ((name, ty), &position) in wanted.iter().zip(positions) {
                     let raw = record.get(position).unwrap_or("");
                     all_plain = all_plain && plain_field(raw, *ty);
-                    match typed(raw, *ty) {
-                        Ok(value) => batch.push(value),
+                    let checked = if keep_values {
+                        typed(raw, *ty).map(|value| batch.push(value))
+                    } else {
+                        check_field(raw, *ty)
+                    };
+                    match checked {
+                        Ok(()) => {}
                         Err(expected) => {
                             let _ = sender.send(Err(error(
                                 codes::DATA_TYPE,
@@ -908,19 +920,22 @@ pub(crate) fn read_rows(
                         }
                     }
                 }
-                if batch.len() == batch_rows * width {
-                    let next = Vec::with_capacity(batch_rows * width);
-                    if sender.send(Ok(std::mem::replace(&mut batch, next))).is_err() {
+                batched += 1;
+                if batched == batch_rows as u64 {
+                    let next = Vec::with_capacity(capacity);
+                    let full = std::mem::replace(&mut batch, next);
+                    if sender.send(Ok((batched, full))).is_err() {
                         // The consuming side stopped on an error of its own.
                         return;
                     }
+                    batched = 0;
                 }
             }
             plain.store(all_plain, Ordering::SeqCst);
-            let _ = sender.send(Ok(batch));
+            let _ = sender.send(Ok((batched, batch)));
         });
         for batch in batches {
-            let batch = batch?;
+            let (rows, batch) = batch?;
             if cancelled.load(Ordering::SeqCst) {
                 return Err(Box::new(DataError {
                     code: codes::CANCELLED,
@@ -931,8 +946,9 @@ pub(crate) fn read_rows(
                     help: "nothing was written; run again to get results".to_string(),
                 }));
             }
-            let rows = (batch.len() / width) as u64;
-            consume(batch)?;
+            if let Some(consume) = consume.as_mut() {
+                consume(batch)?;
+            }
             count += rows;
             progress.rows(rows);
         }
@@ -1046,25 +1062,52 @@ pub fn typed(raw: &str, ty: ColumnType) -> Result<SqlValue, &'static str> {
     }
     match ty {
         ColumnType::Text => Ok(SqlValue::Text(raw.to_string())),
-        ColumnType::Number | ColumnType::Money => match text.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(SqlValue::Real(x)),
-            _ => Err(if ty == ColumnType::Money {
-                "an amount"
-            } else {
-                "a number"
-            }),
-        },
+        ColumnType::Number | ColumnType::Money => number(text, ty).map(SqlValue::Real),
         ColumnType::Date => parse_date(text)
             .map(|d| SqlValue::Text(d.to_string()))
             .ok_or("a date"),
         ColumnType::Timestamp => parse_timestamp(text)
             .map(SqlValue::Text)
             .ok_or("a timestamp"),
-        ColumnType::Boolean => match text.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Ok(SqlValue::Integer(1)),
-            "false" | "0" | "no" => Ok(SqlValue::Integer(0)),
-            _ => Err("a boolean"),
-        },
+        ColumnType::Boolean => boolean(text).map(|b| SqlValue::Integer(b.into())),
+    }
+}
+
+/// Whether [`typed`] accepts a field, without making its value (checking
+/// a file another engine reads itself).
+pub(crate) fn check_field(raw: &str, ty: ColumnType) -> Result<(), &'static str> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(());
+    }
+    match ty {
+        ColumnType::Text => Ok(()),
+        ColumnType::Number | ColumnType::Money => number(text, ty).map(|_| ()),
+        ColumnType::Date => parse_date(text).map(|_| ()).ok_or("a date"),
+        ColumnType::Timestamp => timestamp_parts(text).map(|_| ()).ok_or("a timestamp"),
+        ColumnType::Boolean => boolean(text).map(|_| ()),
+    }
+}
+
+fn number(text: &str, ty: ColumnType) -> Result<f64, &'static str> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(if ty == ColumnType::Money {
+            "an amount"
+        } else {
+            "a number"
+        }),
+    }
+}
+
+fn boolean(text: &str) -> Result<bool, &'static str> {
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if is("true") || is("1") || is("yes") {
+        Ok(true)
+    } else if is("false") || is("0") || is("no") {
+        Ok(false)
+    } else {
+        Err("a boolean")
     }
 }
 
@@ -1077,8 +1120,17 @@ fn parse_date(text: &str) -> Option<&str> {
 /// `YYYY-MM-DD HH:MM:SS`. Timestamps are naive local times: an offset or
 /// `Z` is refused rather than silently shifted.
 fn parse_timestamp(text: &str) -> Option<String> {
+    match timestamp_parts(text)? {
+        (date, None) => Some(format!("{date} 00:00:00")),
+        (date, Some(time)) => Some(format!("{date} {time}")),
+    }
+}
+
+/// The date and the time of day (none for a bare date) of a timestamp
+/// [`parse_timestamp`] accepts.
+fn timestamp_parts(text: &str) -> Option<(&str, Option<&str>)> {
     if text.len() == 10 {
-        return parse_date(text).map(|d| format!("{d} 00:00:00"));
+        return parse_date(text).map(|d| (d, None));
     }
     let (date, time) = text.split_at_checked(10)?;
     parse_date(date)?;
@@ -1096,7 +1148,7 @@ fn parse_timestamp(text: &str) -> Option<String> {
         }
     };
     let (h, m, s) = (part(0)?, part(3)?, part(6)?);
-    (h < 24 && m < 60 && s < 60).then(|| format!("{date} {time}"))
+    (h < 24 && m < 60 && s < 60).then_some((date, Some(time)))
 }
 
 #[cfg(test)]

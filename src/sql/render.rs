@@ -317,6 +317,13 @@ impl<'d> Renderer<'d> {
                 out.push_str(name);
                 out.push('(');
                 self.list(out, args);
+                if let [arg] = args.as_slice()
+                    && (*name == "SUM" || *name == "AVG")
+                    && d.orders_sums()
+                {
+                    out.push_str(" ORDER BY ");
+                    self.expr(out, arg, 0);
+                }
                 out.push(')');
             }
             Expr::CountStar => out.push_str("COUNT(*)"),
@@ -342,7 +349,16 @@ impl<'d> Renderer<'d> {
                 partition,
                 order,
             } => {
-                self.expr(out, func, 0);
+                // A window's frame sets the order its values are added in.
+                match &**func {
+                    Expr::Func { name, args } => {
+                        out.push_str(name);
+                        out.push('(');
+                        self.list(out, args);
+                        out.push(')');
+                    }
+                    func => self.expr(out, func, 0),
+                }
                 out.push_str(" OVER (");
                 if !partition.is_empty() {
                     out.push_str("PARTITION BY ");

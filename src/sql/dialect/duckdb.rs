@@ -24,6 +24,10 @@ impl Dialect for DuckDb {
         format!("CAST({date} + INTERVAL ({n}) MONTH AS DATE)")
     }
 
+    fn orders_sums(&self) -> bool {
+        true
+    }
+
     fn now(&self) -> String {
         "CAST(now() AS TIMESTAMP)".to_string()
     }

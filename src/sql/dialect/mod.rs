@@ -115,6 +115,14 @@ pub trait Dialect: Sync {
         "LOCALTIMESTAMP".to_string()
     }
 
+    /// Whether a `SUM` or `AVG` adds its values in their own order
+    /// (`SUM(x ORDER BY x)`): an engine that adds in parallel otherwise
+    /// adds floating-point values in an order that changes from run to
+    /// run, and so do the last digits of the result.
+    fn orders_sums(&self) -> bool {
+        false
+    }
+
     /// Written before each `GROUP BY` term. SQLite takes `+x` to mean "do
     /// not read an index for this term's order": without it, grouping a
     /// large table by its indexed customer column walks the index and
