@@ -109,7 +109,53 @@ fn sqlite_postgres_and_duckdb_give_the_same_results_and_reports() {
         "--out",
         &path("postgres"),
     ]));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("read-only"));
+    let said = String::from_utf8_lossy(&run.stderr).to_string();
+    assert!(said.contains("read-only"), "{said}");
+    // Credits and metrics were kept for the queries that read them: two
+    // per attribution, one per metric.
+    assert!(said.contains("results kept in temporary tables"), "{said}");
+    assert!(!said.contains(" 0 results kept"), "{said}");
+
+    // A user whose sessions are read-only cannot make temporary tables:
+    // each query computes what it reads, with the same results.
+    let role = format!("pactum_readonly_{}", std::process::id());
+    let schema = postgres.schema().to_string();
+    postgres.psql(&format!(
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN; \
+         GRANT USAGE ON SCHEMA {schema} TO {role}; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}; \
+         ALTER ROLE {role} SET default_transaction_read_only = on;"
+    ));
+    let readonly_url = url.replacen("://postgres@", &format!("://{role}@"), 1);
+    assert_ne!(
+        readonly_url, url,
+        "the test server's URL names the user postgres"
+    );
+    let run = pactum(&[
+        "run",
+        &spec,
+        "--engine",
+        "postgres",
+        "--url",
+        &readonly_url,
+        "--as-of",
+        AS_OF,
+        "--out",
+        &path("postgres-readonly"),
+    ]);
+    postgres.psql(&format!("DROP OWNED BY {role}; DROP ROLE {role};"));
+    let said = String::from_utf8_lossy(&ok(run).stderr).to_string();
+    assert!(said.contains("no temporary tables allowed"), "{said}");
+    compare_folders(
+        &dir.join("postgres"),
+        &dir.join("postgres-readonly"),
+        "postgres/postgres read-only user",
+    );
+    // What the runs kept was temporary: no table of theirs is stored.
+    let left = postgres.psql(
+        "SELECT count(*) FROM pg_class WHERE relname LIKE 'pactum%' AND relpersistence = 'p';",
+    );
+    assert_eq!(left.trim(), "count\n0", "{left}");
 
     // DuckDB as an engine of `run`: loaded from the CSV files.
     let run = ok(pactum(&[

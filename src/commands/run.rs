@@ -269,9 +269,13 @@ pub fn load_and_run(
             (started.elapsed() - loaded).as_secs_f64()
         ),
         None => eprintln!(
-            "ran {} queries on {name} in {:.1} s (read-only)",
+            "ran {} queries on {name} in {:.1} s (read-only{})",
             tables.len(),
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            engine
+                .keeping_note()
+                .map(|note| format!("; {note}"))
+                .unwrap_or_default()
         ),
     }
     Ok(Ok(tables))

@@ -64,6 +64,12 @@ pub trait Engine {
     /// A handle that stops the running queries from another thread (on
     /// Ctrl-C, say): they end with [`cancelled`].
     fn canceller(&self) -> Canceller;
+
+    /// What the run's summary adds about where results were kept, for an
+    /// engine where that depends on the user's rights.
+    fn keeping_note(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Stops an engine's running queries; cheap to clone and to send to

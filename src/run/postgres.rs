@@ -1,8 +1,11 @@
 //! Running an agreement where its data already is: a PostgreSQL server.
-//! The queries are rendered in the PostgreSQL dialect and run in one
-//! read-only transaction; nothing is copied or written. Rows come back as
-//! text (the simple query protocol) and are typed by the manifest's
-//! columns, as result files are.
+//! The queries are rendered in the PostgreSQL dialect and run in a
+//! read-only transaction; nothing is copied to or written in the
+//! database. Results that later queries read (credits, metrics) are kept
+//! in temporary tables of the session, which the server drops when the
+//! session ends, where the user may make them. Rows come back as text (the
+//! simple query protocol) and are typed by the manifest's columns, as
+//! result files are.
 //!
 //! The connection URL may hold a password: it never appears in output or
 //! errors (see [`redact`]).
@@ -16,10 +19,10 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use super::engine::{self, Canceller, Engine};
 use super::results::parse_cell;
 use super::tls::{self, Mode};
-use super::{DataError, Progress, Table};
+use super::{Cell, DataError, Progress, Table};
 use crate::diagnostics::codes;
 use crate::sql::dialect::{Dialect, Postgres};
-use crate::sql::plan::Planned;
+use crate::sql::plan::{ColumnKind, Planned};
 use crate::sql::render::Renderer;
 
 /// Sends a cancel request for the query running on a connection, over
@@ -36,6 +39,11 @@ pub struct Server {
     cancel: CancelQuery,
     cancelled: Arc<AtomicBool>,
     statement_timeout: std::time::Duration,
+    /// Whether the session may make temporary tables (the `TEMP`
+    /// privilege, on a server that is not a read-only standby).
+    keeps_results: bool,
+    /// The results kept so far.
+    kept: usize,
 }
 
 /// What a run sets on its session.
@@ -137,25 +145,39 @@ impl Server {
                ELSE 'pg_catalog, ' || current_setting('search_path') END, false); \
              SELECT set_config('jit', 'off', false) WHERE current_setting('jit', true) IS NOT NULL; \
              SET TimeZone = {}; \
-             SET statement_timeout = {}; \
-             BEGIN TRANSACTION READ ONLY",
+             SET statement_timeout = {}",
             Postgres.quote_string(&session.time_zone),
             session.statement_timeout.as_millis()
         );
-        client.batch_execute(&setup).map_err(|e| {
+        let cannot_start = |e: postgres::Error| {
             failure(
                 codes::DATABASE_UNREACHABLE,
                 url,
                 format!("cannot start a read-only transaction: {e}"),
                 "the user needs to read the source tables; nothing is written",
             )
-        })?;
+        };
+        client.batch_execute(&setup).map_err(cannot_start)?;
+        let keeps_results = client
+            .query_one(
+                "SELECT has_database_privilege(current_database(), 'TEMP') \
+                   AND NOT pg_is_in_recovery() \
+                   AND current_setting('transaction_read_only') = 'off'",
+                &[],
+            )
+            .map(|row| row.get::<_, bool>(0))
+            .unwrap_or(false);
+        client
+            .batch_execute("BEGIN TRANSACTION READ ONLY")
+            .map_err(cannot_start)?;
         Ok(Server {
             client,
             url: url.to_string(),
             cancel,
             cancelled: Arc::new(AtomicBool::new(false)),
             statement_timeout: session.statement_timeout,
+            keeps_results,
+            kept: 0,
         })
     }
 
@@ -227,9 +249,114 @@ impl Server {
     }
 }
 
-/// Queries run one after the other in the read-only transaction; nothing
-/// is kept (the server re-derives what a query embeds).
+/// Queries run one after the other in the read-only transaction; what
+/// later queries read is kept in temporary tables when the session may
+/// make them, else re-derived by each query that embeds it.
 impl Engine for Server {
+    fn keeps(&self, agreement: &crate::model::Agreement<'_>) -> Vec<crate::sql::plan::QueryId> {
+        if self.keeps_results {
+            crate::sql::reusable(agreement)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Makes the temporary table between two read-only transactions (a
+    /// read-only transaction may fill a temporary table, not make one),
+    /// copies the rows in and gathers the planner's statistics on them.
+    fn keep(
+        &mut self,
+        id: &crate::sql::plan::QueryId,
+        table: &Table,
+    ) -> Result<(), Box<DataError>> {
+        use std::io::Write;
+        let name = Postgres.quote_ident(&crate::sql::plan::reused_table(id));
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = match c.kind {
+                    ColumnKind::Integer => "BIGINT",
+                    ColumnKind::Number => "DOUBLE PRECISION",
+                    ColumnKind::Text => "TEXT",
+                    ColumnKind::Date => "DATE",
+                    ColumnKind::Timestamp => "TIMESTAMP",
+                };
+                format!("{} {ty}", Postgres.quote_ident(&c.name))
+            })
+            .collect();
+        let url = self.url.clone();
+        let failed = |e: postgres::Error| {
+            failure(
+                codes::QUERY_FAILED,
+                &url,
+                format!(
+                    "cannot keep the results of `{}` in a temporary table: {}",
+                    table.name,
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_string())
+                ),
+                "the user needs PostgreSQL's TEMP privilege on the database (every user has it unless it was revoked)",
+            )
+        };
+        self.client
+            .batch_execute(&format!(
+                "ROLLBACK; DROP TABLE IF EXISTS pg_temp.{name}; CREATE TEMPORARY TABLE {name} ({});",
+                columns.join(", ")
+            ))
+            .map_err(failed)?;
+        // CSV as COPY reads it: NULL an unquoted empty field, text always
+        // quoted, numbers in their shortest exact form.
+        let mut copy = self
+            .client
+            .copy_in(&format!("COPY pg_temp.{name} FROM STDIN (FORMAT csv)"))
+            .map_err(failed)?;
+        let mut line = String::new();
+        for row in &table.rows {
+            line.clear();
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                match cell {
+                    Cell::Null => {}
+                    Cell::Integer(n) => line.push_str(&n.to_string()),
+                    Cell::Number(x) => line.push_str(&format!("{x:?}")),
+                    Cell::Text(t) => {
+                        line.push('"');
+                        line.push_str(&t.replace('"', "\"\""));
+                        line.push('"');
+                    }
+                }
+            }
+            line.push('\n');
+            copy.write_all(line.as_bytes()).map_err(|e| {
+                failure(
+                    codes::QUERY_FAILED,
+                    &url,
+                    format!("cannot keep the results of `{}`: {e}", table.name),
+                    "check the connection to the server",
+                )
+            })?;
+        }
+        copy.finish().map_err(failed)?;
+        self.client
+            .batch_execute(&format!(
+                "ANALYZE pg_temp.{name}; BEGIN TRANSACTION READ ONLY"
+            ))
+            .map_err(failed)?;
+        self.kept += 1;
+        Ok(())
+    }
+
+    fn keeping_note(&self) -> Option<String> {
+        Some(if self.keeps_results {
+            format!("{} results kept in temporary tables", self.kept)
+        } else {
+            "no temporary tables allowed: each query computed what it reads".to_string()
+        })
+    }
+
     fn run_round(
         &mut self,
         queries: &[Planned],

@@ -263,6 +263,11 @@ impl Postgres {
         pg
     }
 
+    /// The test's schema.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
     /// The server's URL, with the test's schema first on the search path.
     pub fn url_with_schema(&self) -> String {
         let separator = if self.url.contains('?') { '&' } else { '?' };
