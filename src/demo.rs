@@ -13,7 +13,7 @@
 //! key, a repeated id).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path as FsPath;
 
 use crate::check::dates;
@@ -55,6 +55,65 @@ pub type Written = Vec<(String, usize)>;
 
 /// One row: cells by physical column name.
 type Row = BTreeMap<String, String>;
+
+/// A row as it will be written, compact so that tens of millions fit in
+/// memory (a [`Row`] takes about a kilobyte).
+#[derive(Clone)]
+struct Packed {
+    day: i64,
+    /// The time column's value: files are written in its order.
+    time: Box<str>,
+    /// The CSV line, cells in the file's column order.
+    line: Box<str>,
+}
+
+/// A source's file: its columns in order (physical names) and its time
+/// column.
+struct Layout {
+    columns: Vec<String>,
+    time: Option<String>,
+}
+
+impl Layout {
+    fn of(source: &Source<'_>) -> Layout {
+        Layout {
+            columns: columns(source).into_iter().map(|(name, _)| name).collect(),
+            time: source.physical("time").map(str::to_string),
+        }
+    }
+
+    fn pack(&self, day: i64, row: &Row) -> Packed {
+        let cell = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
+        let mut line = String::new();
+        for (i, name) in self.columns.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            line.push_str(&csv_field(cell(name)));
+        }
+        Packed {
+            day,
+            time: self.time.as_deref().map(cell).unwrap_or("").into(),
+            line: line.into(),
+        }
+    }
+
+    fn unpack(&self, packed: &Packed) -> Row {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(packed.line.as_bytes());
+        let record = reader
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        self.columns
+            .iter()
+            .zip(record.iter())
+            .map(|(name, value)| (name.clone(), value.to_string()))
+            .collect()
+    }
+}
 
 struct Customer {
     id: String,
@@ -207,7 +266,11 @@ pub fn generate(
         });
     }
 
-    let mut rows: BTreeMap<String, Vec<(i64, Row)>> = BTreeMap::new();
+    let layouts: BTreeMap<String, Layout> = sources
+        .iter()
+        .map(|s| (s.name().to_string(), Layout::of(s)))
+        .collect();
+    let mut rows: BTreeMap<String, Vec<Packed>> = BTreeMap::new();
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut next_id = |source: &str| {
         let n = ids.entry(source.to_string()).or_insert(0);
@@ -264,7 +327,7 @@ pub fn generate(
                         channels[rng.below(4) as usize].to_string(),
                     );
                 }
-                push(&mut rows, source, day, row, &mut next_id);
+                push(&mut rows, &layouts, source, day, row, &mut next_id);
             }
         }
         // Events by stage (touch sources already have their rows).
@@ -332,7 +395,7 @@ pub fn generate(
             for day in days.into_iter().filter(|d| *d <= until && *d >= start) {
                 let mut row = base_row(source, customer, day, &mut rng);
                 satisfy(&mut row, event.filter, source, &mut rng);
-                push(&mut rows, source, day, row, &mut next_id);
+                push(&mut rows, &layouts, source, day, row, &mut next_id);
             }
         }
         // Sources no event describes: activity while active, else one row.
@@ -366,7 +429,7 @@ pub fn generate(
                     } else {
                         background(&mut row, source, &vocabulary, &mut rng);
                     }
-                    push(&mut rows, source, day, row, &mut next_id);
+                    push(&mut rows, &layouts, source, day, row, &mut next_id);
                     day += if monthly {
                         30
                     } else {
@@ -393,7 +456,7 @@ pub fn generate(
                         satisfy(&mut row, Some(control), source, &mut rng);
                     }
                 }
-                push(&mut rows, source, day, row, &mut next_id);
+                push(&mut rows, &layouts, source, day, row, &mut next_id);
             }
         }
     }
@@ -412,7 +475,7 @@ pub fn generate(
         let gap = audit.checks.contains(&"gaps");
         let stopped = audit.freshness.is_some() && partner_owned;
         if let Some(list) = rows.get_mut(audit.source) {
-            list.retain(|(day, _)| {
+            list.retain(|Packed { day, .. }| {
                 let in_gap = gap && (middle..middle + 4).contains(day);
                 let after_stop = stopped && *day > until - 30;
                 !(in_gap || after_stop)
@@ -434,6 +497,8 @@ pub fn generate(
         if list.len() <= 10 {
             continue;
         }
+        let layout = &layouts[audited_source];
+        let row_at = |list: &[Packed], i: usize| (list[i].day, layout.unpack(&list[i]));
         // A row of a kind no event of the source describes.
         let described: Vec<&Condition> = events
             .iter()
@@ -446,7 +511,7 @@ pub fn generate(
             .map(|p| p.segments.last().expect("a segment").name.as_str())
             .collect();
         if !columns_named.is_empty() {
-            let (day, mut row) = list[list.len() / 3].clone();
+            let (day, mut row) = row_at(list, list.len() / 3);
             for column in &source.columns {
                 if columns_named.contains(&column.name) && column.ty == ColumnType::Text {
                     row.insert(column.physical.to_string(), "legacy_event".to_string());
@@ -455,25 +520,23 @@ pub fn generate(
             if let Some(i) = source.physical("id") {
                 row.insert(i.to_string(), format!("u{}", next_id(source.name())));
             }
-            list.push((day, row));
+            list.push(layout.pack(day, &row));
         }
         let customer_column = source.physical("customer").map(str::to_string);
         let id_column = source.physical("id").map(str::to_string);
         for k in [3, 7] {
-            let (day, mut row) = list[list.len() * k / 10].clone();
+            let (day, mut row) = row_at(list, list.len() * k / 10);
             if let Some(c) = &customer_column {
                 row.insert(c.clone(), String::new());
             }
             if let Some(i) = &id_column {
                 row.insert(i.clone(), format!("x{}", next_id(source.name())));
             }
-            list.push((day, row));
+            list.push(layout.pack(day, &row));
         }
-        if let Some(i) = &id_column {
-            let (day, row) = list[list.len() / 2].clone();
-            let mut copy = row.clone();
-            copy.insert(i.clone(), row.get(i).cloned().unwrap_or_default());
-            list.push((day, copy));
+        // A row again, its id repeated.
+        if id_column.is_some() {
+            list.push(list[list.len() / 2].clone());
         }
         // A row stamped after the last day of data, for `future_timestamps`.
         if agreement
@@ -482,7 +545,7 @@ pub fn generate(
             .any(|a| a.source == audited_source && a.checks.contains(&"future_timestamps"))
             && let Some(t) = source.physical("time")
         {
-            let (_, mut row) = list[list.len() / 4].clone();
+            let (_, mut row) = row_at(list, list.len() / 4);
             row.insert(
                 t.to_string(),
                 format!("{} 09:00:00", dates::show(until + 1)),
@@ -490,43 +553,26 @@ pub fn generate(
             if let Some(i) = &id_column {
                 row.insert(i.clone(), format!("f{}", next_id(source.name())));
             }
-            list.push((until + 1, row));
+            list.push(layout.pack(until + 1, &row));
         }
     }
 
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for source in &sources {
-        let cols = columns(source);
+        let layout = &layouts[source.name()];
         let mut list = rows.remove(source.name()).unwrap_or_default();
-        let time = source.physical("time").map(str::to_string);
-        list.sort_by(|a, b| {
-            let key = |r: &Row| {
-                time.as_ref()
-                    .and_then(|t| r.get(t))
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            key(&a.1).cmp(&key(&b.1))
-        });
-        let mut text = String::new();
-        text.push_str(
-            &cols
-                .iter()
-                .map(|(n, _)| csv_field(n))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        text.push('\n');
-        for (_, row) in &list {
-            let cells: Vec<String> = cols
-                .iter()
-                .map(|(n, _)| csv_field(row.get(n).map(String::as_str).unwrap_or("")))
-                .collect();
-            let _ = writeln!(text, "{}", cells.join(","));
-        }
+        // Stable: rows at the same time keep the order they were made in.
+        list.sort_by(|a, b| a.time.cmp(&b.time));
         let name = format!("{}.csv", source.name());
-        std::fs::write(dir.join(&name), text)?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(dir.join(&name))?);
+        let header: Vec<String> = layout.columns.iter().map(|n| csv_field(n)).collect();
+        writeln!(file, "{}", header.join(","))?;
+        for packed in &list {
+            file.write_all(packed.line.as_bytes())?;
+            file.write_all(b"\n")?;
+        }
+        file.flush()?;
         written.push((name, list.len()));
     }
     Ok(written)
@@ -891,7 +937,8 @@ fn attribute(name: &str, ty: ColumnType, pii: bool, customer: &str, rng: &mut Rn
 }
 
 fn push(
-    rows: &mut BTreeMap<String, Vec<(i64, Row)>>,
+    rows: &mut BTreeMap<String, Vec<Packed>>,
+    layouts: &BTreeMap<String, Layout>,
     source: &Source<'_>,
     day: i64,
     mut row: Row,
@@ -904,9 +951,10 @@ fn push(
             format!("{prefix}{:07}", next_id(source.name())),
         );
     }
+    let packed = layouts[source.name()].pack(day, &row);
     rows.entry(source.name().to_string())
         .or_default()
-        .push((day, row));
+        .push(packed);
 }
 
 fn csv_field(text: &str) -> String {
