@@ -245,6 +245,9 @@ impl Engine for Sqlite {
 pub struct Postgres {
     url: String,
     schema: String,
+    /// Schemas made for tables named `schema.table`, dropped with the
+    /// test's.
+    extra: Vec<String>,
 }
 
 impl Postgres {
@@ -255,7 +258,11 @@ impl Postgres {
             )
         });
         let schema = format!("t_{}_{}", std::process::id(), test);
-        let pg = Postgres { url, schema };
+        let pg = Postgres {
+            url,
+            schema,
+            extra: Vec::new(),
+        };
         pg.psql(&format!(
             "DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0};",
             pg.schema
@@ -317,7 +324,14 @@ impl Drop for Postgres {
                 self.url.as_str(),
                 "-q",
                 "-c",
-                &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
+                &format!(
+                    "DROP SCHEMA IF EXISTS {} CASCADE",
+                    std::iter::once(&self.schema)
+                        .chain(&self.extra)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ])
             .output();
     }
@@ -336,6 +350,14 @@ impl Engine for Postgres {
         let mut script = String::new();
         let agreement = pactum::model::Agreement::of(scope);
         for source in &agreement.sources {
+            let path = table_path(source, options);
+            if path.len() == 2 && !self.extra.contains(&path[0]) {
+                let name = self.dialect().quote_ident(&path[0]);
+                script.push_str(&format!(
+                    "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name};\n"
+                ));
+                self.extra.push(path[0].clone());
+            }
             script.push_str(&create_table(source, self.dialect(), options));
             let csv = dir.join(format!("{}.csv", source.name()));
             let (header, _) = read_csv(&std::fs::read_to_string(&csv).unwrap());
@@ -425,6 +447,13 @@ impl Engine for DuckDb {
         let mut script = String::new();
         let agreement = pactum::model::Agreement::of(scope);
         for source in &agreement.sources {
+            let path = table_path(source, options);
+            if path.len() == 2 {
+                script.push_str(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {};\n",
+                    self.dialect().quote_ident(&path[0])
+                ));
+            }
             script.push_str(&create_table(source, self.dialect(), options));
             let csv = dir.join(format!("{}.csv", source.name()));
             let path: Vec<String> = table_path(source, options)

@@ -163,68 +163,130 @@ pub fn plan(
         }
         None => false,
     };
-    for (i, call) in calls.iter().enumerate() {
-        call_ctes(
-            agreement, i, call, filter, &segments, split, options, &mut ctes,
-        );
-    }
     let keys = ["period_start", "segment", "segment_value"];
-    // Every group any call has rows in, with its distinct customers.
-    ctes.push(Cte {
-        name: "all_rows".to_string(),
-        body: Body::UnionAll(
-            (0..calls.len())
-                .map(|i| Select {
-                    columns: ["period_start", "segment", "segment_value", "customer_id"]
-                        .iter()
-                        .map(|c| item(field("k", c), c))
-                        .collect(),
-                    from: Some(tree::cte(&format!("keyed_{i}"), "k")),
-                    ..Select::default()
-                })
-                .collect(),
-        ),
-    });
-    ctes.push(Cte {
-        name: "groups".to_string(),
-        body: Body::Select(Box::new(Select {
-            columns: keys
-                .iter()
-                .map(|c| item(field("a", c), c))
-                .chain([item(
-                    Expr::CountDistinct(Box::new(field("a", "customer_id"))),
-                    "customers",
-                )])
-                .collect(),
-            from: Some(tree::cte("all_rows", "a")),
-            group_by: keys.iter().map(|c| field("a", c)).collect(),
-            ..Select::default()
-        })),
-    });
-    let joins = (0..calls.len())
-        .map(|i| {
-            let alias = format!("p{i}");
-            Join {
-                kind: JoinKind::Left,
-                from: tree::cte(&format!("part_{i}"), &alias),
-                on: tree::and(vec![
-                    bin(
-                        Op::Eq,
-                        field(&alias, "period_start"),
-                        field("g", "period_start"),
-                    ),
-                    bin(Op::Eq, field(&alias, "segment"), field("g", "segment")),
-                    Expr::Not(Box::new(Expr::Distinct(
-                        Box::new(field(&alias, "segment_value")),
-                        Box::new(field("g", "segment_value")),
-                    ))),
-                ])
-                .expect("three conditions"),
+    let shared = !split && read_the_same_rows(&calls);
+    let (joins, value) = if shared {
+        // One pass: the calls' rows are the same, so one chain of rows
+        // carries every call's measure, and one GROUP BY gives every
+        // figure and the customers behind them.
+        call_ctes(
+            agreement, 0, &calls[0], filter, &segments, split, options, &mut ctes,
+        );
+        ctes.retain(|c| c.name != "part_0" && c.name != "distinct_0");
+        for cte in &mut ctes {
+            if !["base_0", "rows_0", "keyed_0"].contains(&cte.name.as_str()) {
+                continue;
             }
-        })
-        .collect();
-    let mut index = 0;
-    let value = value_expr(expr, &calls, &mut index);
+            let selects: Vec<&mut Select> = match &mut cte.body {
+                Body::Select(select) => vec![select.as_mut()],
+                Body::UnionAll(selects) => selects.iter_mut().collect(),
+            };
+            for select in selects {
+                widen_measure(select, calls.len(), |j, old| match old {
+                    // The source's rows: each call's own column.
+                    Expr::Field { table, .. } => field(table, &format!("measure_{j}")),
+                    _ => match &calls[j].column {
+                        Some(column) => source_column("r", calls[j].source, column),
+                        None => Expr::Null,
+                    },
+                });
+            }
+        }
+        let figures = calls.iter().enumerate().map(|(j, call)| {
+            let measure = format!("measure_{j}");
+            let aggregate = match call.lowering {
+                // Every weight is 1 without a credit split.
+                Lowering::CountDistinct => Expr::ToFloat(Box::new(Expr::CountDistinct(Box::new(
+                    field("k", &measure),
+                )))),
+                lowering => part_aggregate(lowering, &measure),
+            };
+            item(aggregate, &format!("value_{j}"))
+        });
+        ctes.push(Cte {
+            name: "groups".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: keys
+                    .iter()
+                    .map(|c| item(field("k", c), c))
+                    .chain([item(
+                        Expr::CountDistinct(Box::new(field("k", "customer_id"))),
+                        "customers",
+                    )])
+                    .chain(figures)
+                    .collect(),
+                from: Some(tree::cte("keyed_0", "k")),
+                group_by: keys.iter().map(|c| field("k", c)).collect(),
+                ..Select::default()
+            })),
+        });
+        let mut index = 0;
+        let part = |i: usize| field("g", &format!("value_{i}"));
+        (Vec::new(), value_expr(expr, &calls, &mut index, &part))
+    } else {
+        for (i, call) in calls.iter().enumerate() {
+            call_ctes(
+                agreement, i, call, filter, &segments, split, options, &mut ctes,
+            );
+        }
+        // Every group any call has rows in, with its distinct customers.
+        ctes.push(Cte {
+            name: "all_rows".to_string(),
+            body: Body::UnionAll(
+                (0..calls.len())
+                    .map(|i| Select {
+                        columns: ["period_start", "segment", "segment_value", "customer_id"]
+                            .iter()
+                            .map(|c| item(field("k", c), c))
+                            .collect(),
+                        from: Some(tree::cte(&format!("keyed_{i}"), "k")),
+                        ..Select::default()
+                    })
+                    .collect(),
+            ),
+        });
+        ctes.push(Cte {
+            name: "groups".to_string(),
+            body: Body::Select(Box::new(Select {
+                columns: keys
+                    .iter()
+                    .map(|c| item(field("a", c), c))
+                    .chain([item(
+                        Expr::CountDistinct(Box::new(field("a", "customer_id"))),
+                        "customers",
+                    )])
+                    .collect(),
+                from: Some(tree::cte("all_rows", "a")),
+                group_by: keys.iter().map(|c| field("a", c)).collect(),
+                ..Select::default()
+            })),
+        });
+        let joins = (0..calls.len())
+            .map(|i| {
+                let alias = format!("p{i}");
+                Join {
+                    kind: JoinKind::Left,
+                    from: tree::cte(&format!("part_{i}"), &alias),
+                    on: tree::and(vec![
+                        bin(
+                            Op::Eq,
+                            field(&alias, "period_start"),
+                            field("g", "period_start"),
+                        ),
+                        bin(Op::Eq, field(&alias, "segment"), field("g", "segment")),
+                        Expr::Not(Box::new(Expr::Distinct(
+                            Box::new(field(&alias, "segment_value")),
+                            Box::new(field("g", "segment_value")),
+                        ))),
+                    ])
+                    .expect("three conditions"),
+                }
+            })
+            .collect();
+        let mut index = 0;
+        let part = |i: usize| field(&format!("p{i}"), "value");
+        (joins, value_expr(expr, &calls, &mut index, &part))
+    };
     let select = Select {
         columns: vec![
             item(field("g", "period_start"), "period_start"),
@@ -961,7 +1023,61 @@ fn call_ctes(
         percentile_part(i, fraction, ctes);
         return;
     }
-    let measure = || Expr::ToFloat(Box::new(field("k", "measure")));
+    if call.lowering == Lowering::CountDistinct {
+        distinct_part(i, ctes);
+        return;
+    }
+    let aggregate = part_aggregate(call.lowering, "measure");
+    ctes.push(Cte {
+        name: format!("part_{i}"),
+        body: Body::Select(Box::new(Select {
+            columns: keys
+                .iter()
+                .map(|c| item(field("k", c), c))
+                .chain([item(aggregate, "value")])
+                .collect(),
+            from: Some(tree::cte(&format!("keyed_{i}"), "k")),
+            group_by: keys.iter().map(|c| field("k", c)).collect(),
+            ..Select::default()
+        })),
+    });
+}
+
+/// Whether a metric's calls all read the same rows: plain aggregates
+/// (no percentile, first-to-first span, cohort or churn) of one event or
+/// source, so that one pass computes them all.
+fn read_the_same_rows(calls: &[Call<'_>]) -> bool {
+    let Some(first) = calls.first() else {
+        return false;
+    };
+    calls.iter().all(|call| {
+        !call.per_customer()
+            && call.fraction.is_none()
+            && !matches!(call.lowering, Lowering::Percentile(_) | Lowering::Clv)
+            && call.source.name() == first.source.name()
+            && call.event.map(|e| e.named.name) == first.event.map(|e| e.named.name)
+    })
+}
+
+/// Replaces a select's `measure` column by `measure_0` to `measure_{n-1}`,
+/// made by `make(j, measure's expression)`.
+fn widen_measure(select: &mut Select, n: usize, make: impl Fn(usize, &Expr) -> Expr) {
+    let Some(at) = select.columns.iter().position(|c| c.alias == "measure") else {
+        return;
+    };
+    let old = select.columns.remove(at);
+    for j in (0..n).rev() {
+        select
+            .columns
+            .insert(at, item(make(j, &old.expr), &format!("measure_{j}")));
+    }
+}
+
+/// A call's aggregate over the `keyed` rows `k`, reading the measure
+/// column `measure` and the weight column (not for distinct counts and
+/// percentiles, which have parts of their own).
+fn part_aggregate(lowering: Lowering, measure: &str) -> Expr {
+    let measure = || Expr::ToFloat(Box::new(field("k", measure)));
     let weight = || field("k", "weight");
     // The sum of the weights of the rows satisfying a condition.
     let weight_where = |condition: Expr| {
@@ -977,11 +1093,7 @@ fn call_ctes(
         })
     };
     let weighted_sum = || func("SUM", vec![bin(Op::Mul, weight(), measure())]);
-    if call.lowering == Lowering::CountDistinct {
-        distinct_part(i, ctes);
-        return;
-    }
-    let aggregate = match call.lowering {
+    match lowering {
         Lowering::Count => func("SUM", vec![weight()]),
         Lowering::Sum => weighted_sum(),
         Lowering::Avg => Expr::SafeDiv(Box::new(weighted_sum()), Box::new(answered())),
@@ -1009,20 +1121,7 @@ fn call_ctes(
         Lowering::Max | Lowering::Percentile(_) | Lowering::CountDistinct | Lowering::Clv => {
             func("MAX", vec![measure()])
         }
-    };
-    ctes.push(Cte {
-        name: format!("part_{i}"),
-        body: Body::Select(Box::new(Select {
-            columns: keys
-                .iter()
-                .map(|c| item(field("k", c), c))
-                .chain([item(aggregate, "value")])
-                .collect(),
-            from: Some(tree::cte(&format!("keyed_{i}"), "k")),
-            group_by: keys.iter().map(|c| field("k", c)).collect(),
-            ..Select::default()
-        })),
-    });
+    }
 }
 
 /// `count_distinct`: each distinct value counts with the largest weight any
@@ -1752,11 +1851,17 @@ fn stage_segments(call: &Call<'_>, reads: &[SegmentRead<'_>]) -> Vec<tree::Item>
 
 /// The value's arithmetic over the parts: counts and sums of a group with no
 /// rows are 0, averages and extremes stay empty; division is safe.
-fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
+/// The metric's value from its calls' figures, `part(i)` being the i-th.
+fn value_expr(
+    expr: &ast::Expr,
+    calls: &[Call<'_>],
+    index: &mut usize,
+    part: &dyn Fn(usize) -> Expr,
+) -> Expr {
     match expr {
         ast::Expr::Binary { op, lhs, rhs, .. } => {
-            let l = value_expr(lhs, calls, index);
-            let r = value_expr(rhs, calls, index);
+            let l = value_expr(lhs, calls, index, part);
+            let r = value_expr(rhs, calls, index, part);
             match op {
                 BinOp::Add => bin(Op::Add, l, r),
                 BinOp::Sub => bin(Op::Sub, l, r),
@@ -1764,16 +1869,17 @@ fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
                 BinOp::Div => Expr::SafeDiv(Box::new(l), Box::new(r)),
             }
         }
-        ast::Expr::Neg { operand, .. } => {
-            bin(Op::Sub, Expr::Int(0), value_expr(operand, calls, index))
-        }
+        ast::Expr::Neg { operand, .. } => bin(
+            Op::Sub,
+            Expr::Int(0),
+            value_expr(operand, calls, index, part),
+        ),
         ast::Expr::Literal(Literal::Percent(n)) => Expr::Float(n.value / 100.0),
         ast::Expr::Literal(l) => literal(l),
         ast::Expr::Call { function, .. }
             if crate::functions::lowering(&function.name) == Some(Lowering::Clv) =>
         {
             // Revenue per paying customer, divided by the churn rate.
-            let part = |i: usize| field(&format!("p{i}"), "value");
             let zeroed = |i: usize| {
                 func(
                     "COALESCE",
@@ -1790,7 +1896,7 @@ fn value_expr(expr: &ast::Expr, calls: &[Call<'_>], index: &mut usize) -> Expr {
         ast::Expr::Call { .. } => {
             let i = *index;
             *index += 1;
-            let value = field(&format!("p{i}"), "value");
+            let value = part(i);
             if calls[i].lowering.zero_when_empty() {
                 func(
                     "COALESCE",
