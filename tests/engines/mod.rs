@@ -295,7 +295,10 @@ impl Postgres {
                 "-f",
                 "-",
             ])
-            .env("PGOPTIONS", format!("-c search_path={}", self.schema))
+            .env(
+                "PGOPTIONS",
+                format!("-c search_path={} -c jit=off", self.schema),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
