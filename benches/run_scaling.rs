@@ -93,7 +93,8 @@ fn main() {
     let program: PathBuf = Path::new(env!("CARGO_BIN_EXE_pactum")).to_path_buf();
     let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let spec = "specs/acme_referral.pactum";
-    let max_touches = std::env::var("PACTUM_BENCH_MAX_TOUCHES").unwrap_or_else(|_| "29".to_string());
+    let max_touches =
+        std::env::var("PACTUM_BENCH_MAX_TOUCHES").unwrap_or_else(|_| "29".to_string());
     let mut data = Vec::new();
     for &customers in &sizes {
         let dir = base.join(format!("run_scaling_{customers}_{max_touches}"));
