@@ -242,11 +242,45 @@ fn dates_and_dialects_are_checked_and_prefixes_come_from_pactum_yaml() {
         sql.contains("-- Query: events_purchase (snowflake)"),
         "{sql}"
     );
+    // Snowflake finds tables made without quotes by their bare names (it
+    // stored them in upper case); generated names keep their quotes.
+    assert!(sql.contains("FROM dev_billing.orders AS \"e\""), "{sql}");
+    assert!(sql.contains("\"e\".ordered_at AS \"event_time\""), "{sql}");
+    assert!(sql.contains("< DATE '2026-07-01'"), "{sql}");
+
+    // An account whose tables were made with quoted lower-case names.
+    std::fs::write(
+        dir.join("pactum.yaml"),
+        "dialect: snowflake\nsnowflake:\n  names: quoted\n",
+    )
+    .unwrap();
+    let out = pactum(
+        &["compile", "deal.pactum", "--query", "events_purchase"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
     assert!(
-        sql.contains("FROM \"dev_billing\".\"orders\" AS \"e\""),
+        sql.contains("FROM \"billing\".\"orders\" AS \"e\""),
         "{sql}"
     );
-    assert!(sql.contains("< DATE '2026-07-01'"), "{sql}");
+    assert!(
+        sql.contains("\"e\".\"ordered_at\" AS \"event_time\""),
+        "{sql}"
+    );
+
+    // A misspelled setting is an error pointing into the file.
+    std::fs::write(
+        dir.join("pactum.yaml"),
+        "dialect: snowflake\nsnowflake:\n  names: upper\n",
+    )
+    .unwrap();
+    let out = pactum(
+        &["compile", "deal.pactum", "--query", "events_purchase"],
+        &dir,
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("P0110"), "{}", stderr(&out));
 }
 
 #[test]

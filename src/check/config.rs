@@ -10,6 +10,8 @@
 //! environments:
 //!   dev:
 //!     table_prefix: "dev_"
+//! snowflake:
+//!   names: quoted
 //! ```
 //!
 //! Unknown keys are errors with a location, so that a misspelled setting is
@@ -41,6 +43,27 @@ pub struct Config {
     /// Named environments (`dev`, `prod`, ...).
     #[serde(default)]
     pub environments: BTreeMap<String, Environment>,
+    /// How the Snowflake SQL names the account's tables and columns.
+    #[serde(default)]
+    pub snowflake: Option<SnowflakeSettings>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SnowflakeSettings {
+    /// `folded` (the default): the objects were made without quotes, so
+    /// Snowflake stored their names in upper case; `quoted`: they were made
+    /// with quoted lower-case names, exactly as the agreement writes them.
+    #[serde(default)]
+    pub names: SnowflakeNames,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SnowflakeNames {
+    #[default]
+    Folded,
+    Quoted,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -47,6 +47,15 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 dialect::names().join(", ")
             ))
         })?;
+        // Snowflake's names as the account stores them.
+        let d: &dyn Dialect = match (d.name(), &config.snowflake) {
+            ("snowflake", Some(settings))
+                if settings.names == crate::check::config::SnowflakeNames::Quoted =>
+            {
+                &dialect::Snowflake::QUOTED
+            }
+            _ => d,
+        };
         if !dialects.iter().any(|x| x.name() == d.name()) {
             dialects.push(d);
         }

@@ -20,14 +20,14 @@ pub fn columns(source: &Source<'_>) -> Vec<(String, ColumnType)> {
 pub fn create_table(source: &Source<'_>, dialect: &dyn Dialect, options: &Options) -> String {
     let path: Vec<String> = table_path(source, options)
         .iter()
-        .map(|p| dialect.quote_ident(p))
+        .map(|p| dialect.source_name(p))
         .collect();
     let columns: Vec<String> = columns(source)
         .iter()
         .map(|(name, ty)| {
             format!(
                 "  {} {}",
-                dialect.quote_ident(name),
+                dialect.source_name(name),
                 dialect.column_type(*ty)
             )
         })
@@ -44,14 +44,14 @@ pub fn create_table(source: &Source<'_>, dialect: &dyn Dialect, options: &Option
 pub fn create_indexes(source: &Source<'_>, dialect: &dyn Dialect, options: &Options) -> String {
     let path: Vec<String> = table_path(source, options)
         .iter()
-        .map(|p| dialect.quote_ident(p))
+        .map(|p| dialect.source_name(p))
         .collect();
     let customer = source.customer.map(|k| k.physical);
     let time = source.time.map(|k| k.physical);
     let columns: Vec<String> = customer
         .into_iter()
         .chain(time)
-        .map(|c| dialect.quote_ident(c))
+        .map(|c| dialect.source_name(c))
         .collect();
     if columns.is_empty() {
         return String::new();

@@ -198,7 +198,7 @@ impl<'d> Renderer<'d> {
                     if i > 0 {
                         out.push('.');
                     }
-                    out.push_str(&self.dialect.quote_ident(part));
+                    out.push_str(&self.dialect.source_name(part));
                 }
                 out.push_str(" AS ");
                 self.ident(out, alias);
@@ -250,7 +250,7 @@ impl<'d> Renderer<'d> {
             Expr::Column { table, name } => {
                 self.ident(out, table);
                 out.push('.');
-                out.push_str(&d.quote_ident(name));
+                out.push_str(&d.source_name(name));
             }
             Expr::Field { table, name } => {
                 self.ident(out, table);
@@ -520,8 +520,46 @@ mod tests {
         }
         assert_eq!(out, "customer_id \"value\" \"position\" \"Mixed\" x1 ");
         let mut out = String::new();
-        Renderer::new(&dialect::Snowflake).ident(&mut out, "customer_id");
+        Renderer::new(&dialect::Snowflake::FOLDED).ident(&mut out, "customer_id");
         assert_eq!(out, "\"customer_id\"");
+    }
+
+    /// Snowflake finds a table made without quotes by its bare name (in
+    /// upper case); other names are quoted as written, and `names: quoted`
+    /// quotes them all.
+    #[test]
+    fn snowflake_source_names_are_bare_where_the_account_folded_them() {
+        use crate::sql::dialect::Dialect;
+        let folded = dialect::Snowflake::FOLDED;
+        let names = [
+            "customer_id",
+            "_x1",
+            "order",
+            "Amount",
+            "first name",
+            "a\"b",
+            "café",
+        ];
+        let written: Vec<String> = names.iter().map(|n| folded.source_name(n)).collect();
+        assert_eq!(
+            written,
+            [
+                "customer_id",
+                "_x1",
+                "\"order\"",
+                "\"Amount\"",
+                "\"first name\"",
+                "\"a\"\"b\"",
+                "\"café\""
+            ]
+        );
+        let quoted = dialect::Snowflake::QUOTED;
+        assert_eq!(quoted.source_name("customer_id"), "\"customer_id\"");
+        // Generated names keep their quotes either way: result columns
+        // keep their lower-case names.
+        let mut out = String::new();
+        Renderer::new(&folded).ident(&mut out, "period_start");
+        assert_eq!(out, "\"period_start\"");
     }
 
     /// SQLite groups by `+key` (no index order); the groups are the same.

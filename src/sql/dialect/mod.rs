@@ -30,6 +30,13 @@ pub trait Dialect: Sync {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
 
+    /// A name of the user's objects (a source's schema, table or column)
+    /// as the warehouse finds it: quoted, exactly as written, unless the
+    /// dialect says otherwise.
+    fn source_name(&self, name: &str) -> String {
+        self.quote_ident(name)
+    }
+
     /// Whether the engine folds unquoted names to upper case (Snowflake), so
     /// that every generated name must be quoted to keep its case.
     fn folds_unquoted_names(&self) -> bool {
@@ -152,7 +159,14 @@ pub trait Dialect: Sync {
 
 /// Every dialect, in a stable order.
 pub fn all() -> [&'static dyn Dialect; 6] {
-    [&DuckDb, &Postgres, &BigQuery, &Snowflake, &Spark, &Sqlite]
+    [
+        &DuckDb,
+        &Postgres,
+        &BigQuery,
+        &Snowflake::FOLDED,
+        &Spark,
+        &Sqlite,
+    ]
 }
 
 /// The names of every dialect, in the order of [`all`]: what `--dialect`
