@@ -117,6 +117,15 @@ fn duckdb_matches_the_hand_checked_credits() {
 }
 
 #[test]
+fn snowflake_stand_in_matches_the_hand_checked_credits() {
+    compare(
+        "snowflake",
+        &run(&mut engines::Snowflake::new()),
+        &expected(),
+    );
+}
+
+#[test]
 fn credits_of_every_conversion_add_up_to_one() {
     let credits = run(&mut engines::Sqlite::new());
     let mut totals: BTreeMap<(String, String), f64> = BTreeMap::new();

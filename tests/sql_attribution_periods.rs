@@ -169,3 +169,8 @@ fn postgres_sums_credits_per_period() {
 fn duckdb_sums_credits_per_period() {
     run(&mut engines::DuckDb::new("periods"), CASES);
 }
+
+#[test]
+fn snowflake_stand_in_sums_credits_per_period() {
+    run(&mut engines::Snowflake::new(), CASES);
+}

@@ -1,4 +1,5 @@
-//! Metric queries on SQLite, PostgreSQL and DuckDB against the fixtures in
+//! Metric queries on SQLite, PostgreSQL, DuckDB and the Snowflake stand-in
+//! (fakesnow) against the fixtures in
 //! `tests/sql/metrics/` (aggregates, percentiles, time to value) and
 //! `tests/sql/cohorts/` (conversion, up-sell and retention rates) and
 //! `tests/sql/churn/` (churn over complete periods, simple CLV) and
@@ -144,6 +145,15 @@ fn duckdb_matches_the_expected_figures() {
 }
 
 #[test]
+fn snowflake_stand_in_matches_the_expected_figures() {
+    compare(
+        "snowflake",
+        &run(METRICS, &mut engines::Snowflake::new()),
+        &expected(METRICS),
+    );
+}
+
+#[test]
 fn sqlite_matches_the_expected_rates() {
     compare(
         "sqlite",
@@ -166,6 +176,15 @@ fn duckdb_matches_the_expected_rates() {
     compare(
         "duckdb",
         &run(COHORTS, &mut engines::DuckDb::new("cohorts")),
+        &expected(COHORTS),
+    );
+}
+
+#[test]
+fn snowflake_stand_in_matches_the_expected_rates() {
+    compare(
+        "snowflake",
+        &run(COHORTS, &mut engines::Snowflake::new()),
         &expected(COHORTS),
     );
 }
@@ -198,6 +217,15 @@ fn duckdb_matches_the_expected_churn() {
 }
 
 #[test]
+fn snowflake_stand_in_matches_the_expected_churn() {
+    compare(
+        "snowflake",
+        &run(CHURN, &mut engines::Snowflake::new()),
+        &expected(CHURN),
+    );
+}
+
+#[test]
 fn sqlite_matches_the_expected_partner_split() {
     compare(
         "sqlite",
@@ -220,6 +248,15 @@ fn duckdb_matches_the_expected_partner_split() {
     compare(
         "duckdb",
         &run(PARTNERS, &mut engines::DuckDb::new("partners")),
+        &expected(PARTNERS),
+    );
+}
+
+#[test]
+fn snowflake_stand_in_matches_the_expected_partner_split() {
+    compare(
+        "snowflake",
+        &run(PARTNERS, &mut engines::Snowflake::new()),
         &expected(PARTNERS),
     );
 }

@@ -196,6 +196,11 @@ fn window_and_groups_on_duckdb() {
     window_and_groups(&mut engines::DuckDb::new("window"));
 }
 
+#[test]
+fn window_and_groups_on_snowflake_stand_in() {
+    window_and_groups(&mut engines::Snowflake::new());
+}
+
 fn audits(engine: &mut dyn Engine) {
     let fixture = Fixture::load("tests/sql/audits", engine);
     fixture.check(engine, "expected.csv", "audits", false);
@@ -217,6 +222,11 @@ fn funnel_and_cohorts_on_duckdb() {
 }
 
 #[test]
+fn funnel_and_cohorts_on_snowflake_stand_in() {
+    funnel_and_cohorts(&mut engines::Snowflake::new());
+}
+
+#[test]
 fn cohorts_across_an_empty_month_on_sqlite() {
     cohorts_across_an_empty_month(&mut engines::Sqlite::new());
 }
@@ -229,6 +239,11 @@ fn cohorts_across_an_empty_month_on_postgres() {
 #[test]
 fn cohorts_across_an_empty_month_on_duckdb() {
     cohorts_across_an_empty_month(&mut engines::DuckDb::new("cohort_gaps"));
+}
+
+#[test]
+fn cohorts_across_an_empty_month_on_snowflake_stand_in() {
+    cohorts_across_an_empty_month(&mut engines::Snowflake::new());
 }
 
 #[test]
@@ -247,6 +262,11 @@ fn scorecard_targets_and_incentives_on_duckdb() {
 }
 
 #[test]
+fn scorecard_targets_and_incentives_on_snowflake_stand_in() {
+    scorecard_targets_incentives(&mut engines::Snowflake::new());
+}
+
+#[test]
 fn pilots_on_sqlite() {
     pilots(&mut engines::Sqlite::new());
 }
@@ -262,6 +282,11 @@ fn pilots_on_duckdb() {
 }
 
 #[test]
+fn pilots_on_snowflake_stand_in() {
+    pilots(&mut engines::Snowflake::new());
+}
+
+#[test]
 fn audits_on_sqlite() {
     audits(&mut engines::Sqlite::new());
 }
@@ -274,4 +299,9 @@ fn audits_on_postgres() {
 #[test]
 fn audits_on_duckdb() {
     audits(&mut engines::DuckDb::new("audits"));
+}
+
+#[test]
+fn audits_on_snowflake_stand_in() {
+    audits(&mut engines::Snowflake::new());
 }

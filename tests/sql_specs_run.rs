@@ -1,6 +1,6 @@
 //! Every query of every example agreement in `specs/` runs on SQLite,
-//! PostgreSQL and DuckDB, over synthetic rows that match the agreements'
-//! event filters. This proves the SQL is accepted and evaluates without
+//! PostgreSQL, DuckDB and the Snowflake stand-in (fakesnow), over synthetic
+//! rows that match the agreements' event filters. This proves the SQL is accepted and evaluates without
 //! error on each engine (types, functions, window frames); the numbers
 //! themselves are proven by the fixtures in `tests/sql/`.
 
@@ -220,4 +220,9 @@ fn every_query_of_the_specs_runs_on_postgres() {
 #[test]
 fn every_query_of_the_specs_runs_on_duckdb() {
     run_all(&|| Box::new(engines::DuckDb::new("specs_run")), "duckdb");
+}
+
+#[test]
+fn every_query_of_the_specs_runs_on_snowflake_stand_in() {
+    run_all(&|| Box::new(engines::Snowflake::new()), "snowflake");
 }

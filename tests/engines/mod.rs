@@ -1,5 +1,6 @@
 //! Real SQL engines for the tests: embedded SQLite (rusqlite), a PostgreSQL
-//! server (through `psql`) and DuckDB (its command-line program). Each
+//! server (through `psql`), DuckDB (its command-line program) and, for the
+//! Snowflake dialect, the `fakesnow` stand-in (Python). Each
 //! loads the sources of an agreement from CSV files and runs queries,
 //! returning rows of [`Value`]s. A missing engine fails the test with a
 //! message saying how to get it; nothing is skipped.
@@ -498,6 +499,120 @@ fn parse_result(text: &str) -> Vec<Vec<Value>> {
                 .collect()
         })
         .collect()
+}
+
+// --------------------------------------------------- Snowflake (stand-in)
+
+/// The Snowflake dialect on `fakesnow` (`pip install fakesnow
+/// "snowflake-connector-python<4"`), which translates Snowflake's SQL with
+/// sqlglot and runs it on DuckDB, in one Python process per engine
+/// (`fakesnow_session.py`). It proves that the SQL parses as Snowflake's,
+/// that its functions mean what Pactum expects, and the numbers; not
+/// Snowflake's own planner, its case rules for names (DuckDB finds names in
+/// any case) or its types' exact limits.
+pub struct Snowflake {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Snowflake {
+    pub fn new() -> Snowflake {
+        let mut child = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/fakesnow_session.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
+        let input = child.stdin.take().unwrap();
+        let output = std::io::BufReader::new(child.stdout.take().unwrap());
+        Snowflake {
+            child,
+            input,
+            output,
+        }
+    }
+
+    fn ask(&mut self, request: serde_json::Value) -> Vec<Vec<Value>> {
+        use std::io::BufRead;
+        writeln!(self.input, "{request}").unwrap();
+        self.input.flush().unwrap();
+        let mut line = String::new();
+        self.output.read_line(&mut line).unwrap();
+        assert!(
+            !line.is_empty(),
+            "the Snowflake stand-in stopped: `pip install fakesnow \"snowflake-connector-python<4\"` (bash .ci/run installs it)"
+        );
+        let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if let Some(error) = answer.get("error") {
+            panic!("the Snowflake stand-in rejected:\n{error}\n{request}");
+        }
+        answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|cell| match cell.as_str() {
+                        Some(text) => Value::Text(text.to_string()),
+                        None => Value::Null,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+impl Drop for Snowflake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Engine for Snowflake {
+    fn name(&self) -> &'static str {
+        "snowflake"
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &dialect::Snowflake::FOLDED
+    }
+
+    fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
+        let agreement = pactum::model::Agreement::of(scope);
+        for source in &agreement.sources {
+            let path = table_path(source, options);
+            if path.len() == 2 {
+                let schema = self.dialect().source_name(&path[0]);
+                self.ask(serde_json::json!({
+                    "sql": format!("CREATE SCHEMA IF NOT EXISTS {schema}")
+                }));
+            }
+            let ddl = create_table(source, self.dialect(), options);
+            self.ask(serde_json::json!({ "sql": ddl.trim_end().trim_end_matches(';') }));
+            let names: Vec<String> = columns(source).into_iter().map(|(n, _)| n).collect();
+            let quoted: Vec<String> = names
+                .iter()
+                .map(|n| self.dialect().source_name(n))
+                .collect();
+            let table: Vec<String> = path.iter().map(|p| self.dialect().source_name(p)).collect();
+            self.ask(serde_json::json!({
+                "load": table.join("."),
+                "columns": names,
+                "quoted_columns": quoted,
+                "file": absolute(&dir.join(format!("{}.csv", source.name()))),
+            }));
+        }
+    }
+
+    fn query(&mut self, sql: &str) -> Vec<Vec<Value>> {
+        let sql = sql.trim_end().trim_end_matches(';');
+        self.ask(serde_json::json!({ "sql": sql }))
+    }
 }
 
 /// Every engine the tests run on.

@@ -185,8 +185,10 @@ impl Dialect for Snowflake {
         format!("CAST(DATEADD(month, {n}, {date}) AS DATE)")
     }
 
+    /// The wall-clock time of the session's time zone, as a timestamp
+    /// without a zone like the sources' (`CURRENT_TIMESTAMP()` has one).
     fn now(&self) -> String {
-        "LOCALTIMESTAMP()".to_string()
+        "CAST(CURRENT_TIMESTAMP() AS TIMESTAMP_NTZ)".to_string()
     }
 
     fn add_days(&self, date: &str, n: i64) -> String {
