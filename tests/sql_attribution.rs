@@ -120,7 +120,16 @@ fn duckdb_matches_the_hand_checked_credits() {
 fn snowflake_stand_in_matches_the_hand_checked_credits() {
     compare(
         "snowflake",
-        &run(&mut engines::Snowflake::new()),
+        &run(&mut engines::StandIn::snowflake()),
+        &expected(),
+    );
+}
+
+#[test]
+fn bigquery_stand_in_matches_the_hand_checked_credits() {
+    compare(
+        "bigquery",
+        &run(&mut engines::StandIn::bigquery()),
         &expected(),
     );
 }

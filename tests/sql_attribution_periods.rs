@@ -172,5 +172,10 @@ fn duckdb_sums_credits_per_period() {
 
 #[test]
 fn snowflake_stand_in_sums_credits_per_period() {
-    run(&mut engines::Snowflake::new(), CASES);
+    run(&mut engines::StandIn::snowflake(), CASES);
+}
+
+#[test]
+fn bigquery_stand_in_sums_credits_per_period() {
+    run(&mut engines::StandIn::bigquery(), CASES);
 }

@@ -1,6 +1,5 @@
-//! Metric queries on SQLite, PostgreSQL, DuckDB and the Snowflake stand-in
-//! (fakesnow) against the fixtures in
-//! `tests/sql/metrics/` (aggregates, percentiles, time to value) and
+//! Metric queries on SQLite, PostgreSQL, DuckDB and the Snowflake and
+//! BigQuery stand-ins against the fixtures in `tests/sql/metrics/` (aggregates, percentiles, time to value) and
 //! `tests/sql/cohorts/` (conversion, up-sell and retention rates) and
 //! `tests/sql/churn/` (churn over complete periods, simple CLV) and
 //! `tests/sql/partners/` (metrics split per partner); see their
@@ -148,7 +147,16 @@ fn duckdb_matches_the_expected_figures() {
 fn snowflake_stand_in_matches_the_expected_figures() {
     compare(
         "snowflake",
-        &run(METRICS, &mut engines::Snowflake::new()),
+        &run(METRICS, &mut engines::StandIn::snowflake()),
+        &expected(METRICS),
+    );
+}
+
+#[test]
+fn bigquery_stand_in_matches_the_expected_figures() {
+    compare(
+        "bigquery",
+        &run(METRICS, &mut engines::StandIn::bigquery()),
         &expected(METRICS),
     );
 }
@@ -184,7 +192,16 @@ fn duckdb_matches_the_expected_rates() {
 fn snowflake_stand_in_matches_the_expected_rates() {
     compare(
         "snowflake",
-        &run(COHORTS, &mut engines::Snowflake::new()),
+        &run(COHORTS, &mut engines::StandIn::snowflake()),
+        &expected(COHORTS),
+    );
+}
+
+#[test]
+fn bigquery_stand_in_matches_the_expected_rates() {
+    compare(
+        "bigquery",
+        &run(COHORTS, &mut engines::StandIn::bigquery()),
         &expected(COHORTS),
     );
 }
@@ -220,7 +237,16 @@ fn duckdb_matches_the_expected_churn() {
 fn snowflake_stand_in_matches_the_expected_churn() {
     compare(
         "snowflake",
-        &run(CHURN, &mut engines::Snowflake::new()),
+        &run(CHURN, &mut engines::StandIn::snowflake()),
+        &expected(CHURN),
+    );
+}
+
+#[test]
+fn bigquery_stand_in_matches_the_expected_churn() {
+    compare(
+        "bigquery",
+        &run(CHURN, &mut engines::StandIn::bigquery()),
         &expected(CHURN),
     );
 }
@@ -256,7 +282,16 @@ fn duckdb_matches_the_expected_partner_split() {
 fn snowflake_stand_in_matches_the_expected_partner_split() {
     compare(
         "snowflake",
-        &run(PARTNERS, &mut engines::Snowflake::new()),
+        &run(PARTNERS, &mut engines::StandIn::snowflake()),
+        &expected(PARTNERS),
+    );
+}
+
+#[test]
+fn bigquery_stand_in_matches_the_expected_partner_split() {
+    compare(
+        "bigquery",
+        &run(PARTNERS, &mut engines::StandIn::bigquery()),
         &expected(PARTNERS),
     );
 }

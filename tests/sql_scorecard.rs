@@ -198,7 +198,12 @@ fn window_and_groups_on_duckdb() {
 
 #[test]
 fn window_and_groups_on_snowflake_stand_in() {
-    window_and_groups(&mut engines::Snowflake::new());
+    window_and_groups(&mut engines::StandIn::snowflake());
+}
+
+#[test]
+fn window_and_groups_on_bigquery_stand_in() {
+    window_and_groups(&mut engines::StandIn::bigquery());
 }
 
 fn audits(engine: &mut dyn Engine) {
@@ -223,7 +228,12 @@ fn funnel_and_cohorts_on_duckdb() {
 
 #[test]
 fn funnel_and_cohorts_on_snowflake_stand_in() {
-    funnel_and_cohorts(&mut engines::Snowflake::new());
+    funnel_and_cohorts(&mut engines::StandIn::snowflake());
+}
+
+#[test]
+fn funnel_and_cohorts_on_bigquery_stand_in() {
+    funnel_and_cohorts(&mut engines::StandIn::bigquery());
 }
 
 #[test]
@@ -243,7 +253,12 @@ fn cohorts_across_an_empty_month_on_duckdb() {
 
 #[test]
 fn cohorts_across_an_empty_month_on_snowflake_stand_in() {
-    cohorts_across_an_empty_month(&mut engines::Snowflake::new());
+    cohorts_across_an_empty_month(&mut engines::StandIn::snowflake());
+}
+
+#[test]
+fn cohorts_across_an_empty_month_on_bigquery_stand_in() {
+    cohorts_across_an_empty_month(&mut engines::StandIn::bigquery());
 }
 
 #[test]
@@ -263,7 +278,12 @@ fn scorecard_targets_and_incentives_on_duckdb() {
 
 #[test]
 fn scorecard_targets_and_incentives_on_snowflake_stand_in() {
-    scorecard_targets_incentives(&mut engines::Snowflake::new());
+    scorecard_targets_incentives(&mut engines::StandIn::snowflake());
+}
+
+#[test]
+fn scorecard_targets_and_incentives_on_bigquery_stand_in() {
+    scorecard_targets_incentives(&mut engines::StandIn::bigquery());
 }
 
 #[test]
@@ -283,7 +303,12 @@ fn pilots_on_duckdb() {
 
 #[test]
 fn pilots_on_snowflake_stand_in() {
-    pilots(&mut engines::Snowflake::new());
+    pilots(&mut engines::StandIn::snowflake());
+}
+
+#[test]
+fn pilots_on_bigquery_stand_in() {
+    pilots(&mut engines::StandIn::bigquery());
 }
 
 #[test]
@@ -303,5 +328,10 @@ fn audits_on_duckdb() {
 
 #[test]
 fn audits_on_snowflake_stand_in() {
-    audits(&mut engines::Snowflake::new());
+    audits(&mut engines::StandIn::snowflake());
+}
+
+#[test]
+fn audits_on_bigquery_stand_in() {
+    audits(&mut engines::StandIn::bigquery());
 }

@@ -1,7 +1,8 @@
 //! Every query of every example agreement in `specs/` runs on SQLite,
-//! PostgreSQL, DuckDB and the Snowflake stand-in (fakesnow), over synthetic
-//! rows that match the agreements' event filters. This proves the SQL is accepted and evaluates without
-//! error on each engine (types, functions, window frames); the numbers
+//! PostgreSQL, DuckDB and the Snowflake and BigQuery stand-ins, over
+//! synthetic rows that match the agreements' event filters. This proves the
+//! SQL is accepted and evaluates without error on each engine (types,
+//! functions, window frames); the numbers
 //! themselves are proven by the fixtures in `tests/sql/`.
 
 mod engines;
@@ -224,5 +225,10 @@ fn every_query_of_the_specs_runs_on_duckdb() {
 
 #[test]
 fn every_query_of_the_specs_runs_on_snowflake_stand_in() {
-    run_all(&|| Box::new(engines::Snowflake::new()), "snowflake");
+    run_all(&|| Box::new(engines::StandIn::snowflake()), "snowflake");
+}
+
+#[test]
+fn every_query_of_the_specs_runs_on_bigquery_stand_in() {
+    run_all(&|| Box::new(engines::StandIn::bigquery()), "bigquery");
 }

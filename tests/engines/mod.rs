@@ -1,7 +1,7 @@
 //! Real SQL engines for the tests: embedded SQLite (rusqlite), a PostgreSQL
 //! server (through `psql`), DuckDB (its command-line program) and, for the
-//! Snowflake dialect, the `fakesnow` stand-in (Python). Each
-//! loads the sources of an agreement from CSV files and runs queries,
+//! Snowflake and BigQuery dialects, stand-ins in Python (see [`StandIn`]).
+//! Each loads the sources of an agreement from CSV files and runs queries,
 //! returning rows of [`Value`]s. A missing engine fails the test with a
 //! message saying how to get it; nothing is skipped.
 
@@ -501,25 +501,48 @@ fn parse_result(text: &str) -> Vec<Vec<Value>> {
         .collect()
 }
 
-// --------------------------------------------------- Snowflake (stand-in)
+// ------------------------------------------- Snowflake and BigQuery (stand-ins)
 
-/// The Snowflake dialect on `fakesnow` (`pip install fakesnow
-/// "snowflake-connector-python<4"`), which translates Snowflake's SQL with
-/// sqlglot and runs it on DuckDB, in one Python process per engine
-/// (`fakesnow_session.py`). It proves that the SQL parses as Snowflake's,
-/// that its functions mean what Pactum expects, and the numbers; not
-/// Snowflake's own planner, its case rules for names (DuckDB finds names in
-/// any case) or its types' exact limits.
-pub struct Snowflake {
+/// A warehouse that cannot be reached from here, run on a stand-in in one
+/// Python process per engine, behind a line protocol (`*_session.py`):
+///
+/// - Snowflake on `fakesnow` (`pip install fakesnow
+///   "snowflake-connector-python<4"`), which translates Snowflake's SQL
+///   with sqlglot and runs it on DuckDB;
+/// - BigQuery's SQL translated by sqlglot into DuckDB's, run on DuckDB.
+///
+/// They prove that the SQL parses as the warehouse's (as sqlglot reads
+/// it), that its functions mean what Pactum expects, and the numbers; not
+/// the warehouse's own parser and planner, its case rules for names (DuckDB
+/// finds names in any case) or its types' exact limits.
+pub struct StandIn {
+    name: &'static str,
+    dialect: &'static dyn Dialect,
     child: std::process::Child,
     input: std::process::ChildStdin,
     output: std::io::BufReader<std::process::ChildStdout>,
 }
 
-impl Snowflake {
-    pub fn new() -> Snowflake {
+impl StandIn {
+    pub fn snowflake() -> StandIn {
+        StandIn::start(
+            "snowflake",
+            &dialect::Snowflake::FOLDED,
+            "fakesnow_session.py",
+        )
+    }
+
+    pub fn bigquery() -> StandIn {
+        StandIn::start("bigquery", &dialect::BigQuery, "bigquery_session.py")
+    }
+
+    fn start(name: &'static str, dialect: &'static dyn Dialect, script: &str) -> StandIn {
         let mut child = Command::new("python3")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/fakesnow_session.py"))
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/engines")
+                    .join(script),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -527,7 +550,9 @@ impl Snowflake {
             .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
         let input = child.stdin.take().unwrap();
         let output = std::io::BufReader::new(child.stdout.take().unwrap());
-        Snowflake {
+        StandIn {
+            name,
+            dialect,
             child,
             input,
             output,
@@ -542,11 +567,12 @@ impl Snowflake {
         self.output.read_line(&mut line).unwrap();
         assert!(
             !line.is_empty(),
-            "the Snowflake stand-in stopped: `pip install fakesnow \"snowflake-connector-python<4\"` (bash .ci/run installs it)"
+            "the {} stand-in stopped: `pip install fakesnow==0.9.49 snowflake-connector-python==3.18.1 sqlglot==27.2.0 duckdb==1.3.2` (bash .ci/run installs them)",
+            self.name
         );
         let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
         if let Some(error) = answer.get("error") {
-            panic!("the Snowflake stand-in rejected:\n{error}\n{request}");
+            panic!("the {} stand-in rejected:\n{error}\n{request}", self.name);
         }
         answer["rows"]
             .as_array()
@@ -566,20 +592,20 @@ impl Snowflake {
     }
 }
 
-impl Drop for Snowflake {
+impl Drop for StandIn {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-impl Engine for Snowflake {
+impl Engine for StandIn {
     fn name(&self) -> &'static str {
-        "snowflake"
+        self.name
     }
 
     fn dialect(&self) -> &'static dyn Dialect {
-        &dialect::Snowflake::FOLDED
+        self.dialect
     }
 
     fn load(&mut self, scope: &Scope<'_>, dir: &Path, options: &Options) {
