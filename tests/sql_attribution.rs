@@ -120,7 +120,7 @@ fn duckdb_matches_the_hand_checked_credits() {
 fn snowflake_stand_in_matches_the_hand_checked_credits() {
     compare(
         "snowflake",
-        &run(&mut engines::StandIn::snowflake()),
+        &run(&mut engines::PythonEngine::snowflake()),
         &expected(),
     );
 }
@@ -129,7 +129,16 @@ fn snowflake_stand_in_matches_the_hand_checked_credits() {
 fn bigquery_stand_in_matches_the_hand_checked_credits() {
     compare(
         "bigquery",
-        &run(&mut engines::StandIn::bigquery()),
+        &run(&mut engines::PythonEngine::bigquery()),
+        &expected(),
+    );
+}
+
+#[test]
+fn spark_matches_the_hand_checked_credits() {
+    compare(
+        "spark",
+        &run(&mut engines::PythonEngine::spark()),
         &expected(),
     );
 }

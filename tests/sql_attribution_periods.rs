@@ -172,10 +172,15 @@ fn duckdb_sums_credits_per_period() {
 
 #[test]
 fn snowflake_stand_in_sums_credits_per_period() {
-    run(&mut engines::StandIn::snowflake(), CASES);
+    run(&mut engines::PythonEngine::snowflake(), CASES);
 }
 
 #[test]
 fn bigquery_stand_in_sums_credits_per_period() {
-    run(&mut engines::StandIn::bigquery(), CASES);
+    run(&mut engines::PythonEngine::bigquery(), CASES);
+}
+
+#[test]
+fn spark_sums_credits_per_period() {
+    run(&mut engines::PythonEngine::spark(), CASES);
 }

@@ -147,7 +147,7 @@ fn duckdb_matches_the_expected_figures() {
 fn snowflake_stand_in_matches_the_expected_figures() {
     compare(
         "snowflake",
-        &run(METRICS, &mut engines::StandIn::snowflake()),
+        &run(METRICS, &mut engines::PythonEngine::snowflake()),
         &expected(METRICS),
     );
 }
@@ -156,7 +156,16 @@ fn snowflake_stand_in_matches_the_expected_figures() {
 fn bigquery_stand_in_matches_the_expected_figures() {
     compare(
         "bigquery",
-        &run(METRICS, &mut engines::StandIn::bigquery()),
+        &run(METRICS, &mut engines::PythonEngine::bigquery()),
+        &expected(METRICS),
+    );
+}
+
+#[test]
+fn spark_matches_the_expected_figures() {
+    compare(
+        "spark",
+        &run(METRICS, &mut engines::PythonEngine::spark()),
         &expected(METRICS),
     );
 }
@@ -192,7 +201,7 @@ fn duckdb_matches_the_expected_rates() {
 fn snowflake_stand_in_matches_the_expected_rates() {
     compare(
         "snowflake",
-        &run(COHORTS, &mut engines::StandIn::snowflake()),
+        &run(COHORTS, &mut engines::PythonEngine::snowflake()),
         &expected(COHORTS),
     );
 }
@@ -201,7 +210,16 @@ fn snowflake_stand_in_matches_the_expected_rates() {
 fn bigquery_stand_in_matches_the_expected_rates() {
     compare(
         "bigquery",
-        &run(COHORTS, &mut engines::StandIn::bigquery()),
+        &run(COHORTS, &mut engines::PythonEngine::bigquery()),
+        &expected(COHORTS),
+    );
+}
+
+#[test]
+fn spark_matches_the_expected_rates() {
+    compare(
+        "spark",
+        &run(COHORTS, &mut engines::PythonEngine::spark()),
         &expected(COHORTS),
     );
 }
@@ -237,7 +255,7 @@ fn duckdb_matches_the_expected_churn() {
 fn snowflake_stand_in_matches_the_expected_churn() {
     compare(
         "snowflake",
-        &run(CHURN, &mut engines::StandIn::snowflake()),
+        &run(CHURN, &mut engines::PythonEngine::snowflake()),
         &expected(CHURN),
     );
 }
@@ -246,7 +264,16 @@ fn snowflake_stand_in_matches_the_expected_churn() {
 fn bigquery_stand_in_matches_the_expected_churn() {
     compare(
         "bigquery",
-        &run(CHURN, &mut engines::StandIn::bigquery()),
+        &run(CHURN, &mut engines::PythonEngine::bigquery()),
+        &expected(CHURN),
+    );
+}
+
+#[test]
+fn spark_matches_the_expected_churn() {
+    compare(
+        "spark",
+        &run(CHURN, &mut engines::PythonEngine::spark()),
         &expected(CHURN),
     );
 }
@@ -282,7 +309,7 @@ fn duckdb_matches_the_expected_partner_split() {
 fn snowflake_stand_in_matches_the_expected_partner_split() {
     compare(
         "snowflake",
-        &run(PARTNERS, &mut engines::StandIn::snowflake()),
+        &run(PARTNERS, &mut engines::PythonEngine::snowflake()),
         &expected(PARTNERS),
     );
 }
@@ -291,7 +318,16 @@ fn snowflake_stand_in_matches_the_expected_partner_split() {
 fn bigquery_stand_in_matches_the_expected_partner_split() {
     compare(
         "bigquery",
-        &run(PARTNERS, &mut engines::StandIn::bigquery()),
+        &run(PARTNERS, &mut engines::PythonEngine::bigquery()),
+        &expected(PARTNERS),
+    );
+}
+
+#[test]
+fn spark_matches_the_expected_partner_split() {
+    compare(
+        "spark",
+        &run(PARTNERS, &mut engines::PythonEngine::spark()),
         &expected(PARTNERS),
     );
 }

@@ -198,12 +198,17 @@ fn window_and_groups_on_duckdb() {
 
 #[test]
 fn window_and_groups_on_snowflake_stand_in() {
-    window_and_groups(&mut engines::StandIn::snowflake());
+    window_and_groups(&mut engines::PythonEngine::snowflake());
 }
 
 #[test]
 fn window_and_groups_on_bigquery_stand_in() {
-    window_and_groups(&mut engines::StandIn::bigquery());
+    window_and_groups(&mut engines::PythonEngine::bigquery());
+}
+
+#[test]
+fn window_and_groups_on_spark() {
+    window_and_groups(&mut engines::PythonEngine::spark());
 }
 
 fn audits(engine: &mut dyn Engine) {
@@ -228,12 +233,17 @@ fn funnel_and_cohorts_on_duckdb() {
 
 #[test]
 fn funnel_and_cohorts_on_snowflake_stand_in() {
-    funnel_and_cohorts(&mut engines::StandIn::snowflake());
+    funnel_and_cohorts(&mut engines::PythonEngine::snowflake());
 }
 
 #[test]
 fn funnel_and_cohorts_on_bigquery_stand_in() {
-    funnel_and_cohorts(&mut engines::StandIn::bigquery());
+    funnel_and_cohorts(&mut engines::PythonEngine::bigquery());
+}
+
+#[test]
+fn funnel_and_cohorts_on_spark() {
+    funnel_and_cohorts(&mut engines::PythonEngine::spark());
 }
 
 #[test]
@@ -253,12 +263,17 @@ fn cohorts_across_an_empty_month_on_duckdb() {
 
 #[test]
 fn cohorts_across_an_empty_month_on_snowflake_stand_in() {
-    cohorts_across_an_empty_month(&mut engines::StandIn::snowflake());
+    cohorts_across_an_empty_month(&mut engines::PythonEngine::snowflake());
 }
 
 #[test]
 fn cohorts_across_an_empty_month_on_bigquery_stand_in() {
-    cohorts_across_an_empty_month(&mut engines::StandIn::bigquery());
+    cohorts_across_an_empty_month(&mut engines::PythonEngine::bigquery());
+}
+
+#[test]
+fn cohorts_across_an_empty_month_on_spark() {
+    cohorts_across_an_empty_month(&mut engines::PythonEngine::spark());
 }
 
 #[test]
@@ -278,12 +293,17 @@ fn scorecard_targets_and_incentives_on_duckdb() {
 
 #[test]
 fn scorecard_targets_and_incentives_on_snowflake_stand_in() {
-    scorecard_targets_incentives(&mut engines::StandIn::snowflake());
+    scorecard_targets_incentives(&mut engines::PythonEngine::snowflake());
 }
 
 #[test]
 fn scorecard_targets_and_incentives_on_bigquery_stand_in() {
-    scorecard_targets_incentives(&mut engines::StandIn::bigquery());
+    scorecard_targets_incentives(&mut engines::PythonEngine::bigquery());
+}
+
+#[test]
+fn scorecard_targets_and_incentives_on_spark() {
+    scorecard_targets_incentives(&mut engines::PythonEngine::spark());
 }
 
 #[test]
@@ -303,12 +323,17 @@ fn pilots_on_duckdb() {
 
 #[test]
 fn pilots_on_snowflake_stand_in() {
-    pilots(&mut engines::StandIn::snowflake());
+    pilots(&mut engines::PythonEngine::snowflake());
 }
 
 #[test]
 fn pilots_on_bigquery_stand_in() {
-    pilots(&mut engines::StandIn::bigquery());
+    pilots(&mut engines::PythonEngine::bigquery());
+}
+
+#[test]
+fn pilots_on_spark() {
+    pilots(&mut engines::PythonEngine::spark());
 }
 
 #[test]
@@ -328,10 +353,15 @@ fn audits_on_duckdb() {
 
 #[test]
 fn audits_on_snowflake_stand_in() {
-    audits(&mut engines::StandIn::snowflake());
+    audits(&mut engines::PythonEngine::snowflake());
 }
 
 #[test]
 fn audits_on_bigquery_stand_in() {
-    audits(&mut engines::StandIn::bigquery());
+    audits(&mut engines::PythonEngine::bigquery());
+}
+
+#[test]
+fn audits_on_spark() {
+    audits(&mut engines::PythonEngine::spark());
 }

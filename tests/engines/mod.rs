@@ -1,7 +1,7 @@
 //! Real SQL engines for the tests: embedded SQLite (rusqlite), a PostgreSQL
-//! server (through `psql`), DuckDB (its command-line program) and, for the
-//! Snowflake and BigQuery dialects, stand-ins in Python (see [`StandIn`]).
-//! Each loads the sources of an agreement from CSV files and runs queries,
+//! server (through `psql`), DuckDB (its command-line program), and Spark
+//! (local mode) and the Snowflake and BigQuery stand-ins, driven through
+//! Python (see [`PythonEngine`]). Each loads the sources of an agreement from CSV files and runs queries,
 //! returning rows of [`Value`]s. A missing engine fails the test with a
 //! message saying how to get it; nothing is skipped.
 
@@ -501,21 +501,21 @@ fn parse_result(text: &str) -> Vec<Vec<Value>> {
         .collect()
 }
 
-// ------------------------------------------- Snowflake and BigQuery (stand-ins)
+// ----------------------------------- Spark, and Snowflake and BigQuery stand-ins
 
-/// A warehouse that cannot be reached from here, run on a stand-in in one
-/// Python process per engine, behind a line protocol (`*_session.py`):
+/// An engine driven through a Python process per engine, behind a line
+/// protocol (`tests/engines/*_session.py`):
 ///
-/// - Snowflake on `fakesnow` (`pip install fakesnow
-///   "snowflake-connector-python<4"`), which translates Snowflake's SQL
-///   with sqlglot and runs it on DuckDB;
+/// - Apache Spark itself, in local mode (`pip install pyspark`, Java 17);
+/// - Snowflake on the `fakesnow` stand-in, which translates Snowflake's
+///   SQL with sqlglot and runs it on DuckDB;
 /// - BigQuery's SQL translated by sqlglot into DuckDB's, run on DuckDB.
 ///
-/// They prove that the SQL parses as the warehouse's (as sqlglot reads
-/// it), that its functions mean what Pactum expects, and the numbers; not
-/// the warehouse's own parser and planner, its case rules for names (DuckDB
-/// finds names in any case) or its types' exact limits.
-pub struct StandIn {
+/// The stand-ins prove that the SQL parses as the warehouse's (as sqlglot
+/// reads it), that its functions mean what Pactum expects, and the numbers;
+/// not the warehouse's own parser and planner, its case rules for names
+/// (DuckDB finds names in any case) or its types' exact limits.
+pub struct PythonEngine {
     name: &'static str,
     dialect: &'static dyn Dialect,
     child: std::process::Child,
@@ -523,20 +523,24 @@ pub struct StandIn {
     output: std::io::BufReader<std::process::ChildStdout>,
 }
 
-impl StandIn {
-    pub fn snowflake() -> StandIn {
-        StandIn::start(
+impl PythonEngine {
+    pub fn snowflake() -> PythonEngine {
+        PythonEngine::start(
             "snowflake",
             &dialect::Snowflake::FOLDED,
             "fakesnow_session.py",
         )
     }
 
-    pub fn bigquery() -> StandIn {
-        StandIn::start("bigquery", &dialect::BigQuery, "bigquery_session.py")
+    pub fn bigquery() -> PythonEngine {
+        PythonEngine::start("bigquery", &dialect::BigQuery, "bigquery_session.py")
     }
 
-    fn start(name: &'static str, dialect: &'static dyn Dialect, script: &str) -> StandIn {
+    pub fn spark() -> PythonEngine {
+        PythonEngine::start("spark", &dialect::Spark, "spark_session.py")
+    }
+
+    fn start(name: &'static str, dialect: &'static dyn Dialect, script: &str) -> PythonEngine {
         let mut child = Command::new("python3")
             .arg(
                 Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -550,7 +554,7 @@ impl StandIn {
             .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
         let input = child.stdin.take().unwrap();
         let output = std::io::BufReader::new(child.stdout.take().unwrap());
-        StandIn {
+        PythonEngine {
             name,
             dialect,
             child,
@@ -567,12 +571,12 @@ impl StandIn {
         self.output.read_line(&mut line).unwrap();
         assert!(
             !line.is_empty(),
-            "the {} stand-in stopped: `pip install fakesnow==0.9.49 snowflake-connector-python==3.18.1 sqlglot==27.2.0 duckdb==1.3.2` (bash .ci/run installs them)",
+            "the {} session stopped: `pip install pyspark==3.5.3 fakesnow==0.9.49 snowflake-connector-python==3.18.1 sqlglot==27.2.0 duckdb==1.3.2` and Java 17 (bash .ci/run installs them)",
             self.name
         );
         let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
         if let Some(error) = answer.get("error") {
-            panic!("the {} stand-in rejected:\n{error}\n{request}", self.name);
+            panic!("{} rejected:\n{error}\n{request}", self.name);
         }
         answer["rows"]
             .as_array()
@@ -592,14 +596,14 @@ impl StandIn {
     }
 }
 
-impl Drop for StandIn {
+impl Drop for PythonEngine {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-impl Engine for StandIn {
+impl Engine for PythonEngine {
     fn name(&self) -> &'static str {
         self.name
     }
