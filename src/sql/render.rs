@@ -59,13 +59,7 @@ impl<'d> Renderer<'d> {
     /// A generated name: bare when safe, quoted otherwise.
     fn ident(&self, out: &mut String, name: &str) {
         let plain = !self.dialect.folds_unquoted_names()
-            && name
-                .bytes()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+            && super::dialect::is_plain_lowercase(name)
             && !is_keyword(name);
         if plain {
             out.push_str(name);

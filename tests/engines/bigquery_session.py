@@ -1,42 +1,12 @@
-"""A BigQuery stand-in session for the tests: BigQuery's SQL translated by
-sqlglot into DuckDB's and run on an in-memory DuckDB database, behind the
-same line protocol as fakesnow_session.py.
-
-Each line on standard input is a JSON request; each answer is one JSON
-line on standard output:
-  {"sql": "..."}                 -> {"rows": [[cell, ...], ...]}
-  {"load": TABLE, "columns": [...], "quoted_columns": [...], "file": CSV}
-                                 -> {"rows": []} (the file's rows inserted;
-                                    an empty field is NULL)
-  any failure                    -> {"error": "..."}
-Cells are text (dates `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MM:SS`,
-booleans `true`/`false`) or null.
-"""
-
-import datetime
-import decimal
-import json
-import sys
+"""A BigQuery stand-in for the tests: BigQuery's SQL translated by sqlglot
+into DuckDB's and run on an in-memory DuckDB database, behind the line
+protocol of session_protocol.py."""
 
 import duckdb
 import sqlglot
 from sqlglot import exp
 
-
-def cell(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return str(value)
+from session_protocol import read_csv_sql, serve
 
 
 def as_duckdb(node):
@@ -69,31 +39,24 @@ def duck(sql):
 
 def main():
     connection = duckdb.connect()
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            if "load" in request:
-                table = duck(f"SELECT * FROM {request['load']}")[len("SELECT * FROM "):]
-                names = ", ".join(
-                    duck(f"SELECT {c} FROM t")[len("SELECT "):-len(" FROM t")]
-                    for c in request["quoted_columns"]
-                )
-                read = ", ".join('"' + c.replace('"', '""') + '"' for c in request["columns"])
-                connection.execute(
-                    f"INSERT INTO {table} ({names}) SELECT {read} "
-                    "FROM read_csv(?, header = true, all_varchar = true, "
-                    "nullstr = '', quote = '\"', escape = '\"')",
-                    [request["file"]],
-                )
-                answer = {"rows": []}
-            else:
-                result = connection.execute(duck(request["sql"]))
-                rows = result.fetchall() if result.description else []
-                answer = {"rows": [[cell(v) for v in row] for row in rows]}
-        except Exception as error:  # the test shows the stand-in's message
-            answer = {"error": f"{type(error).__name__}: {error}"}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+
+    def run_sql(sql):
+        result = connection.execute(duck(sql))
+        return result.fetchall() if result.description else []
+
+    def load(request):
+        # The table's and columns' BigQuery names, as DuckDB's.
+        table = duck(f"SELECT * FROM {request['load']}")[len("SELECT * FROM "):]
+        names = ", ".join(
+            duck(f"SELECT {c} FROM t")[len("SELECT "):-len(" FROM t")]
+            for c in request["quoted_columns"]
+        )
+        connection.execute(
+            f"INSERT INTO {table} ({names}) {read_csv_sql(request)}",
+            [request["file"]],
+        )
+
+    serve(run_sql, load)
 
 
 main()

@@ -519,7 +519,7 @@ pub struct PythonEngine {
     name: &'static str,
     dialect: &'static dyn Dialect,
     child: std::process::Child,
-    input: std::process::ChildStdin,
+    input: Option<std::process::ChildStdin>,
     output: std::io::BufReader<std::process::ChildStdout>,
 }
 
@@ -552,7 +552,7 @@ impl PythonEngine {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run python3: {e}"));
-        let input = child.stdin.take().unwrap();
+        let input = child.stdin.take();
         let output = std::io::BufReader::new(child.stdout.take().unwrap());
         PythonEngine {
             name,
@@ -565,8 +565,9 @@ impl PythonEngine {
 
     fn ask(&mut self, request: serde_json::Value) -> Vec<Vec<Value>> {
         use std::io::BufRead;
-        writeln!(self.input, "{request}").unwrap();
-        self.input.flush().unwrap();
+        let input = self.input.as_mut().expect("open until dropped");
+        writeln!(input, "{request}").unwrap();
+        input.flush().unwrap();
         let mut line = String::new();
         self.output.read_line(&mut line).unwrap();
         assert!(
@@ -597,8 +598,10 @@ impl PythonEngine {
 }
 
 impl Drop for PythonEngine {
+    /// Ends the session as it expects (its input closed), so that it can
+    /// stop its engine and remove its scratch files.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        self.input = None;
         let _ = self.child.wait();
     }
 }

@@ -1,37 +1,18 @@
 """Apache Spark for the tests, in local mode (`pip install pyspark`, Java
-17), behind the line protocol of the stand-ins (see fakesnow_session.py):
-one JSON request per line on standard input, one JSON answer per line on
-standard output.
+17), behind the line protocol of session_protocol.py.
 
 Tables are Parquet tables of an in-memory catalog in a scratch warehouse
 folder; the session's time zone is UTC, so that timestamps read and print
 as written.
 """
 
-import datetime
-import decimal
-import json
 import os
-import sys
+import shutil
 import tempfile
 
 from pyspark.sql import SparkSession
 
-
-def cell(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return str(value)
+from session_protocol import serve
 
 
 def main():
@@ -52,30 +33,24 @@ def main():
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            if "load" in request:
-                table = spark.table(request["load"])
-                data = (
-                    spark.read.option("header", True)
-                    .option("multiLine", True)
-                    .option("escape", '"')
-                    .csv(request["file"])
-                )
-                columns = [
-                    data[c].cast(table.schema[c].dataType) for c in request["columns"]
-                ]
-                data.select(*columns).write.insertInto(request["load"])
-                answer = {"rows": []}
-            else:
-                rows = spark.sql(request["sql"]).collect()
-                answer = {"rows": [[cell(v) for v in row] for row in rows]}
-        except Exception as error:  # the test shows Spark's message
-            answer = {"error": f"{type(error).__name__}: {error}"}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+
+    def run_sql(sql):
+        return spark.sql(sql).collect()
+
+    def load(request):
+        table = spark.table(request["load"])
+        data = (
+            spark.read.option("header", True)
+            .option("multiLine", True)
+            .option("escape", '"')
+            .csv(request["file"])
+        )
+        columns = [data[c].cast(table.schema[c].dataType) for c in request["columns"]]
+        data.select(*columns).write.insertInto(request["load"])
+
+    serve(run_sql, load)
     spark.stop()
+    shutil.rmtree(warehouse, ignore_errors=True)
 
 
 main()

@@ -157,6 +157,18 @@ pub trait Dialect: Sync {
     }
 }
 
+/// A name of lower-case ASCII letters, digits and `_`, not starting with a
+/// digit: the names an engine reads the same with or without quotes (case
+/// folding aside), keywords aside.
+pub fn is_plain_lowercase(name: &str) -> bool {
+    name.bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
 /// Every dialect, in a stable order.
 pub fn all() -> [&'static dyn Dialect; 6] {
     [

@@ -139,13 +139,7 @@ impl Dialect for Snowflake {
     /// exactly as written.
     fn source_name(&self, name: &str) -> String {
         let bare = self.names == Names::Folded
-            && name
-                .bytes()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c == b'_')
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+            && super::is_plain_lowercase(name)
             && !RESERVED.contains(&name);
         if bare {
             name.to_string()
