@@ -62,6 +62,8 @@ struct Session {
     lines: Receiver<String>,
     errors: Arc<Mutex<Vec<u8>>>,
     readers: Vec<std::thread::JoinHandle<()>>,
+    /// Set before the process is reaped: its id may then be another's.
+    ended: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -106,6 +108,7 @@ impl Session {
             lines,
             errors,
             readers,
+            ended: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -113,6 +116,7 @@ impl Session {
     /// the threads reading its output.
     fn end(&mut self) {
         self.input = None;
+        self.ended.store(true, Ordering::SeqCst);
         let _ = self.child.wait();
         for reader in self.readers.drain(..) {
             let _ = reader.join();
@@ -633,11 +637,15 @@ impl Engine for DuckDbCli {
 
     fn canceller(&self) -> Canceller {
         let cancelled = Arc::clone(&self.cancelled);
+        let ended = Arc::clone(&self.session.ended);
         let pid = self.pid;
         Canceller::new(move || {
             cancelled.store(true, Ordering::SeqCst);
-            // SAFETY: kill(2) with the id of the session's process, which
-            // the engine reaps only when it is dropped (after the run).
+            if ended.load(Ordering::SeqCst) {
+                return;
+            }
+            // SAFETY: kill(2) with the id of the session's process, not yet
+            // reaped (`ended` is set first); at worst it has just exited.
             unsafe {
                 libc::kill(pid as libc::pid_t, libc::SIGTERM);
             }

@@ -183,8 +183,9 @@ pub fn plan(
             };
             for select in selects {
                 widen_measure(select, calls.len(), |j, old| match old {
-                    // The source's rows: each call's own column.
+                    // rows_0 and keyed_0 pass each measure on.
                     Expr::Field { table, .. } => field(table, &format!("measure_{j}")),
+                    // base_0 reads each call's own column.
                     _ => match &calls[j].column {
                         Some(column) => source_column("r", calls[j].source, column),
                         None => Expr::Null,
