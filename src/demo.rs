@@ -930,7 +930,7 @@ fn attribute(name: &str, ty: ColumnType, pii: bool, customer: &str, rng: &mut Rn
         }
         ColumnType::Number => (1 + rng.below(20)).to_string(),
         ColumnType::Money => format!("{}.{:02}", 80 + rng.below(1900), rng.below(100)),
-        ColumnType::Timestamp => String::new(),
+        ColumnType::Timestamp | ColumnType::Instant => String::new(),
         ColumnType::Date => String::new(),
         ColumnType::Boolean => if rng.below(2) == 0 { "true" } else { "false" }.to_string(),
     }

@@ -29,6 +29,7 @@ pub mod source;
 pub mod sql;
 pub mod syntax;
 pub mod vocabulary;
+pub mod zones;
 
 use diagnostics::{Diagnostic, codes};
 use source::SourceMap;

@@ -43,7 +43,11 @@ pub enum ColumnType {
     Text,
     Number,
     Money,
+    /// A local wall-clock time in the agreement's zone.
     Timestamp,
+    /// A moment in time stored with its zone or UTC offset, converted to
+    /// the agreement's zone when read.
+    Instant,
     Date,
     Boolean,
 }
@@ -55,6 +59,7 @@ impl ColumnType {
             ColumnType::Number => "number",
             ColumnType::Money => "money",
             ColumnType::Timestamp => "timestamp",
+            ColumnType::Instant => "instant",
             ColumnType::Date => "date",
             ColumnType::Boolean => "boolean",
         }

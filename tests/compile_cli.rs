@@ -396,3 +396,87 @@ fn compile_writes_only_into_a_folder_of_its_own() {
         stderr(&out)
     );
 }
+
+#[test]
+fn instants_are_read_in_the_agreements_zone_and_sqlite_says_where_it_cannot() {
+    let root = std::env::current_dir().unwrap();
+    let spec = "tests/sql/zones/instants/agreement.pactum";
+    let query = |dialect: &str| {
+        let out = pactum(
+            &[
+                "compile",
+                spec,
+                "--dialect",
+                dialect,
+                "--query",
+                "events_purchase",
+            ],
+            &root,
+        );
+        assert_eq!(out.status.code(), Some(0), "{dialect}: {}", stderr(&out));
+        stdout(&out)
+    };
+    for (dialect, read) in [
+        (
+            "duckdb",
+            "(e.\"ordered_at\" AT TIME ZONE 'America/New_York')",
+        ),
+        (
+            "postgres",
+            "(e.\"ordered_at\" AT TIME ZONE 'America/New_York')",
+        ),
+        ("bigquery", "DATETIME(e.`ordered_at`, 'America/New_York')"),
+        (
+            "spark",
+            "from_utc_timestamp(e.`ordered_at`, 'America/New_York')",
+        ),
+        (
+            "snowflake",
+            "CAST(CONVERT_TIMEZONE('America/New_York', \"e\".ordered_at) AS TIMESTAMP_NTZ)",
+        ),
+    ] {
+        let sql = query(dialect);
+        assert!(sql.contains(read), "{dialect}: {read} not in\n{sql}");
+    }
+    // Local times are read as they are.
+    let out = pactum(
+        &[
+            "compile",
+            "tests/sql/zones/local/agreement.pactum",
+            "--dialect",
+            "sqlite",
+            "--query",
+            "events_purchase",
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("e.\"ordered_at\" AS event_time"),
+        "{}",
+        stdout(&out)
+    );
+
+    // SQLite has no zone database: refused, nothing written.
+    let dir = scratch("compile_zones");
+    let out = pactum(
+        &[
+            "compile",
+            spec,
+            "--dialect",
+            "sqlite",
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    for wanted in [
+        "`zone_cases`: SQLite SQL cannot convert the instants of source `orders` to \"America/New_York\"",
+        "help: compile for another dialect",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} not in:\n{text}");
+    }
+    assert!(!dir.join("out").exists());
+}

@@ -327,6 +327,7 @@ fn item() -> impl Strategy<Value = Item> {
         ColumnType::Number,
         ColumnType::Money,
         ColumnType::Timestamp,
+        ColumnType::Instant,
         ColumnType::Date,
         ColumnType::Boolean,
     ]));
@@ -361,7 +362,8 @@ fn item() -> impl Strategy<Value = Item> {
         text().prop_map(SourceField::Table),
         ident().prop_map(SourceField::Owner),
         column_ref().prop_map(SourceField::Customer),
-        column_ref().prop_map(SourceField::Time),
+        (column_ref(), any::<bool>())
+            .prop_map(|(column, instant)| SourceField::Time { column, instant }),
         column_ref().prop_map(SourceField::Id),
         column.prop_map(SourceField::Column),
         duration().prop_map(SourceField::Freshness),

@@ -928,3 +928,110 @@ fn duckdb_reads_every_accepted_spelling_as_the_embedded_engine_does() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn instants_and_local_times_give_the_same_results_on_both_engines() {
+    // tests/sql/zones: the same events as New York's local times and as
+    // instants with UTC offsets, around both daylight saving changes.
+    let dir = std::env::temp_dir().join(format!("pactum-run-zones-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut folders = Vec::new();
+    for stored in ["local", "instants"] {
+        for engine in ["sqlite", "duckdb"] {
+            let fixture = format!("tests/sql/zones/{stored}");
+            let out = dir.join(format!("{stored}-{engine}"));
+            let output = pactum(
+                &[
+                    "run",
+                    &format!("{fixture}/agreement.pactum"),
+                    "--data",
+                    &fixture,
+                    "--engine",
+                    engine,
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                &[],
+            );
+            assert!(
+                output.status.success(),
+                "{stored} on {engine}: {}",
+                stderr(&output)
+            );
+            folders.push(out);
+        }
+    }
+    let read = |folder: &Path, name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+    // New York's local dates: o1 (03:30 UTC on March 1) is February's.
+    assert_eq!(
+        read(&folders[0], "metric_revenue.csv"),
+        "period_start,segment,segment_value,value,customers\n\
+         2026-02-01,all,,100,1\n\
+         2026-03-01,all,,550,2\n\
+         2026-10-01,all,,400,1\n\
+         2026-11-01,all,,1800,3\n"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folders[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 9, "{names:?}");
+    for folder in &folders[1..] {
+        for name in &names {
+            assert_eq!(
+                read(&folders[0], name),
+                read(folder, name),
+                "{folder:?} {name}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_instant_without_its_offset_is_a_data_error() {
+    let dir = std::env::temp_dir().join(format!("pactum-run-offset-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["orders.csv", "usage.csv"] {
+        std::fs::copy(format!("tests/sql/zones/instants/{file}"), dir.join(file)).unwrap();
+    }
+    let orders = std::fs::read_to_string(dir.join("orders.csv")).unwrap();
+    std::fs::write(
+        dir.join("orders.csv"),
+        orders.replacen("2026-03-08 06:59:59Z", "2026-03-08 06:59:59", 1),
+    )
+    .unwrap();
+    for engine in ["sqlite", "duckdb"] {
+        let output = pactum(
+            &[
+                "run",
+                "tests/sql/zones/instants/agreement.pactum",
+                "--data",
+                dir.to_str().unwrap(),
+                "--engine",
+                engine,
+                "--out",
+                dir.join("out").to_str().unwrap(),
+            ],
+            &[],
+        );
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{engine}: {text}");
+        for wanted in [
+            "error[P0503]",
+            "orders.csv:3:",
+            "`2026-03-08 06:59:59` is not an instant (column `ordered_at`)",
+            "with its UTC offset",
+        ] {
+            assert!(
+                text.contains(wanted),
+                "{engine}: {wanted:?} not in:\n{text}"
+            );
+        }
+        assert!(!dir.join("out").exists(), "{engine}: output written");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

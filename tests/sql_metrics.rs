@@ -2,7 +2,9 @@
 //! BigQuery stand-ins against the fixtures in `tests/sql/metrics/` (aggregates, percentiles, time to value) and
 //! `tests/sql/cohorts/` (conversion, up-sell and retention rates) and
 //! `tests/sql/churn/` (churn over complete periods, simple CLV) and
-//! `tests/sql/partners/` (metrics split per partner); see their
+//! `tests/sql/partners/` (metrics split per partner) and `tests/sql/zones/`
+//! (the same events as local times and as instants, around daylight saving
+//! changes in New York); see their
 //! READMEs. Per period, overall and per segment value, each engine's values
 //! and customer counts must equal the independently computed `expected.csv`
 //! (values to 1e-9 relative).
@@ -20,6 +22,52 @@ const METRICS: &str = "tests/sql/metrics";
 const COHORTS: &str = "tests/sql/cohorts";
 const CHURN: &str = "tests/sql/churn";
 const PARTNERS: &str = "tests/sql/partners";
+const ZONES: &str = "tests/sql/zones";
+
+/// The zone fixtures' two folders (local times, instants) on one engine
+/// each: both give the same expected figures.
+fn zones(engine: &mut dyn FnMut() -> Box<dyn Engine>) {
+    let expected = expected(ZONES);
+    for stored in ["local", "instants"] {
+        let mut engine = engine();
+        let name = format!("{} ({stored})", engine.name());
+        compare(
+            &name,
+            &run(&format!("{ZONES}/{stored}"), engine.as_mut()),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn sqlite_takes_days_and_months_in_the_agreements_zone() {
+    zones(&mut || Box::new(engines::Sqlite::new()));
+}
+
+#[test]
+fn postgres_takes_days_and_months_in_the_agreements_zone() {
+    zones(&mut || Box::new(engines::Postgres::new("zones")));
+}
+
+#[test]
+fn duckdb_takes_days_and_months_in_the_agreements_zone() {
+    zones(&mut || Box::new(engines::DuckDb::new("zones")));
+}
+
+#[test]
+fn snowflake_stand_in_takes_days_and_months_in_the_agreements_zone() {
+    zones(&mut || Box::new(engines::PythonEngine::snowflake()));
+}
+
+#[test]
+fn bigquery_stand_in_takes_days_and_months_in_the_agreements_zone() {
+    zones(&mut || Box::new(engines::PythonEngine::bigquery()));
+}
+
+#[test]
+fn spark_takes_days_and_months_in_the_agreements_zone() {
+    zones(&mut || Box::new(engines::PythonEngine::spark()));
+}
 
 /// (metric, period_start, segment, segment_value) -> (value, customers)
 type Figures = BTreeMap<(String, String, String, String), (Option<f64>, i64)>;

@@ -113,11 +113,12 @@ fn cell(
         return format!("r{}", i % 57);
     }
     match ty {
-        ColumnType::Timestamp => {
+        ColumnType::Timestamp | ColumnType::Instant => {
             let day = (i * 41 + k as u32 * 3) % 270;
             let (y, m, d) = civil(20362 + day as i64); // 2025-10-01
+            let offset = if ty == ColumnType::Instant { "Z" } else { "" };
             format!(
-                "{y:04}-{m:02}-{d:02} {:02}:{:02}:00",
+                "{y:04}-{m:02}-{d:02} {:02}:{:02}:00{offset}",
                 (i * 5) % 24,
                 (i * 13) % 60
             )

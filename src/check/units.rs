@@ -96,8 +96,13 @@ pub fn column<'a>(source: &'a Source, name: &str) -> Option<ColumnInfo<'a>> {
             SourceField::Customer(c) if c.name.name == name || name == "customer" => {
                 return Some(info(&c.name, ColumnType::Text, false));
             }
-            SourceField::Time(c) if c.name.name == name || name == "time" => {
-                return Some(info(&c.name, ColumnType::Timestamp, false));
+            SourceField::Time { column: c, instant } if c.name.name == name || name == "time" => {
+                let ty = if *instant {
+                    ColumnType::Instant
+                } else {
+                    ColumnType::Timestamp
+                };
+                return Some(info(&c.name, ty, false));
             }
             SourceField::Id(c) if c.name.name == name || name == "id" => {
                 return Some(info(&c.name, ColumnType::Text, false));
@@ -119,7 +124,7 @@ pub fn column_names(source: &Source) -> Vec<&str> {
     let mut names = Vec::new();
     for field in &source.fields {
         match &field.value {
-            SourceField::Customer(c) | SourceField::Time(c) | SourceField::Id(c) => {
+            SourceField::Customer(c) | SourceField::Time { column: c, .. } | SourceField::Id(c) => {
                 names.push(c.name.name.as_str());
             }
             SourceField::Column(c) => names.push(c.name.name.as_str()),
@@ -821,7 +826,9 @@ impl<'s, 'a> Typer<'s, 'a> {
                 }
                 true
             }
-            (ColumnType::Timestamp | ColumnType::Date, Literal::Date(_)) => true,
+            (ColumnType::Timestamp | ColumnType::Instant | ColumnType::Date, Literal::Date(_)) => {
+                true
+            }
             (ColumnType::Boolean, Literal::Bool(_)) => true,
             _ => false,
         };
@@ -830,7 +837,9 @@ impl<'s, 'a> Typer<'s, 'a> {
                 ColumnType::Text => "a string such as \"webinar\"",
                 ColumnType::Number => "a number such as 9",
                 ColumnType::Money => "an amount such as 100 or 100 USD",
-                ColumnType::Timestamp | ColumnType::Date => "a date such as 2026-01-31",
+                ColumnType::Timestamp | ColumnType::Instant | ColumnType::Date => {
+                    "a date such as 2026-01-31"
+                }
                 ColumnType::Boolean => "true or false",
             };
             self.diagnostics.push(

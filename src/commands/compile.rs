@@ -9,6 +9,7 @@ use crate::check::count;
 use crate::check::workspace::parallel_map;
 use crate::sql::compile::{Header, manifest, render};
 use crate::sql::dialect::{self, Dialect};
+use crate::vocabulary::ColumnType;
 
 pub struct Options {
     pub paths: Vec<PathBuf>,
@@ -83,6 +84,9 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             version: model.version,
             source_file: &source_file,
         };
+        for dialect in &dialects {
+            zone_database_needed(&model, *dialect)?;
+        }
         let mut compiled = Compiled {
             not_compiled: plan
                 .not_compiled
@@ -209,6 +213,37 @@ struct Compiled {
 /// Removes query files an earlier compile wrote for queries the agreement no
 /// longer has. Only `.sql` files that start with Pactum's header are
 /// touched: anything else in the folder is the user's.
+/// SQLite has no time zone database: its SQL converts instants only to a
+/// zone with a fixed offset. Refused before anything is written.
+fn zone_database_needed(
+    model: &crate::model::Agreement<'_>,
+    dialect: &dyn Dialect,
+) -> Result<(), Failure> {
+    if dialect.name() != "sqlite" {
+        return Ok(());
+    }
+    let zone = model.timezone.unwrap_or(crate::model::DEFAULT_ZONE);
+    if crate::zones::fixed_offset_seconds(zone).is_some() {
+        return Ok(());
+    }
+    let Some(source) = model
+        .sources
+        .iter()
+        .find(|s| s.layout.iter().any(|&(_, ty)| ty == ColumnType::Instant))
+    else {
+        return Ok(());
+    };
+    Err(Failure(format!(
+        "`{}`: SQLite SQL cannot convert the instants of source `{}` to \"{zone}\": \
+         SQLite has no time zone database, and the zone has daylight saving or a history of \
+         offsets\n  help: compile for another dialect (DuckDB, PostgreSQL...), store local times \
+         of the agreement's zone (`time COLUMN` without `instant`), or run the agreement with \
+         `pactum run`, whose embedded SQLite converts instants itself",
+        model.name,
+        source.name()
+    )))
+}
+
 fn remove_stale(
     dir: &std::path::Path,
     planned: &[crate::sql::plan::Planned],

@@ -7,6 +7,9 @@ use crate::syntax::ast::{self, Ident, Spanned, Str};
 
 /// The model of a checked scope. Names that do not resolve cannot occur in
 /// a scope without errors; they are kept as written.
+/// The zone of an agreement that names none.
+pub const DEFAULT_ZONE: &str = "UTC";
+
 pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
     let header = &scope.header;
     let mut agreement = Agreement {
@@ -44,6 +47,7 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
         audits: scope.audits.iter().map(|a| audit(a)).collect(),
         disputes: scope.disputes.clone(),
     };
+    let zone = agreement.timezone.unwrap_or(DEFAULT_ZONE);
     for (position, decl) in scope.decls.iter().enumerate() {
         let named = |docs, ident, title| named(docs, ident, title, position);
         match *decl {
@@ -53,9 +57,11 @@ pub fn build<'a>(scope: &Scope<'a>) -> Agreement<'a> {
             Decl::Goal(x) => agreement
                 .goals
                 .push(goal(x, named(&x.docs, &x.name, &x.title))),
-            Decl::Source(x) => agreement
-                .sources
-                .push(source(x, named(&x.docs, &x.name, &x.title))),
+            Decl::Source(x) => {
+                agreement
+                    .sources
+                    .push(source(x, named(&x.docs, &x.name, &x.title), zone))
+            }
             Decl::Event(x) => agreement.events.push(Event {
                 named: named(&x.docs, &x.name, &x.title),
                 source: &x.source.name,
@@ -215,10 +221,11 @@ fn key(column: &ast::ColumnRef) -> KeyColumn<'_> {
     }
 }
 
-fn source<'a>(x: &'a ast::Source, named: Named<'a>) -> Source<'a> {
+fn source<'a>(x: &'a ast::Source, named: Named<'a>, zone: &'a str) -> Source<'a> {
     use ast::SourceField as F;
     Source {
         named,
+        zone,
         order: order(&x.fields, source_keyword),
         table: first(&x.fields, |f| match f {
             F::Table(t) => Some(text(t)),
@@ -234,7 +241,7 @@ fn source<'a>(x: &'a ast::Source, named: Named<'a>) -> Source<'a> {
             _ => None,
         }),
         time: first(&x.fields, |f| match f {
-            F::Time(c) => Some(key(c)),
+            F::Time { column: c, .. } => Some(key(c)),
             _ => None,
         }),
         id: first(&x.fields, |f| match f {
@@ -261,7 +268,14 @@ fn source<'a>(x: &'a ast::Source, named: Named<'a>) -> Source<'a> {
             .iter()
             .filter_map(|f| match &f.value {
                 F::Customer(c) | F::Id(c) => Some((key(c).physical, ast::ColumnType::Text)),
-                F::Time(c) => Some((key(c).physical, ast::ColumnType::Timestamp)),
+                F::Time { column: c, instant } => Some((
+                    key(c).physical,
+                    if *instant {
+                        ast::ColumnType::Instant
+                    } else {
+                        ast::ColumnType::Timestamp
+                    },
+                )),
                 F::Column(c) => Some((
                     c.physical
                         .as_ref()
@@ -651,7 +665,7 @@ fn source_keyword(field: &ast::SourceField) -> &'static str {
         ast::SourceField::Table(_) => "table",
         ast::SourceField::Owner(_) => "owner",
         ast::SourceField::Customer(_) => "customer",
-        ast::SourceField::Time(_) => "time",
+        ast::SourceField::Time { .. } => "time",
         ast::SourceField::Id(_) => "id",
         ast::SourceField::Column(_) => "column",
         ast::SourceField::Freshness(_) => "freshness",

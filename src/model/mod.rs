@@ -19,6 +19,8 @@
 
 mod build;
 
+pub use build::DEFAULT_ZONE;
+
 use crate::attribution_models::{ModelRule, Settings};
 use crate::check::scope::Scope;
 use crate::syntax::ast::{
@@ -120,6 +122,9 @@ pub struct Source<'a> {
     /// written: the table's layout.
     pub layout: Vec<(&'a str, ColumnType)>,
     pub freshness: Option<&'a Duration>,
+    /// The agreement's time zone (`UTC` when it names none): instants read
+    /// from this source are converted to it.
+    pub zone: &'a str,
 }
 
 /// A key column: its logical name and the name in the warehouse.
@@ -174,6 +179,14 @@ impl<'a> Source<'a> {
             .iter()
             .find(|c| c.name == logical)
             .map(|c| c.physical)
+    }
+
+    /// Whether a physical column holds instants (`time ... instant`, or a
+    /// column of type `instant`).
+    pub fn holds_instants(&self, physical: &str) -> bool {
+        self.layout
+            .iter()
+            .any(|&(name, ty)| name == physical && ty == ColumnType::Instant)
     }
 }
 

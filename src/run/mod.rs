@@ -195,7 +195,39 @@ fn open(folder: &Path, schemas: &[String], writable: bool) -> Result<Connection,
     connection
         .execute_batch(&script)
         .map_err(|e| engine_error(&e))?;
+    add_functions(&connection).map_err(|e| engine_error(&e))?;
     Ok(connection)
+}
+
+/// Registers the functions Pactum's SQLite SQL may call beyond SQLite's
+/// own: `pactum_local_time(instant, zone)`, the local time in an IANA zone
+/// of an instant (`YYYY-MM-DD HH:MM:SS` with `Z` or a UTC offset), NULL for
+/// NULL. SQLite has no time zone database; this one is Pactum's, the same
+/// on every machine.
+pub fn add_functions(connection: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    connection.create_scalar_function(
+        "pactum_local_time",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            // The zone is the same on every row: found once per statement.
+            let zone = context.get_or_create_aux(1, |value| match value {
+                ValueRef::Text(name) => std::str::from_utf8(name)
+                    .ok()
+                    .and_then(crate::zones::find)
+                    .ok_or("pactum_local_time: unknown time zone"),
+                _ => Err("pactum_local_time: the zone must be a text"),
+            })?;
+            Ok(match context.get_raw(0) {
+                ValueRef::Text(text) => std::str::from_utf8(text)
+                    .ok()
+                    .and_then(|text| crate::zones::local_time(text, &zone)),
+                _ => None,
+            })
+        },
+    )
 }
 
 /// Runs each script (the indexes of one database file) in a transaction,
@@ -981,6 +1013,9 @@ pub(crate) fn plain_field(raw: &str, ty: ColumnType) -> bool {
         }
         ColumnType::Date => raw.len() == 10,
         ColumnType::Timestamp => raw.len() == 19 && raw.as_bytes()[10] == b' ',
+        // Offsets are spelled many ways: instants are always rewritten in
+        // UTC (`YYYY-MM-DD HH:MM:SSZ`).
+        ColumnType::Instant => false,
         ColumnType::Boolean => raw == "true" || raw == "false",
     }
 }
@@ -1048,6 +1083,9 @@ fn example(ty: ColumnType) -> &'static str {
         ColumnType::Number => "for example 12 or 3.5",
         ColumnType::Money => "for example 1250 or 99.90, without a currency sign",
         ColumnType::Timestamp => "`YYYY-MM-DD HH:MM:SS`, local time of the agreement's zone",
+        ColumnType::Instant => {
+            "`YYYY-MM-DD HH:MM:SS` with its UTC offset, for example `2026-03-08 06:30:00Z` or `2026-03-08 01:30:00-05:00`"
+        }
         ColumnType::Date => "`YYYY-MM-DD`",
         ColumnType::Boolean => "`true` or `false`",
     }
@@ -1069,6 +1107,9 @@ pub fn typed(raw: &str, ty: ColumnType) -> Result<SqlValue, &'static str> {
         ColumnType::Timestamp => parse_timestamp(text)
             .map(SqlValue::Text)
             .ok_or("a timestamp"),
+        ColumnType::Instant => crate::zones::parse_instant(text)
+            .map(SqlValue::Text)
+            .ok_or("an instant"),
         ColumnType::Boolean => boolean(text).map(|b| SqlValue::Integer(b.into())),
     }
 }
@@ -1085,6 +1126,9 @@ pub(crate) fn check_field(raw: &str, ty: ColumnType) -> Result<(), &'static str>
         ColumnType::Number | ColumnType::Money => number(text, ty).map(|_| ()),
         ColumnType::Date => parse_date(text).map(|_| ()).ok_or("a date"),
         ColumnType::Timestamp => timestamp_parts(text).map(|_| ()).ok_or("a timestamp"),
+        ColumnType::Instant => crate::zones::parse_instant(text)
+            .map(|_| ())
+            .ok_or("an instant"),
         ColumnType::Boolean => boolean(text).map(|_| ()),
     }
 }

@@ -440,6 +440,9 @@ impl<'d> Renderer<'d> {
                 });
             }
             Expr::StartOfDay(date) => out.push_str(&d.start_of_day(&self.text(date, 0))),
+            Expr::LocalTime { instant, zone } => {
+                out.push_str(&d.local_time(&self.text(instant, 0), zone))
+            }
             Expr::Today => out.push_str(&d.today()),
             Expr::Now => out.push_str(&d.now()),
             Expr::TypedNull(ty) => {

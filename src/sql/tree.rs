@@ -239,6 +239,12 @@ pub enum Expr {
     },
     /// Midnight at the start of a date, as a timestamp.
     StartOfDay(Box<Expr>),
+    /// An instant as the local time (a timestamp without zone) of an IANA
+    /// time zone.
+    LocalTime {
+        instant: Box<Expr>,
+        zone: String,
+    },
     /// The engine's current date (used only when no `as of` date is given).
     Today,
     /// The engine's current local time, as a timestamp without zone.

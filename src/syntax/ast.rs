@@ -317,7 +317,12 @@ pub enum SourceField {
     Table(Str),
     Owner(Ident),
     Customer(ColumnRef),
-    Time(ColumnRef),
+    /// The event time; `instant` when the column holds instants rather
+    /// than local times of the agreement's zone.
+    Time {
+        column: ColumnRef,
+        instant: bool,
+    },
     Id(ColumnRef),
     Column(Column),
     Freshness(Duration),

@@ -374,6 +374,7 @@ fn leading_keyword(rule: Rule) -> Option<&'static str> {
         k_number => "number",
         k_money => "money",
         k_timestamp => "timestamp",
+        k_instant => "instant",
         k_date => "date",
         k_boolean => "boolean",
         k_from => "from",

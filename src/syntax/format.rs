@@ -678,7 +678,11 @@ fn source_field(f: &SourceField) -> String {
         SourceField::Table(t) => format!("table {}", string(&t.value)),
         SourceField::Owner(o) => format!("owner {}", o.name),
         SourceField::Customer(c) => format!("customer {}", column_ref(c)),
-        SourceField::Time(c) => format!("time {}", column_ref(c)),
+        SourceField::Time { column: c, instant } => match (&c.physical, instant) {
+            (Some(p), true) => format!("time {} instant named {}", c.name.name, string(&p.value)),
+            (None, true) => format!("time {} instant", c.name.name),
+            (_, false) => format!("time {}", column_ref(c)),
+        },
         SourceField::Id(c) => format!("id {}", column_ref(c)),
         SourceField::Column(c) => column(c),
         SourceField::Freshness(d) => format!("freshness {}", duration(d)),

@@ -340,12 +340,25 @@ impl<'t> Lowerer<'t> {
         if rule == Rule::column {
             return SourceField::Column(self.column(pair));
         }
+        if rule == Rule::time_field {
+            // `parts` drops keywords, and `instant` is one.
+            let instant = pair
+                .clone()
+                .into_inner()
+                .any(|p| p.as_rule() == Rule::k_instant);
+            let mut p = parts(pair).into_iter();
+            let name = self.ident(p.next().expect("column name"));
+            let physical = p.next().map(|named| self.physical_name(named));
+            return SourceField::Time {
+                column: ColumnRef { name, physical },
+                instant,
+            };
+        }
         let first = parts(pair).into_iter().next().expect("source field value");
         match rule {
             Rule::table_field => SourceField::Table(self.string(first)),
             Rule::owner_field => SourceField::Owner(self.ident(first)),
             Rule::customer_field => SourceField::Customer(self.column_ref(first)),
-            Rule::time_field => SourceField::Time(self.column_ref(first)),
             Rule::id_field => SourceField::Id(self.column_ref(first)),
             Rule::freshness_field => SourceField::Freshness(self.duration(first)),
             other => unreachable!("source field {other:?}"),
@@ -377,6 +390,7 @@ impl<'t> Lowerer<'t> {
                 "number" => ColumnType::Number,
                 "money" => ColumnType::Money,
                 "timestamp" => ColumnType::Timestamp,
+                "instant" => ColumnType::Instant,
                 "date" => ColumnType::Date,
                 _ => ColumnType::Boolean,
             },

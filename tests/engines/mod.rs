@@ -146,10 +146,12 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
+    /// An in-memory database with the functions Pactum's embedded engine
+    /// registers (`pactum_local_time`).
     pub fn new() -> Sqlite {
-        Sqlite {
-            connection: rusqlite::Connection::open_in_memory().unwrap(),
-        }
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        pactum::run::add_functions(&connection).unwrap();
+        Sqlite { connection }
     }
 }
 

@@ -151,7 +151,7 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
             SourceField::Table(_) => Some("table"),
             SourceField::Owner(_) => Some("owner"),
             SourceField::Customer(_) => Some("customer"),
-            SourceField::Time(_) => Some("time"),
+            SourceField::Time { .. } => Some("time"),
             SourceField::Id(_) => Some("id"),
             SourceField::Freshness(_) => Some("freshness"),
             SourceField::Column(_) => None,
@@ -175,7 +175,7 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
             "name the customer key column: `customer account_id`",
         );
     }
-    if !has(|f| matches!(f, SourceField::Time(_))) {
+    if !has(|f| matches!(f, SourceField::Time { .. })) {
         ctx.missing(
             "source",
             &source.name,
@@ -187,7 +187,9 @@ fn source_shape(ctx: &mut Ctx<'_, '_>, source: &Source) {
     let mut seen: Vec<&Ident> = Vec::new();
     for field in &source.fields {
         let name = match &field.value {
-            SourceField::Customer(c) | SourceField::Time(c) | SourceField::Id(c) => &c.name,
+            SourceField::Customer(c) | SourceField::Time { column: c, .. } | SourceField::Id(c) => {
+                &c.name
+            }
             SourceField::Column(c) => &c.name,
             _ => continue,
         };
@@ -684,7 +686,7 @@ fn keys(ctx: &mut Ctx<'_, '_>, source: &Source, used: &Ident, role: &str) {
     let has_time = source
         .fields
         .iter()
-        .any(|f| matches!(f.value, SourceField::Time(_)));
+        .any(|f| matches!(f.value, SourceField::Time { .. }));
     let missing = match (has_customer, has_time) {
         (true, true) => return,
         (false, false) => "customer key and no time",

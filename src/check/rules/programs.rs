@@ -80,17 +80,19 @@ fn header(ctx: &mut Ctx<'_, '_>) {
     }
 }
 
-/// Every IANA time zone name (zones and their links, such as `GMT`,
-/// `Europe/Amsterdam` or `US/Eastern`), from the tz database.
-const ZONE_NAMES: &str = include_str!("../tz_names.txt");
-
+/// An IANA time zone name (zones and their links, such as `GMT`,
+/// `Europe/Amsterdam` or `US/Eastern`) of the tz database Pactum converts
+/// instants with, spelled as the database does.
 fn timezone(ctx: &mut Ctx<'_, '_>, zone: &Str) {
     let name = zone.value.as_str();
-    let names: Vec<&str> = ZONE_NAMES.lines().filter(|l| !l.starts_with('#')).collect();
-    if names.binary_search(&name).is_ok() {
+    if crate::zones::find(name).is_some() {
         return;
     }
-    let help = match crate::syntax::expected::closest(name, &names) {
+    let all = crate::zones::names();
+    let names: Vec<&str> = all.iter().map(String::as_str).collect();
+    let best = crate::zones::canonical(name)
+        .or_else(|| crate::syntax::expected::closest(name, &names).map(str::to_string));
+    let help = match best {
         Some(best) => format!("did you mean \"{best}\"?"),
         None => "write an IANA name such as \"UTC\", \"Europe/Amsterdam\" or \"America/New_York\""
             .to_string(),

@@ -59,6 +59,11 @@ impl Dialect for BigQuery {
         format!("DATE_ADD(CAST({date} AS DATE), INTERVAL {n} MONTH)")
     }
 
+    /// A `TIMESTAMP` (an instant) as the `DATETIME` of a zone.
+    fn local_time(&self, instant: &str, zone: &str) -> String {
+        format!("DATETIME({instant}, {})", self.quote_string(zone))
+    }
+
     fn today(&self) -> String {
         "CURRENT_DATE()".to_string()
     }
@@ -93,6 +98,7 @@ impl Dialect for BigQuery {
             ColumnType::Number => "FLOAT64",
             ColumnType::Money => "NUMERIC",
             ColumnType::Timestamp => "DATETIME",
+            ColumnType::Instant => "TIMESTAMP",
             ColumnType::Date => "DATE",
             ColumnType::Boolean => "BOOL",
         }

@@ -112,6 +112,12 @@ pub trait Dialect: Sync {
         format!("CAST({date} AS TIMESTAMP)")
     }
 
+    /// The local time in an IANA zone (a timestamp without zone) of an
+    /// instant (a zone-aware timestamp).
+    fn local_time(&self, instant: &str, zone: &str) -> String {
+        format!("({instant} AT TIME ZONE {})", self.quote_string(zone))
+    }
+
     /// The current date.
     fn today(&self) -> String {
         "CURRENT_DATE".to_string()
@@ -151,6 +157,7 @@ pub trait Dialect: Sync {
             ColumnType::Number => self.float_type(),
             ColumnType::Money => "DECIMAL(18, 4)",
             ColumnType::Timestamp => "TIMESTAMP",
+            ColumnType::Instant => "TIMESTAMP WITH TIME ZONE",
             ColumnType::Date => "DATE",
             ColumnType::Boolean => "BOOLEAN",
         }

@@ -45,6 +45,7 @@ impl Dialect for Postgres {
             ColumnType::Number => "DOUBLE PRECISION",
             ColumnType::Money => "NUMERIC(18, 4)",
             ColumnType::Timestamp => "TIMESTAMP",
+            ColumnType::Instant => "TIMESTAMPTZ",
             ColumnType::Date => "DATE",
             ColumnType::Boolean => "BOOLEAN",
         }

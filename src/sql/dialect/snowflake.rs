@@ -1,5 +1,6 @@
 use super::{Dialect, backslash_escaped};
 use crate::sql::tree::Period;
+use crate::vocabulary::ColumnType;
 
 /// Snowflake: double-quoted identifiers keep their case, unquoted ones are
 /// stored and found in upper case; string literals take backslash escapes.
@@ -177,6 +178,27 @@ impl Dialect for Snowflake {
 
     fn add_months_by(&self, date: &str, n: &str) -> String {
         format!("CAST(DATEADD(month, {n}, {date}) AS DATE)")
+    }
+
+    /// A `TIMESTAMP_TZ` or `TIMESTAMP_LTZ` as the `TIMESTAMP_NTZ` wall-clock
+    /// time of a zone.
+    fn local_time(&self, instant: &str, zone: &str) -> String {
+        format!(
+            "CAST(CONVERT_TIMEZONE({}, {instant}) AS TIMESTAMP_NTZ)",
+            self.quote_string(zone)
+        )
+    }
+
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Instant => "TIMESTAMP_TZ",
+            ColumnType::Timestamp => "TIMESTAMP_NTZ",
+            ColumnType::Text => self.text_type(),
+            ColumnType::Number => self.float_type(),
+            ColumnType::Money => "DECIMAL(18, 4)",
+            ColumnType::Date => "DATE",
+            ColumnType::Boolean => "BOOLEAN",
+        }
     }
 
     /// The wall-clock time of the session's time zone, as a timestamp

@@ -1,5 +1,6 @@
 use super::{Dialect, backslash_escaped};
 use crate::sql::tree::Period;
+use crate::vocabulary::ColumnType;
 
 /// Spark SQL (and Databricks): backtick identifiers, backslash escapes.
 pub struct Spark;
@@ -48,6 +49,14 @@ impl Dialect for Spark {
         format!("ADD_MONTHS(CAST({date} AS DATE), {n})")
     }
 
+    /// Spark's `TIMESTAMP` is an instant, shown and compared as the
+    /// wall-clock time of the session's zone, which Pactum's Spark SQL
+    /// expects to be UTC (`spark.sql.session.timeZone`): the instant moved
+    /// so that its UTC wall-clock time is the zone's local time.
+    fn local_time(&self, instant: &str, zone: &str) -> String {
+        format!("from_utc_timestamp({instant}, {})", self.quote_string(zone))
+    }
+
     fn today(&self) -> String {
         "current_date()".to_string()
     }
@@ -58,5 +67,18 @@ impl Dialect for Spark {
 
     fn text_type(&self) -> &'static str {
         "STRING"
+    }
+
+    /// Spark has one zone-aware `TIMESTAMP` (an instant); local times are
+    /// kept in it too, read in the session's zone (UTC).
+    fn column_type(&self, ty: ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Text => "STRING",
+            ColumnType::Number => "DOUBLE",
+            ColumnType::Money => "DECIMAL(18, 4)",
+            ColumnType::Timestamp | ColumnType::Instant => "TIMESTAMP",
+            ColumnType::Date => "DATE",
+            ColumnType::Boolean => "BOOLEAN",
+        }
     }
 }

@@ -50,6 +50,19 @@ impl Dialect for Sqlite {
         format!("date({date}, '{n:+} months')")
     }
 
+    /// SQLite has no time zone database. `datetime()` reads an instant's
+    /// offset (`Z`, `+HH:MM`) and gives UTC; a zone with a fixed offset adds
+    /// it, and a zone with daylight saving calls `pactum_local_time`, which
+    /// Pactum's embedded engine registers (`compile` refuses to write SQLite
+    /// SQL that needs it).
+    fn local_time(&self, instant: &str, zone: &str) -> String {
+        match crate::zones::fixed_offset_seconds(zone) {
+            Some(0) => format!("datetime({instant})"),
+            Some(seconds) => format!("datetime({instant}, '{seconds:+} seconds')"),
+            None => format!("pactum_local_time({instant}, {})", self.quote_string(zone)),
+        }
+    }
+
     fn today(&self) -> String {
         "date('now')".to_string()
     }

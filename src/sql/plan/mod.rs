@@ -152,9 +152,20 @@ pub fn table_name(source: &Source<'_>) -> String {
 }
 
 /// `alias."physical"` for a logical column of a source (or a key role:
-/// `customer`, `time`, `id`).
+/// `customer`, `time`, `id`). A column of instants is read as the local
+/// time of the agreement's zone, so that every day, period, cohort and
+/// as-of boundary downstream is taken in that zone.
 pub fn source_column(alias: &str, source: &Source<'_>, logical: &str) -> Expr {
-    tree::col(alias, source.physical(logical).unwrap_or(logical))
+    let physical = source.physical(logical).unwrap_or(logical);
+    let column = tree::col(alias, physical);
+    if source.holds_instants(physical) {
+        Expr::LocalTime {
+            instant: Box::new(column),
+            zone: source.zone.to_string(),
+        }
+    } else {
+        column
+    }
 }
 
 /// A literal of the language as a SQL expression.
