@@ -54,7 +54,7 @@ enum Command {
     },
     /// Compile agreements to warehouse SQL, one file per query and dialect
     #[command(
-        after_help = "Examples:\n  pactum compile specs/ --dialect postgres --out build/sql\n  pactum compile specs/ --dialect duckdb --dialect bigquery --out build/sql\n  pactum compile specs/acme_referral.pactum --dialect sqlite --query attribution_partner_credit\n\nAn agreement with errors is not compiled (the errors are shown as by `pactum check`)."
+        after_help = "Examples:\n  pactum compile specs/ --dialect postgres --out build/sql\n  pactum compile specs/ --dialect duckdb --dialect bigquery --out build/sql\n  pactum compile specs/acme_referral.pactum --dialect sqlite --query attribution_partner_credit\n  pactum compile specs/acme_referral.pactum --format dbt --dialect duckdb --out build\n\nAn agreement with errors is not compiled (the errors are shown as by `pactum check`)."
     )]
     Compile {
         /// Files or folders (searched for *.pactum). Default: the current folder.
@@ -69,6 +69,10 @@ enum Command {
         /// Print this one query to standard output instead of writing files
         #[arg(long, value_name = "NAME")]
         query: Option<String>,
+        /// What to write: SQL files, or a dbt project per agreement
+        /// (DIR/<agreement>/dbt/, for one dialect)
+        #[arg(long, value_enum, default_value_t = commands::compile::Format::Sql)]
+        format: commands::compile::Format,
         #[command(flatten)]
         plan: commands::PlanArgs,
     },
@@ -258,12 +262,14 @@ fn main() -> ExitCode {
             dialects,
             out,
             query,
+            format,
             plan,
         } => commands::compile::run(&commands::compile::Options {
             paths,
             dialects,
             out,
             query,
+            format,
             plan,
         }),
         Command::Run {

@@ -16,7 +16,18 @@ pub struct Options {
     pub dialects: Vec<String>,
     pub out: Option<PathBuf>,
     pub query: Option<String>,
+    pub format: Format,
     pub plan: super::PlanArgs,
+}
+
+/// What `compile` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One SQL file per query and dialect, a manifest and report templates
+    Sql,
+    /// A dbt project per agreement: models that `ref()` the steps they
+    /// reuse, sources with their tests and freshness, exposures
+    Dbt,
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
@@ -112,6 +123,35 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         let folder = out_dir.join(model.name);
         // Refused before anything is written, not half-way.
         crate::output::claim(&folder, "compile").map_err(Failure)?;
+        if options.format == Format::Dbt {
+            let [dialect] = dialects[..] else {
+                return Err(Failure(
+                    "a dbt project is for one warehouse: give one `--dialect`".to_string(),
+                ));
+            };
+            let project = crate::sql::dbt::project(&model, dialect, &header, &plan_options);
+            let dir = folder.join("dbt");
+            for (path, content) in &project.files {
+                let path = dir.join(path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| Failure::io(parent, "create folder", &e))?;
+                }
+                write_generated(&path, content.as_bytes())?;
+                compiled.written += 1;
+            }
+            let models: Vec<String> = project
+                .files
+                .iter()
+                .filter_map(|(path, _)| path.strip_prefix("models/")?.strip_suffix(".sql"))
+                .map(str::to_string)
+                .collect();
+            compiled.removed += remove_stale(&dir.join("models"), &models)?;
+            crate::output::mark(&folder, "compile", &["dbt".to_string()])
+                .map_err(|e| Failure::io(&folder, "write the marker file in", &e))?;
+            compiled.written += 1;
+            return Ok(compiled);
+        }
         let mut top: Vec<String> = vec![
             "manifest.json".to_string(),
             "manifest.yaml".to_string(),
@@ -129,7 +169,8 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 )?;
                 compiled.written += 1;
             }
-            compiled.removed += remove_stale(&dir, &planned)?;
+            let names: Vec<String> = planned.iter().map(|p| p.name()).collect();
+            compiled.removed += remove_stale(&dir, &names)?;
         }
         let mut manifest = manifest(&planned, &dialects, &header, &plan_options);
         manifest.not_compiled = plan.not_compiled.clone();
@@ -244,10 +285,7 @@ fn zone_database_needed(
     )))
 }
 
-fn remove_stale(
-    dir: &std::path::Path,
-    planned: &[crate::sql::plan::Planned],
-) -> Result<usize, Failure> {
+fn remove_stale(dir: &std::path::Path, names: &[String]) -> Result<usize, Failure> {
     let entries = std::fs::read_dir(dir).map_err(|e| Failure::io(dir, "read folder", &e))?;
     let mut removed = 0;
     for entry in entries {
@@ -261,7 +299,7 @@ fn remove_stale(
         else {
             continue;
         };
-        if planned.iter().any(|p| p.name() == stem) {
+        if names.iter().any(|name| name == stem) {
             continue;
         }
         let ours = std::fs::read_to_string(&path)

@@ -45,6 +45,19 @@ pub fn render(
     header: &Header<'_>,
     options: &Options,
 ) -> String {
+    let mut text = header_comment(planned, dialect, header, options);
+    text.push_str(&Renderer::new(dialect).query(&planned.query));
+    text
+}
+
+/// The comment lines that start a query's file: where it comes from, what
+/// it computes and reads, and its columns; then a blank line.
+pub fn header_comment(
+    planned: &Planned,
+    dialect: &dyn Dialect,
+    header: &Header<'_>,
+    options: &Options,
+) -> String {
     let mut text = String::new();
     let line = |text: &mut String, content: String| {
         text.push_str("-- ");
@@ -95,7 +108,6 @@ pub fn render(
         );
     }
     text.push('\n');
-    text.push_str(&Renderer::new(dialect).query(&planned.query));
     text
 }
 

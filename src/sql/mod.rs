@@ -2,6 +2,7 @@
 //! planners that turn a checked agreement into queries.
 
 pub mod compile;
+pub mod dbt;
 pub mod dialect;
 pub mod load;
 pub mod plan;

@@ -3,6 +3,8 @@
 //! gives the same bytes. Everything is written into one buffer: compiling
 //! many agreements renders hundreds of megabytes of SQL.
 
+use std::collections::BTreeMap;
+
 use super::dialect::Dialect;
 use super::tree::*;
 
@@ -49,11 +51,43 @@ fn is_keyword(name: &str) -> bool {
 
 pub struct Renderer<'d> {
     dialect: &'d dyn Dialect,
+    /// A dbt model: these tables are written as the Jinja given
+    /// (`{{ ref('...') }}`, `{{ source('...', '...') }}`), and every `{` of
+    /// a name or string from the spec is escaped, so that nothing in a spec
+    /// is read as Jinja.
+    dbt_tables: Option<&'d BTreeMap<Vec<String>, String>>,
+}
+
+/// Text from a spec inside a dbt model: each `{` written as the Jinja
+/// expression that prints it, so that `{{`, `{%` and `{#` never start Jinja.
+pub fn escape_jinja(text: &str) -> String {
+    text.replace('{', "{{ '{' }}")
 }
 
 impl<'d> Renderer<'d> {
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        Renderer { dialect }
+        Renderer {
+            dialect,
+            dbt_tables: None,
+        }
+    }
+
+    /// A renderer of dbt models: `tables` maps a table's path to the Jinja
+    /// that names it.
+    pub fn dbt(dialect: &'d dyn Dialect, tables: &'d BTreeMap<Vec<String>, String>) -> Self {
+        Renderer {
+            dialect,
+            dbt_tables: Some(tables),
+        }
+    }
+
+    /// Quoted text made from a spec's names or strings.
+    fn spec_text(&self, out: &mut String, text: &str) {
+        if self.dbt_tables.is_some() {
+            out.push_str(&escape_jinja(text));
+        } else {
+            out.push_str(text);
+        }
     }
 
     /// A generated name: bare when safe, quoted otherwise.
@@ -64,7 +98,7 @@ impl<'d> Renderer<'d> {
         if plain {
             out.push_str(name);
         } else {
-            out.push_str(&self.dialect.quote_ident(name));
+            self.spec_text(out, &self.dialect.quote_ident(name));
         }
     }
 
@@ -188,11 +222,16 @@ impl<'d> Renderer<'d> {
     fn from(&self, out: &mut String, from: &From) {
         match from {
             From::Table { path, alias } => {
-                for (i, part) in path.iter().enumerate() {
-                    if i > 0 {
-                        out.push('.');
+                match self.dbt_tables.and_then(|tables| tables.get(path)) {
+                    Some(jinja) => out.push_str(jinja),
+                    None => {
+                        for (i, part) in path.iter().enumerate() {
+                            if i > 0 {
+                                out.push('.');
+                            }
+                            self.spec_text(out, &self.dialect.source_name(part));
+                        }
                     }
-                    out.push_str(&self.dialect.source_name(part));
                 }
                 out.push_str(" AS ");
                 self.ident(out, alias);
@@ -244,7 +283,7 @@ impl<'d> Renderer<'d> {
             Expr::Column { table, name } => {
                 self.ident(out, table);
                 out.push('.');
-                out.push_str(&d.source_name(name));
+                self.spec_text(out, &d.source_name(name));
             }
             Expr::Field { table, name } => {
                 self.ident(out, table);
@@ -252,7 +291,7 @@ impl<'d> Renderer<'d> {
                 self.ident(out, name);
             }
             Expr::Name(name) => self.ident(out, name),
-            Expr::Str(value) => out.push_str(&d.quote_string(value)),
+            Expr::Str(value) => self.spec_text(out, &d.quote_string(value)),
             Expr::Int(value) => out.push_str(&value.to_string()),
             Expr::Float(value) => out.push_str(&float(*value)),
             Expr::Bool(value) => out.push_str(if *value { "TRUE" } else { "FALSE" }),
