@@ -533,25 +533,10 @@ impl Engine for DuckDbCli {
             if plain {
                 // Every value reads in DuckDB as Pactum reads it: DuckDB
                 // reads the file itself, as text, and casts each column.
-                let wanted = columns(source);
-                let names: Vec<String> =
-                    wanted.iter().map(|(n, _)| DuckDb.quote_ident(n)).collect();
-                let casts: Vec<String> = wanted
-                    .iter()
-                    .map(|(n, ty)| {
-                        format!(
-                            "CAST({} AS {})",
-                            DuckDb.quote_ident(n),
-                            DuckDb.column_type(*ty)
-                        )
-                    })
-                    .collect();
-                script.push_str(&format!(
-                    "INSERT INTO {} ({}) SELECT {} FROM read_csv({}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = 8388608);\n",
-                    path.join("."),
-                    names.join(", "),
-                    casts.join(", "),
-                    DuckDb.quote_string(&original.display().to_string())
+                script.push_str(&crate::sql::load::duckdb_insert_csv(
+                    source,
+                    options,
+                    &DuckDb.quote_string(&original.display().to_string()),
                 ));
             } else {
                 let typed = self.next_file(source.name(), "csv");

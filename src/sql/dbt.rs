@@ -15,8 +15,32 @@ use serde_json::{Value, json};
 use super::compile::{Header, header_comment};
 use super::dialect::Dialect;
 use super::plan::{self, Options, Planned, QueryId};
-use super::render::{Renderer, escape_jinja};
+use super::render::{DbtNames, Renderer, escape_jinja};
 use crate::model::{Agreement, Source};
+use crate::vocabulary::Day;
+
+/// The day the models are planned as of, in place of the dbt var `as_of`:
+/// each date literal of this day (and of the day after) is written as the
+/// var's Jinja. No agreement dates anything in the year 9999.
+const AS_OF_PLACEHOLDER: &str = "9999-12-30";
+
+/// The project's macros: the `as_of` day (the var, validated as a date;
+/// by default the day the run starts, in UTC) and the day after it, and
+/// the period the models were compiled for.
+const MACROS: &str = r#"{% macro pactum_as_of() -%}
+  {{- modules.datetime.date.fromisoformat(var("as_of", run_started_at.strftime("%Y-%m-%d")) | string).isoformat() -}}
+{%- endmacro %}
+
+{% macro pactum_day_after_as_of() -%}
+  {{- (modules.datetime.date.fromisoformat(pactum_as_of() | trim) + modules.datetime.timedelta(days=1)).isoformat() -}}
+{%- endmacro %}
+
+{% macro pactum_check_period(compiled) -%}
+  {%- if var("period", compiled) != compiled -%}
+    {{ exceptions.raise_compiler_error("these models were compiled for " ~ compiled ~ " periods, not " ~ var("period") ~ ": compile again with `pactum compile --format dbt --period " ~ var("period") ~ "`") }}
+  {%- endif -%}
+{%- endmacro %}
+"#;
 
 /// The files of the project, by path relative to its folder, and what
 /// could not be planned, with why.
@@ -34,10 +58,21 @@ pub fn project(
 ) -> Project {
     let mut options = options.clone();
     options.reuse = super::reusable(agreement);
+    let compiled_as_of = options.as_of.map(|day| day.to_string());
+    let placeholder = Day::parse(AS_OF_PLACEHOLDER).expect("a calendar day");
+    options.as_of = Some(placeholder);
     let plan = super::plan(agreement, &options);
     let planned = &plan.queries;
     // Kept results are models of their own; sources are dbt sources.
-    let mut tables: BTreeMap<Vec<String>, String> = BTreeMap::new();
+    let mut names = DbtNames::default();
+    names
+        .dates
+        .insert(placeholder.to_string(), "{{ pactum_as_of() }}".to_string());
+    names.dates.insert(
+        placeholder.next().to_string(),
+        "{{ pactum_day_after_as_of() }}".to_string(),
+    );
+    let tables = &mut names.tables;
     for id in &options.reuse {
         if planned.iter().any(|p| p.id == *id) {
             tables.insert(
@@ -46,7 +81,7 @@ pub fn project(
             );
         }
     }
-    let groups = source_groups(agreement, &options);
+    let groups = source_groups(agreement);
     for (group, sources) in &groups {
         for source in sources {
             tables.insert(
@@ -59,7 +94,7 @@ pub fn project(
             );
         }
     }
-    let renderer = Renderer::dbt(dialect, &tables);
+    let renderer = Renderer::dbt(dialect, &names);
     let written_by = format!(
         "# Written by Pactum from {} (agreement {}{}): compile again to change it.\n",
         header
@@ -76,22 +111,53 @@ pub fn project(
     let mut files = vec![
         (
             "dbt_project.yml".to_string(),
-            yaml(&written_by, &dbt_project(agreement)),
+            yaml(
+                &written_by,
+                &dbt_project(agreement, &options, compiled_as_of.as_deref()),
+            ),
+        ),
+        (
+            "macros/pactum.sql".to_string(),
+            format!(
+                "{{# {} #}}\n{MACROS}",
+                written_by.trim_start_matches("# ").trim_end()
+            ),
         ),
         (
             "models/sources.yml".to_string(),
-            yaml(&written_by, &sources_yml(agreement, &groups, &options)),
+            yaml(&written_by, &sources_yml(agreement, &groups)),
         ),
         (
             "models/schema.yml".to_string(),
             yaml(&written_by, &schema_yml(planned)),
         ),
     ];
-    if let Some(exposures) = exposures_yml(agreement, planned) {
-        files.push(("models/exposures.yml".to_string(), yaml(&written_by, &exposures)));
+    if let Some(profile) = profile(dialect) {
+        files.push(("profiles.yml".to_string(), format!("{written_by}{profile}")));
     }
+    if dialect.name() == "duckdb" {
+        files.push((
+            "load_csv.sql".to_string(),
+            load_csv(agreement, &options, &written_by),
+        ));
+    }
+    if let Some(exposures) = exposures_yml(agreement, planned) {
+        files.push((
+            "models/exposures.yml".to_string(),
+            yaml(&written_by, &exposures),
+        ));
+    }
+    let as_of_note = "the dbt var `as_of` (by default the day the run starts)";
     for query in planned {
-        let mut text = escape_jinja(&header_comment(query, dialect, header, &options));
+        let comment = header_comment(query, dialect, header, &options).replace(
+            &format!("as of: {AS_OF_PLACEHOLDER}"),
+            &format!("as of: {as_of_note}"),
+        );
+        let mut text = escape_jinja(&comment);
+        text.push_str(&format!(
+            "{{{{ pactum_check_period('{}') }}}}\n",
+            options.period.word()
+        ));
         let sql = renderer.query(&query.query);
         // dbt wraps a model in its own statement: no terminator.
         text.push_str(sql.trim_end().trim_end_matches(';'));
@@ -104,19 +170,82 @@ pub fn project(
     }
 }
 
+/// A profile for trying the project where one can be described without
+/// credentials (dbt reads `profiles.yml` from the folder it runs in);
+/// everything secret comes from the environment.
+fn profile(dialect: &dyn Dialect) -> Option<&'static str> {
+    match dialect.name() {
+        "duckdb" => Some(
+            "pactum:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n      \
+             path: \"{{ env_var('PACTUM_DUCKDB', 'warehouse.duckdb') }}\"\n      threads: 2\n",
+        ),
+        "postgres" => Some(
+            "pactum:\n  target: postgres\n  outputs:\n    postgres:\n      type: postgres\n      \
+             host: \"{{ env_var('PGHOST', 'localhost') }}\"\n      \
+             port: \"{{ env_var('PGPORT', '5432') | as_number }}\"\n      \
+             user: \"{{ env_var('PGUSER') }}\"\n      \
+             password: \"{{ env_var('PGPASSWORD', '') }}\"\n      \
+             dbname: \"{{ env_var('PGDATABASE') }}\"\n      \
+             schema: \"{{ env_var('PACTUM_SCHEMA', 'pactum') }}\"\n      threads: 2\n",
+        ),
+        _ => None,
+    }
+}
+
+/// A DuckDB script that makes the source tables from CSV files, one per
+/// source named after it, in the folder `PACTUM_DATA` names (the files
+/// `pactum demo` writes, or the examples'): for trying the project.
+fn load_csv(agreement: &Agreement<'_>, options: &Options, written_by: &str) -> String {
+    use super::dialect::DuckDb;
+    let mut script = format!(
+        "-- {}\n-- Makes the source tables from the CSV files in $PACTUM_DATA, one per source:\n\
+         --   PACTUM_DATA=path/to/csv-folder duckdb warehouse.duckdb < load_csv.sql\n",
+        written_by.trim_start_matches("# ").trim_end()
+    );
+    let mut schemas: Vec<String> = Vec::new();
+    for source in &agreement.sources {
+        let path = plan::table_path(source, options);
+        if path.len() == 2 && !schemas.contains(&path[0]) {
+            script.push_str(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {};\n",
+                DuckDb.quote_ident(&path[0])
+            ));
+            schemas.push(path[0].clone());
+        }
+        let quoted: Vec<String> = path.iter().map(|p| DuckDb.quote_ident(p)).collect();
+        script.push_str(&format!("DROP TABLE IF EXISTS {};\n", quoted.join(".")));
+        script.push_str(&super::load::create_table(source, &DuckDb, options));
+        let file = format!(
+            "getenv('PACTUM_DATA') || {}",
+            DuckDb.quote_string(&format!("/{}.csv", source.name()))
+        );
+        script.push_str(&super::load::duckdb_insert_csv(source, options, &file));
+    }
+    script
+}
+
 /// The project's name: dbt names are identifiers, and agreement names are.
 pub fn project_name(agreement: &Agreement<'_>) -> String {
     format!("pactum_{}", agreement.name)
 }
 
-fn dbt_project(agreement: &Agreement<'_>) -> Value {
+fn dbt_project(agreement: &Agreement<'_>, options: &Options, as_of: Option<&str>) -> Value {
     let name = project_name(agreement);
+    let mut vars = json!({
+        "period": options.period.word(),
+        "table_prefix": spec(&options.table_prefix),
+    });
+    if let Some(day) = as_of {
+        vars["as_of"] = json!(day);
+    }
     json!({
         "name": name,
         "version": format!("{}.0.0", agreement.version.unwrap_or(1)),
         "config-version": 2,
         "profile": "pactum",
         "model-paths": ["models"],
+        "macro-paths": ["macros"],
+        "vars": vars,
         "models": { name: { "+materialized": "table" } },
     })
 }
@@ -124,13 +253,10 @@ fn dbt_project(agreement: &Agreement<'_>) -> Value {
 /// The agreement's sources grouped by schema: a dbt source is one schema.
 /// Tables without a schema are in the target's schema, under the
 /// agreement's name.
-fn source_groups<'s, 'a>(
-    agreement: &'s Agreement<'a>,
-    options: &Options,
-) -> BTreeMap<String, Vec<&'s Source<'a>>> {
+fn source_groups<'s, 'a>(agreement: &'s Agreement<'a>) -> BTreeMap<String, Vec<&'s Source<'a>>> {
     let mut groups: BTreeMap<String, Vec<&'s Source<'a>>> = BTreeMap::new();
     for source in &agreement.sources {
-        let path = plan::table_path(source, options);
+        let path = source.table_path("");
         let group = match path.as_slice() {
             [schema, _] => schema.clone(),
             _ => agreement.name.to_string(),
@@ -140,23 +266,31 @@ fn source_groups<'s, 'a>(
     groups
 }
 
-fn sources_yml(
-    agreement: &Agreement<'_>,
-    groups: &BTreeMap<String, Vec<&Source<'_>>>,
-    options: &Options,
-) -> Value {
+fn sources_yml(agreement: &Agreement<'_>, groups: &BTreeMap<String, Vec<&Source<'_>>>) -> Value {
     let mut sources = Vec::new();
     for (group, members) in groups {
         let mut tables = Vec::new();
         let mut schema = None;
         for source in members {
-            let path = plan::table_path(source, options);
-            if path.len() == 2 {
-                schema = Some(path[0].clone());
-            }
+            // The environment's prefix goes in front of the table as
+            // written (its schema, when it has one): the var `table_prefix`.
+            let path = source.table_path("");
+            let prefixed = |text: &str| {
+                Value::String(format!(
+                    "{{{{ var('table_prefix', '') }}}}{}",
+                    escape_jinja(text)
+                ))
+            };
+            let identifier = path.last().map_or("", String::as_str);
+            let identifier = if path.len() == 2 {
+                schema = Some(prefixed(&path[0]));
+                spec(identifier)
+            } else {
+                prefixed(identifier)
+            };
             let mut table = json!({
                 "name": spec(source.name()),
-                "identifier": spec(path.last().map_or("", String::as_str)),
+                "identifier": identifier,
                 "description": spec(&describe(source.named.title, source.named.docs)),
                 "columns": source_columns(source),
             });
@@ -179,7 +313,7 @@ fn sources_yml(
             "name": spec(group),
             "description": format!("Tables read by the agreement {}", agreement.name),
             // A table named without a schema is in the target's.
-            "schema": schema.map_or_else(|| json!("{{ target.schema }}"), |s| spec(&s)),
+            "schema": schema.unwrap_or_else(|| json!("{{ target.schema }}")),
             "tables": tables,
         });
         sources.push(entry);
@@ -188,7 +322,10 @@ fn sources_yml(
 }
 
 /// A source's columns with their descriptions and the tests its declared
-/// keys imply: a customer and a time on every row, an id unique.
+/// keys imply: a customer and a time on every row, an id unique. They
+/// warn rather than fail, as Pactum's audits report: the queries count a
+/// row without a key nowhere and a repeated id once, so a model is never
+/// held back by them.
 fn source_columns(source: &Source<'_>) -> Vec<Value> {
     let mut columns = Vec::new();
     let mut column = |name: &str, description: String, tests: &[&str]| {
@@ -197,6 +334,10 @@ fn source_columns(source: &Source<'_>) -> Vec<Value> {
             entry["quote"] = json!(true);
         }
         if !tests.is_empty() {
+            let tests: Vec<Value> = tests
+                .iter()
+                .map(|t| json!({ *t: { "config": { "severity": "warn" } } }))
+                .collect();
             entry["data_tests"] = json!(tests);
         }
         columns.push(entry);
@@ -217,7 +358,11 @@ fn source_columns(source: &Source<'_>) -> Vec<Value> {
         );
     }
     if let Some(key) = source.id {
-        column(key.physical, "The row's id".to_string(), &["not_null", "unique"]);
+        column(
+            key.physical,
+            "The row's id".to_string(),
+            &["not_null", "unique"],
+        );
     }
     for c in &source.columns {
         let mut description = describe(None, c.docs);

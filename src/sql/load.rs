@@ -39,6 +39,36 @@ pub fn create_table(source: &Source<'_>, dialect: &dyn Dialect, options: &Option
     )
 }
 
+/// DuckDB's `INSERT` of a source's rows from a CSV file (`file`, a SQL
+/// expression): every field read as text and cast to its column's type,
+/// an empty field NULL. The casts read values as Pactum does when they
+/// are spelled the plain way (`crate::run::plain_field`).
+pub fn duckdb_insert_csv(source: &Source<'_>, options: &Options, file: &str) -> String {
+    use super::dialect::DuckDb;
+    let path: Vec<String> = table_path(source, options)
+        .iter()
+        .map(|p| DuckDb.quote_ident(p))
+        .collect();
+    let wanted = columns(source);
+    let names: Vec<String> = wanted.iter().map(|(n, _)| DuckDb.quote_ident(n)).collect();
+    let casts: Vec<String> = wanted
+        .iter()
+        .map(|(n, ty)| {
+            format!(
+                "CAST({} AS {})",
+                DuckDb.quote_ident(n),
+                DuckDb.column_type(*ty)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) SELECT {} FROM read_csv({file}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', nullstr = '', max_line_size = 8388608);\n",
+        path.join("."),
+        names.join(", "),
+        casts.join(", "),
+    )
+}
+
 /// Indexes that make the attribution join fast on engines without hash
 /// joins (SQLite): the customer key and time of a source.
 pub fn create_indexes(source: &Source<'_>, dialect: &dyn Dialect, options: &Options) -> String {

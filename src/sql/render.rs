@@ -51,11 +51,19 @@ fn is_keyword(name: &str) -> bool {
 
 pub struct Renderer<'d> {
     dialect: &'d dyn Dialect,
-    /// A dbt model: these tables are written as the Jinja given
-    /// (`{{ ref('...') }}`, `{{ source('...', '...') }}`), and every `{` of
-    /// a name or string from the spec is escaped, so that nothing in a spec
-    /// is read as Jinja.
-    dbt_tables: Option<&'d BTreeMap<Vec<String>, String>>,
+    /// A dbt model: see [`DbtNames`]; every `{` of a name or string from
+    /// the spec is escaped, so that nothing in a spec is read as Jinja.
+    dbt: Option<&'d DbtNames>,
+}
+
+/// What a dbt model writes as Jinja.
+#[derive(Debug, Default)]
+pub struct DbtNames {
+    /// Tables by path: `{{ ref('...') }}`, `{{ source('...', '...') }}`.
+    pub tables: BTreeMap<Vec<String>, String>,
+    /// Dates by their text: the Jinja that prints the date to use instead
+    /// (a dbt var's).
+    pub dates: BTreeMap<String, String>,
 }
 
 /// Text from a spec inside a dbt model: each `{` written as the Jinja
@@ -66,24 +74,20 @@ pub fn escape_jinja(text: &str) -> String {
 
 impl<'d> Renderer<'d> {
     pub fn new(dialect: &'d dyn Dialect) -> Self {
-        Renderer {
-            dialect,
-            dbt_tables: None,
-        }
+        Renderer { dialect, dbt: None }
     }
 
-    /// A renderer of dbt models: `tables` maps a table's path to the Jinja
-    /// that names it.
-    pub fn dbt(dialect: &'d dyn Dialect, tables: &'d BTreeMap<Vec<String>, String>) -> Self {
+    /// A renderer of dbt models.
+    pub fn dbt(dialect: &'d dyn Dialect, names: &'d DbtNames) -> Self {
         Renderer {
             dialect,
-            dbt_tables: Some(tables),
+            dbt: Some(names),
         }
     }
 
     /// Quoted text made from a spec's names or strings.
     fn spec_text(&self, out: &mut String, text: &str) {
-        if self.dbt_tables.is_some() {
+        if self.dbt.is_some() {
             out.push_str(&escape_jinja(text));
         } else {
             out.push_str(text);
@@ -222,7 +226,7 @@ impl<'d> Renderer<'d> {
     fn from(&self, out: &mut String, from: &From) {
         match from {
             From::Table { path, alias } => {
-                match self.dbt_tables.and_then(|tables| tables.get(path)) {
+                match self.dbt.and_then(|dbt| dbt.tables.get(path)) {
                     Some(jinja) => out.push_str(jinja),
                     None => {
                         for (i, part) in path.iter().enumerate() {
@@ -448,7 +452,11 @@ impl<'d> Renderer<'d> {
                 out.push_str(d.text_type());
                 out.push(')');
             }
-            Expr::Date(date) => out.push_str(&d.date_literal(date)),
+            Expr::Date(date) => match self.dbt.and_then(|dbt| dbt.dates.get(date)) {
+                // Jinja that prints a date: inside the literal's quotes.
+                Some(jinja) => out.push_str(&d.date_literal(jinja)),
+                None => out.push_str(&d.date_literal(date)),
+            },
             Expr::AddPeriods {
                 period,
                 count,
