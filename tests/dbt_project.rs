@@ -2,7 +2,9 @@
 //! and the sources' tests) on DuckDB (dbt-duckdb) and PostgreSQL
 //! (dbt-postgres), against the scorecard fixture (`tests/sql/scorecard/`)
 //! and the Acme example with its data: every model's table must hold the
-//! rows `pactum run` writes for the same data and `as of` day, to 1e-9.
+//! rows `pactum run` writes for the same data and `as of` day, to 1e-9;
+//! and the joint scorecard rendered from the models' tables (exported as
+//! CSV) is byte-identical to the one rendered from `pactum run`'s results.
 //!
 //! dbt comes from `PACTUM_DBT` (the `dbt` program; `.ci/run` installs
 //! dbt-core, dbt-duckdb and dbt-postgres in a virtual environment), else
@@ -164,15 +166,64 @@ fn build_and_compare(
     dbt_build(&project, &dir);
     let expected = run_results(&dir, spec, data);
     assert!(expected.len() >= 10, "{expected:?}");
-    for (model, rows) in expected {
-        let actual = cells(engine.query(&format!("SELECT * FROM {}", model_table(&model))));
-        same_rows(&model, actual, rows);
+    for (model, rows) in &expected {
+        let actual = cells(engine.query(&format!("SELECT * FROM {}", model_table(model))));
+        same_rows(model, actual, rows.clone());
     }
 }
 
+/// The scorecard rendered from the models' tables, exported by DuckDB as
+/// an analyst would (`COPY ... TO 'x.csv' (HEADER)`), and from `pactum
+/// run`'s results: the same bytes.
+fn same_report_from_exported_models(name: &str, spec: &str, database: &Path) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dbt_{name}"));
+    let exported = dir.join("exported");
+    std::fs::create_dir_all(&exported).unwrap();
+    let mut script = String::new();
+    for entry in std::fs::read_dir(dir.join("results")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let model = path.file_stem().unwrap().to_string_lossy().into_owned();
+            script.push_str(&format!(
+                "COPY (SELECT * FROM main.\"{model}\") TO '{}' (HEADER);\n",
+                exported.join(format!("{model}.csv")).display()
+            ));
+        }
+    }
+    let mut child = Command::new("duckdb")
+        .arg(database)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    for (results, html) in [("exported", "from_dbt.html"), ("results", "from_run.html")] {
+        pactum(&[
+            "report",
+            spec,
+            "--results",
+            dir.join(results).to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--out",
+            dir.join(html).to_str().unwrap(),
+        ]);
+    }
+    let from_dbt = std::fs::read(dir.join("from_dbt.html")).unwrap();
+    let from_run = std::fs::read(dir.join("from_run.html")).unwrap();
+    assert!(from_dbt.len() > 10_000);
+    assert!(from_dbt == from_run, "the reports differ");
+}
+
 /// On DuckDB, the project's own `load_csv.sql` makes the source tables,
-/// as a newcomer trying the project runs it.
-fn duckdb_build(name: &str, agreement: (&str, &str, &str)) {
+/// as a newcomer trying the project runs it. Returns the database.
+fn duckdb_build(name: &str, agreement: (&str, &str, &str)) -> PathBuf {
     let mut engine = engines::DuckDb::new(name);
     let database = engine.database().to_path_buf();
     let profile = format!(
@@ -203,11 +254,12 @@ fn duckdb_build(name: &str, agreement: (&str, &str, &str)) {
         &profile,
         &|model| format!("main.\"{model}\""),
     );
+    database
 }
 
 #[test]
 fn dbt_builds_the_same_figures_as_pactum_run_on_duckdb() {
-    duckdb_build(
+    let _ = duckdb_build(
         "duckdb",
         (
             &format!("{FIXTURE}/agreement.pactum"),
@@ -219,7 +271,7 @@ fn dbt_builds_the_same_figures_as_pactum_run_on_duckdb() {
 
 #[test]
 fn dbt_builds_the_acme_example_as_pactum_run_does_on_duckdb() {
-    duckdb_build(
+    let database = duckdb_build(
         "acme",
         (
             "specs/acme_referral.pactum",
@@ -227,6 +279,7 @@ fn dbt_builds_the_acme_example_as_pactum_run_does_on_duckdb() {
             "acme_referral",
         ),
     );
+    same_report_from_exported_models("acme", "specs/acme_referral.pactum", &database);
 }
 
 #[test]
