@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod load;
 pub mod plan;
 pub mod render;
+pub mod steps;
 pub mod tree;
 
 use crate::check::scope::Scope;

@@ -116,6 +116,14 @@ impl<'d> Renderer<'d> {
                 if i > 0 {
                     out.push_str(",\n");
                 }
+                // dbt models say what each step does.
+                if self.dbt.is_some()
+                    && let Some(sentence) = super::steps::describe(&cte.name)
+                {
+                    out.push_str("-- ");
+                    out.push_str(sentence);
+                    out.push('\n');
+                }
                 self.ident(&mut out, &cte.name);
                 out.push_str(" AS (\n");
                 self.body(&mut out, &cte.body, 1);
