@@ -546,9 +546,10 @@ pub fn generate(
             && let Some(t) = source.physical("time")
         {
             let (_, mut row) = row_at(list, list.len() / 4);
+            let offset = if source.holds_instants(t) { "Z" } else { "" };
             row.insert(
                 t.to_string(),
-                format!("{} 09:00:00", dates::show(until + 1)),
+                format!("{} 09:00:00{offset}", dates::show(until + 1)),
             );
             if let Some(i) = &id_column {
                 row.insert(i.clone(), format!("f{}", next_id(source.name())));
@@ -760,10 +761,12 @@ fn base_row(source: &Source<'_>, customer: &Customer, day: i64, rng: &mut Rng) -
     }
     if let Some(t) = source.physical("time") {
         let seconds = 8 * 3600 + rng.below(10 * 3600);
+        // Instants carry their offset: the demo's are in UTC.
+        let offset = if source.holds_instants(t) { "Z" } else { "" };
         row.insert(
             t.to_string(),
             format!(
-                "{} {:02}:{:02}:{:02}",
+                "{} {:02}:{:02}:{:02}{offset}",
                 dates::show(day),
                 seconds / 3600,
                 seconds / 60 % 60,
