@@ -1,7 +1,8 @@
 //! `pactum compile --format dbt` built by dbt itself (`dbt build`: models
 //! and the sources' tests) on DuckDB (dbt-duckdb) and PostgreSQL
 //! (dbt-postgres), against the scorecard fixture (`tests/sql/scorecard/`)
-//! and the Acme example with its data: every model's table must hold the
+//! the Acme example with its data, and the adversarial fixture with Jinja
+//! added to its names and texts: every model's table must hold the
 //! rows `pactum run` writes for the same data and `as of` day, to 1e-9;
 //! and the joint scorecard rendered from the models' tables (exported as
 //! CSV) is byte-identical to the one rendered from `pactum run`'s results.
@@ -313,5 +314,55 @@ fn dbt_builds_the_same_figures_as_pactum_run_on_postgres() {
         &mut load,
         &profile,
         &read,
+    );
+}
+
+/// The adversarial fixture (names and strings that try to break out of SQL
+/// quoting) with Jinja in a title, a source's description, a column's name
+/// and a table's name: dbt must read none of it as Jinja, and the figures
+/// are `pactum run`'s. The sentinel table survives.
+#[test]
+fn jinja_in_names_and_texts_is_never_run_by_dbt() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dbt_jinja_fixture");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let injected = "{{ exceptions.raise_compiler_error('injected') }} {% if x %} {# c";
+    let column = "ki'nd {{ 7 * 7 }}";
+    for entry in std::fs::read_dir("tests/sql/adversarial").unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = match path.file_name().unwrap().to_str().unwrap() {
+            "agreement.pactum" => text
+                .replacen(
+                    "\"Adversarial names\"",
+                    &format!("\"Adversarial {{{{ names }}}} {{% raw %}}\""),
+                    1,
+                )
+                .replacen(
+                    "  source touches {",
+                    &format!("  /// Touches {injected}\n  source touches {{"),
+                    1,
+                )
+                .replacen("named \"ki'nd\"", &format!("named \"{column}\""), 1)
+                .replacen("table \"ordërs ✓\"", "table \"ordërs {{ 1 }} ✓\"", 1),
+            "touches.csv" => text.replacen("ki'nd", column, 1),
+            _ => text,
+        };
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let spec = dir.join("agreement.pactum");
+    let database = duckdb_build(
+        "jinja",
+        (spec.to_str().unwrap(), dir.to_str().unwrap(), "adversarial"),
+    );
+    let out = Command::new("duckdb")
+        .arg(&database)
+        .args(["-csv", "-c", "SELECT count(*) FROM main.sentinel"])
+        .output()
+        .unwrap();
+    // One row, as in sentinel.csv.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().nth(1),
+        Some("1")
     );
 }

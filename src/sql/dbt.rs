@@ -81,7 +81,7 @@ pub fn project(
             );
         }
     }
-    let groups = source_groups(agreement);
+    let groups = source_groups(agreement, dialect, &options);
     for (group, sources) in &groups {
         for source in sources {
             tables.insert(
@@ -125,7 +125,7 @@ pub fn project(
         ),
         (
             "models/sources.yml".to_string(),
-            yaml(&written_by, &sources_yml(agreement, &groups)),
+            yaml(&written_by, &sources_yml(agreement, &groups, dialect)),
         ),
         (
             "models/schema.yml".to_string(),
@@ -253,9 +253,19 @@ fn dbt_project(agreement: &Agreement<'_>, options: &Options, as_of: Option<&str>
 /// The agreement's sources grouped by schema: a dbt source is one schema.
 /// Tables without a schema are in the target's schema, under the
 /// agreement's name.
-fn source_groups<'s, 'a>(agreement: &'s Agreement<'a>) -> BTreeMap<String, Vec<&'s Source<'a>>> {
+/// A table whose name dbt would not quote safely is left out: the models
+/// read it by its name, quoted by Pactum, and dbt never sees it.
+fn source_groups<'s, 'a>(
+    agreement: &'s Agreement<'a>,
+    dialect: &dyn Dialect,
+    options: &Options,
+) -> BTreeMap<String, Vec<&'s Source<'a>>> {
     let mut groups: BTreeMap<String, Vec<&'s Source<'a>>> = BTreeMap::new();
     for source in &agreement.sources {
+        let prefixed = plan::table_path(source, options);
+        if !prefixed.iter().all(|part| dbt_quotes_safely(dialect, part)) {
+            continue;
+        }
         let path = source.table_path("");
         let group = match path.as_slice() {
             [schema, _] => schema.clone(),
@@ -266,7 +276,23 @@ fn source_groups<'s, 'a>(agreement: &'s Agreement<'a>) -> BTreeMap<String, Vec<&
     groups
 }
 
-fn sources_yml(agreement: &Agreement<'_>, groups: &BTreeMap<String, Vec<&Source<'_>>>) -> Value {
+/// Whether dbt writes a name as Pactum does. dbt quotes a source's table
+/// and a tested column by wrapping the name in the adapter's quote without
+/// escaping anything, so a name holding that quote would break out of it;
+/// dbt-snowflake does not quote at all, so only a bare name is safe there.
+fn dbt_quotes_safely(dialect: &dyn Dialect, name: &str) -> bool {
+    match dialect.name() {
+        "snowflake" => dialect.source_name(name) == name,
+        "bigquery" | "spark" => !name.contains(['`', '\\']),
+        _ => !name.contains('"'),
+    }
+}
+
+fn sources_yml(
+    agreement: &Agreement<'_>,
+    groups: &BTreeMap<String, Vec<&Source<'_>>>,
+    dialect: &dyn Dialect,
+) -> Value {
     let mut sources = Vec::new();
     for (group, members) in groups {
         let mut tables = Vec::new();
@@ -292,7 +318,7 @@ fn sources_yml(agreement: &Agreement<'_>, groups: &BTreeMap<String, Vec<&Source<
                 "name": spec(source.name()),
                 "identifier": identifier,
                 "description": spec(&describe(source.named.title, source.named.docs)),
-                "columns": source_columns(source),
+                "columns": source_columns(source, dialect),
             });
             if let Some(owner) = source.owner {
                 table["meta"] = json!({ "owner": spec(owner) });
@@ -304,7 +330,8 @@ fn sources_yml(agreement: &Agreement<'_>, groups: &BTreeMap<String, Vec<&Source<
                 } else {
                     json!({ "count": minutes as i64, "period": "minute" })
                 };
-                table["loaded_at_field"] = spec(time.physical);
+                // dbt writes this into its SQL as it is: quoted here.
+                table["loaded_at_field"] = spec(&dialect.source_name(time.physical));
                 table["freshness"] = json!({ "warn_after": after });
             }
             tables.push(table);
@@ -326,9 +353,13 @@ fn sources_yml(agreement: &Agreement<'_>, groups: &BTreeMap<String, Vec<&Source<
 /// warn rather than fail, as Pactum's audits report: the queries count a
 /// row without a key nowhere and a repeated id once, so a model is never
 /// held back by them.
-fn source_columns(source: &Source<'_>) -> Vec<Value> {
+fn source_columns(source: &Source<'_>, dialect: &dyn Dialect) -> Vec<Value> {
     let mut columns = Vec::new();
     let mut column = |name: &str, description: String, tests: &[&str]| {
+        // A column dbt would not quote safely is not shown to dbt at all.
+        if !dbt_quotes_safely(dialect, name) {
+            return;
+        }
         let mut entry = json!({ "name": spec(name), "description": spec(&description) });
         if !super::dialect::is_plain_lowercase(name) {
             entry["quote"] = json!(true);
