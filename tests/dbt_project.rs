@@ -335,7 +335,7 @@ fn jinja_in_names_and_texts_is_never_run_by_dbt() {
             "agreement.pactum" => text
                 .replacen(
                     "\"Adversarial names\"",
-                    &format!("\"Adversarial {{{{ names }}}} {{% raw %}}\""),
+                    "\"Adversarial {{ names }} {% raw %}\"",
                     1,
                 )
                 .replacen(
