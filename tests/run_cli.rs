@@ -609,6 +609,9 @@ fn the_example_scorecard_has_every_section_and_chart() {
         "<section id=\"evidence\">",
         "<section id=\"agreement\">",
         "generated 2026-09-30 00:00:00 UTC",
+        // September holds the report's day: forecast from the months before.
+        "<p class=\"forecast\">Forecast for the period from 2026-09-01: ",
+        "from a straight-line trend over the last 8 complete periods.",
     ] {
         assert!(html.contains(section), "the HTML lacks {section:?}");
     }

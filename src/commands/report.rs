@@ -103,7 +103,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             &template,
             format,
             &generated_at,
-            options.plan.as_of,
+            &plan_options,
             audience.as_ref(),
         )?;
         write_atomically(&options.out, text.as_bytes())?;
@@ -172,21 +172,34 @@ pub fn render(
     template: &Template,
     format: Format,
     generated_at: &str,
-    as_of: Option<Day>,
+    plan: &crate::sql::plan::Options,
     audience: Option<&crate::privacy::Audience>,
 ) -> Result<String, Failure> {
+    let as_of = plan.as_of;
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let context = agreement_context(agreement.model, &names);
     let results: serde_json::Map<String, serde_json::Value> = tables
         .iter()
         .map(|t| (t.name.clone(), rows_json(t)))
         .collect();
+    // Each scorecard's next period, forecast from its complete periods
+    // before the report's day (`generated_at` starts with the day).
+    let today = as_of.or_else(|| generated_at.get(..10).and_then(Day::parse));
+    let mut forecasts = serde_json::Map::new();
+    for scorecard in &agreement.model.scorecards {
+        let query = crate::sql::plan::QueryId::Scorecard(scorecard.named.name.to_string()).name();
+        if let (Some(rows), Some(today)) = (results.get(&query).and_then(|r| r.as_array()), today) {
+            let forecast = crate::report::forecast::scorecard(rows, plan.period, today);
+            forecasts.insert(query, serde_json::Value::Object(forecast));
+        }
+    }
     render_capped(
         &environment(format, TEMPLATE_FUEL),
         template,
         minijinja::context! {
             agreement => context,
             results => results,
+            forecasts => forecasts,
             generated_at => generated_at,
             as_of => as_of.map(|day| day.to_string()),
             audience => audience.map(|a| serde_json::json!({

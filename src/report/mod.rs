@@ -11,7 +11,10 @@
 //! `results` (one list of rows per query name, each row an object with the
 //! manifest's columns), and `generated_at` (a timestamp, fixed for
 //! reproducible reports). Results may come from any warehouse, as long as
-//! they follow the manifest's columns.
+//! they follow the manifest's columns. `pactum report` adds `forecasts`
+//! (see [`forecast`]), which the templates show when it is there.
+
+pub mod forecast;
 
 use serde_json::{Value, json};
 
