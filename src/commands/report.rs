@@ -193,6 +193,13 @@ pub fn render(
             forecasts.insert(query, serde_json::Value::Object(forecast));
         }
     }
+    // Each target not yet due, projected to its deadline.
+    let targets = crate::sql::plan::QueryId::Targets.name();
+    if let Some(rows) = results.get(&targets).and_then(|r| r.as_array()) {
+        let projections =
+            crate::report::forecast::targets(agreement.model, rows, &results, plan.period);
+        forecasts.insert(targets, serde_json::Value::Object(projections));
+    }
     render_capped(
         &environment(format, TEMPLATE_FUEL),
         template,

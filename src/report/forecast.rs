@@ -7,9 +7,13 @@
 //! that it is the same for results from any warehouse.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::check::dates;
+use crate::model::{Agreement, Metric};
+use crate::sql::plan::QueryId;
+use crate::sql::plan::figures::shape;
+use crate::syntax::ast::Target;
 use crate::vocabulary::{Day, Period};
 
 /// The fewest complete periods a trend is fitted to: two points always fit
@@ -116,20 +120,11 @@ pub fn scorecard(rows: &[Value], period: Period, today: Day) -> serde_json::Map<
             })
             .collect();
         series.sort_by_key(|(start, _)| *start);
-        // The consecutive periods ending with the last complete one.
-        let mut first = series.len();
-        while first > 0
-            && (first == series.len()
-                || next_period(period, series[first - 1].0) == series[first].0)
-        {
-            first -= 1;
-        }
-        let tail = &series[first..];
-        let Some(values) = tail.iter().map(|(_, v)| *v).collect::<Option<Vec<f64>>>() else {
+        let Some(values) = consecutive_tail(&series, period) else {
             continue;
         };
         let (Some((value, low, high, slope)), Some((last, _))) =
-            (linear_trend(&values, 1), tail.last())
+            (linear_trend(&values, 1), series.last())
         else {
             continue;
         };
@@ -156,6 +151,156 @@ pub fn scorecard(rows: &[Value], period: Period, today: Day) -> serde_json::Map<
         );
     }
     forecasts
+}
+
+/// A projection of each target not yet due to its deadline
+/// (docs/scorecard.md, "Forecasts"), by target number: the metric's
+/// figures of the complete periods inside the target's window, extended by
+/// their straight-line trend. A target judged on one period's figure (`per
+/// P`, P the report's period) is compared with the trend's value in the
+/// deadline's period; a total (a count or sum over the window) with the
+/// total so far plus the trend's pace for the next period, per day, over
+/// the days left. Any other figure over a whole window (a rate, an average,
+/// revenue per customer) is not the sum of period figures: no projection,
+/// and the reason says so. It is `likely` met when the whole 95% interval
+/// meets the target, `unlikely` when none of it does, else `uncertain`.
+pub fn targets(
+    agreement: &Agreement<'_>,
+    rows: &[Value],
+    results: &serde_json::Map<String, Value>,
+    period: Period,
+) -> serde_json::Map<String, Value> {
+    let mut projections = serde_json::Map::new();
+    for row in rows {
+        let (Some(number), Some(deadline), Some(evaluated_on), Some(window_start)) = (
+            row["target_number"].as_u64(),
+            row["deadline"].as_str().and_then(Day::parse),
+            row["evaluated_on"].as_str().and_then(Day::parse),
+            row["window_start"].as_str().and_then(Day::parse),
+        ) else {
+            continue;
+        };
+        if row["verdict"].as_str() != Some("not yet due") || deadline <= evaluated_on {
+            continue;
+        }
+        let Some(target) = (number as usize)
+            .checked_sub(1)
+            .and_then(|i| agreement.targets.get(i))
+        else {
+            continue;
+        };
+        let Some(metric) = agreement.metric(&target.metric.name) else {
+            continue;
+        };
+        let window = (window_start, evaluated_on, deadline);
+        let projection = project(row, target, metric, results, period, window);
+        projections.insert(number.to_string(), projection);
+    }
+    projections
+}
+
+fn project(
+    row: &Value,
+    target: &Target,
+    metric: &Metric<'_>,
+    results: &serde_json::Map<String, Value>,
+    period: Period,
+    (window_start, evaluated_on, deadline): (Day, Day, Day),
+) -> Value {
+    let why_not = |reason: &str| json!({ "reason": reason });
+    if target.per.as_ref().is_some_and(|per| per.value != period) {
+        return why_not("the target is per another period than the figures");
+    }
+    let figures = QueryId::Metric(metric.named.name.to_string()).name();
+    let Some(figures) = results.get(&figures).and_then(Value::as_array) else {
+        return why_not("no figures of the metric");
+    };
+    let current = period_start(period, evaluated_on);
+    let first = period_start(period, window_start);
+    let mut series: Vec<(Day, Option<f64>)> = figures
+        .iter()
+        .filter(|r| r["segment"].as_str() == Some("all"))
+        .filter_map(|r| {
+            let start = Day::parse(r["period_start"].as_str()?)?;
+            (start >= first && start < current).then_some((start, r["value"].as_f64()))
+        })
+        .collect();
+    series.sort_by_key(|(start, _)| *start);
+    let Some(values) = consecutive_tail(&series, period) else {
+        return why_not("a period without a figure");
+    };
+    let (Some(last), Some(threshold)) = (
+        series.last().map(|(day, _)| *day),
+        row["threshold"].as_f64(),
+    ) else {
+        return why_not("no complete period in the window yet");
+    };
+    let never_negative = values.iter().all(|v| *v >= 0.0);
+    let floor = |x: f64| if never_negative { x.max(0.0) } else { x };
+    let total = target.per.is_none();
+    if total && !shape(metric).extensive() {
+        return why_not("a figure over the whole window, which period figures do not add up to");
+    }
+    let projected = if total {
+        // The pace of the next period, per day, over the days left.
+        let (Some(value), Some(days_left)) = (row["value"].as_f64(), row["days_left"].as_f64())
+        else {
+            return why_not("no value so far");
+        };
+        linear_trend(&values, 1).map(|(next, low, high, _)| {
+            let next_start = next_period(period, last);
+            let days = (next_period(period, next_start).number() - next_start.number()) as f64;
+            let at = |x: f64| value + floor(x) / days * days_left;
+            (at(next), at(low), at(high), "pace")
+        })
+    } else {
+        let deadline_period = period_start(period, deadline);
+        let mut ahead = 0;
+        let mut start = last;
+        while start < deadline_period && ahead < 120 {
+            start = next_period(period, start);
+            ahead += 1;
+        }
+        linear_trend(&values, ahead)
+            .map(|(value, low, high, _)| (floor(value), floor(low), floor(high), "trend"))
+    };
+    let Some((value, low, high, method)) = projected else {
+        return why_not("fewer than 4 complete periods in the window");
+    };
+    let high_bound = row["threshold_high"].as_f64();
+    let meets = |x: f64| match row["goalpost"].as_str() {
+        Some("at most" | "decrease") => x <= threshold,
+        Some("between") => x >= threshold && high_bound.is_none_or(|h| x <= h),
+        _ => x >= threshold,
+    };
+    let likelihood = if meets(low) && meets(high) && meets(value) {
+        "likely"
+    } else if !meets(low) && !meets(high) && !meets(value) {
+        "unlikely"
+    } else {
+        "uncertain"
+    };
+    json!({
+        "deadline": deadline.to_string(),
+        "value": value,
+        "low": low,
+        "high": high,
+        "method": method,
+        "periods": values.len().min(MAX_PERIODS),
+        "likelihood": likelihood,
+    })
+}
+
+/// The figures of the consecutive periods ending with the last of
+/// `series` (sorted); `None` when one of them has no figure.
+fn consecutive_tail(series: &[(Day, Option<f64>)], period: Period) -> Option<Vec<f64>> {
+    let mut first = series.len();
+    while first > 0
+        && (first == series.len() || next_period(period, series[first - 1].0) == series[first].0)
+    {
+        first -= 1;
+    }
+    series[first..].iter().map(|(_, v)| *v).collect()
 }
 
 /// The first day of the period holding `day` (weeks start on Monday).
@@ -200,7 +345,6 @@ fn next_period(period: Period, start: Day) -> Day {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
@@ -294,5 +438,88 @@ mod tests {
             next_period(Period::Week, day("2026-12-28")),
             day("2027-01-04")
         );
+    }
+
+    #[test]
+    fn targets_are_projected_by_trend_by_pace_or_not_at_all() {
+        let text = std::fs::read_to_string("tests/sql/zones/local/agreement.pactum")
+            .unwrap()
+            .replace(
+                "  target orders_count at least 1\n",
+                "  target orders_count at least 10 per month by 2026-12-31\n",
+            )
+            .replace(
+                "  target revenue at least 1 USD\n",
+                "  target revenue at least 5000 USD by 2026-12-31\n",
+            )
+            .replace(
+                "  target time_to_value at most 14 days\n",
+                "  target time_to_value at most 14 days by 2026-12-31\n",
+            );
+        let mut sources = crate::source::SourceMap::new();
+        let id = sources.add("agreement.pactum", text);
+        let file = crate::parse(&sources, id).file.unwrap();
+        let scope = crate::check::scope::Scope::build(&file, id, &[], &mut Vec::new());
+        let agreement = Agreement::of(&scope);
+        let figures = |values: &[f64]| {
+            let rows: Vec<Value> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    json!({"period_start": format!("2026-0{}-01", i + 1),
+                                     "segment": "all", "value": v})
+                })
+                .collect();
+            Value::Array(rows)
+        };
+        let mut results = serde_json::Map::new();
+        // January to June; June holds the evaluation day, so is left out.
+        results.insert(
+            "metric_orders_count".into(),
+            figures(&[2.0, 4.0, 6.0, 8.0, 10.0, 1.0]),
+        );
+        results.insert("metric_revenue".into(), figures(&[100.0; 6]));
+        results.insert(
+            "metric_time_to_value".into(),
+            figures(&[3.0, 2.0, 4.0, 3.0, 2.0, 1.0]),
+        );
+        let row = |number: u64, metric: &str, goalpost: &str, threshold: f64, value: f64| {
+            json!({"target_number": number, "metric": metric, "goalpost": goalpost,
+                   "threshold": threshold, "threshold_high": null, "window_start": "2026-01-01",
+                   "deadline": "2026-12-31", "evaluated_on": "2026-06-15",
+                   "days_left": 199, "value": value, "verdict": "not yet due"})
+        };
+        let rows = vec![
+            json!({"target_number": 1, "verdict": "met", "deadline": null}),
+            row(2, "orders_count", "at least", 10.0, 1.0),
+            row(3, "revenue", "at least", 5000.0, 560.0),
+            row(5, "time_to_value", "at most", 14.0, 3.0),
+        ];
+        let projections = targets(&agreement, &rows, &results, Period::Month);
+        // 2, 4, 6, 8, 10 in January to May: 10 + 2 × 7 = 24 in December,
+        // exactly (no scatter), at least 10: likely.
+        let by_trend = &projections["2"];
+        assert_eq!(by_trend["method"], "trend");
+        assert!(close(by_trend["value"].as_f64().unwrap(), 24.0));
+        assert!(close(by_trend["low"].as_f64().unwrap(), 24.0));
+        assert_eq!(by_trend["likelihood"], "likely");
+        // 560 so far, then 100 a month: June's 30 days give 100/30 a day,
+        // over 199 days 663.33: 1,223.33, far below 5,000: unlikely.
+        let by_pace = &projections["3"];
+        assert_eq!(by_pace["method"], "pace");
+        assert!(close(
+            by_pace["value"].as_f64().unwrap(),
+            560.0 + 100.0 / 30.0 * 199.0
+        ));
+        assert_eq!(by_pace["likelihood"], "unlikely");
+        // A median over the window is no sum of months: no projection.
+        assert!(
+            projections["5"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("whole window")
+        );
+        // A target already judged is not projected.
+        assert!(!projections.contains_key("1"));
     }
 }
