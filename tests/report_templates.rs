@@ -11,19 +11,25 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use engines::{Engine, Value};
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::Environment;
+use pactum::commands::report::Format;
 use pactum::report::{HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use pactum::sql::plan::{ColumnKind, Options};
 use pactum::sql::render::Renderer;
 
-fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
+/// Pactum's template environment (strict, with its `grouped` filter) for
+/// a format, holding both templates.
+fn environment_for(format: Format) -> Environment<'static> {
+    let mut env = pactum::commands::report::environment(format, 50_000_000);
     env.add_template("scorecard.html.j2", HTML_TEMPLATE)
         .unwrap();
     env.add_template("scorecard.md.j2", MARKDOWN_TEMPLATE)
         .unwrap();
     env
+}
+
+fn environment() -> Environment<'static> {
+    environment_for(Format::Html)
 }
 
 #[test]
@@ -151,12 +157,13 @@ fn render(dir: &str) -> (String, String) {
         audience => Option::<()>::None,
     };
     let env = environment();
+    let markdown_env = environment_for(Format::Md);
     let html = env
         .get_template("scorecard.html.j2")
         .unwrap()
         .render(&context)
         .unwrap_or_else(|e| panic!("{dir}: HTML: {e:#}"));
-    let markdown = env
+    let markdown = markdown_env
         .get_template("scorecard.md.j2")
         .unwrap()
         .render(&context)

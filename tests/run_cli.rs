@@ -612,6 +612,12 @@ fn the_example_scorecard_has_every_section_and_chart() {
         // September holds the report's day: forecast from the months before.
         "<p class=\"forecast\">Forecast for the period from 2026-09-01: ",
         "from a straight-line trend over the last 8 complete periods.",
+        // Titles, money with its currency and thousands, long tables folded,
+        // and the target drawn on the trend.
+        "<h3>Average revenue per customer <span class=\"note\">arpu · lagging</span></h3>",
+        "USD 1,0",
+        "<details class=\"periods\"><summary>Figures by period (9)</summary>",
+        "<line class=\"target\"",
     ] {
         assert!(html.contains(section), "the HTML lacks {section:?}");
     }

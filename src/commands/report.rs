@@ -221,11 +221,52 @@ pub fn render(
 /// The environment reports are rendered in: undefined values are errors,
 /// values are escaped by the format's rules, and a render may take at most
 /// `fuel` instructions.
+/// The `grouped` filter of the report templates: a number with `decimals`
+/// places (0 unless given; with `trim`, trailing zeros dropped) and its
+/// thousands separated by commas: `1046583.52|grouped(2)` is
+/// `1,046,583.52`, `6.2|grouped(2, true)` is `6.2`.
+fn grouped(value: f64, decimals: Option<u32>, trim: Option<bool>) -> String {
+    if !value.is_finite() {
+        return "–".to_string();
+    }
+    let decimals = decimals.unwrap_or(0).min(6) as usize;
+    // Halves are rounded away from zero, as people round amounts.
+    let scale = 10f64.powi(decimals as i32);
+    let text = format!("{:.*}", decimals, (value.abs() * scale).round() / scale);
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut out = String::new();
+    // `-0.00` is shown as 0.
+    if value < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        out.push('-');
+    }
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    let fraction = fraction.map(|f| {
+        if trim == Some(true) {
+            f.trim_end_matches('0')
+        } else {
+            f
+        }
+    });
+    if let Some(fraction) = fraction.filter(|f| !f.is_empty()) {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
 pub fn environment(format: Format, fuel: u64) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
     env.set_fuel(Some(fuel));
+    env.add_filter("grouped", grouped);
     let escaping = match format {
         Format::Html => AutoEscape::Html,
         Format::Md => AutoEscape::Custom(MARKDOWN),
@@ -371,6 +412,19 @@ mod tests {
     fn render(format: Format, text: &str, fuel: u64, limit: usize) -> Result<String, Failure> {
         let context = minijinja::context! { value => "EU | 9 |\n## Verdict: met <b>x</b>" };
         render_capped(&environment(format, fuel), &template(text), context, limit)
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(1046583.52, Some(2), None), "1,046,583.52");
+        assert_eq!(grouped(999.5, None, None), "1,000");
+        assert_eq!(grouped(202.5, None, None), "203");
+        assert_eq!(grouped(-1234.0, None, None), "-1,234");
+        assert_eq!(grouped(-0.001, Some(2), None), "0.00");
+        assert_eq!(grouped(12.0, Some(1), None), "12.0");
+        assert_eq!(grouped(6.2, Some(2), Some(true)), "6.2");
+        assert_eq!(grouped(1200.0, Some(2), Some(true)), "1,200");
+        assert_eq!(grouped(f64::NAN, None, None), "–");
     }
 
     #[test]
