@@ -618,6 +618,10 @@ fn the_example_scorecard_has_every_section_and_chart() {
         "USD 1,0",
         "<details class=\"periods\"><summary>Figures by period (9)</summary>",
         "<line class=\"target\"",
+        // The first section decides: goals, targets, pilots, data quality.
+        "<section id=\"summary\">",
+        "<li><strong>Targets</strong>: 4 met, 5 not met, 1 no data, 1 not yet due.</li>",
+        "<li><strong>Data quality</strong>: 16 failed checks (",
     ] {
         assert!(html.contains(section), "the HTML lacks {section:?}");
     }
