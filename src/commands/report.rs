@@ -19,6 +19,20 @@ use crate::vocabulary::Day;
 pub enum Format {
     Html,
     Md,
+    /// The HTML page printed by headless Chromium.
+    Pdf,
+}
+
+impl Format {
+    /// The format an output file's extension asks for: `.md`, `.pdf`, else
+    /// HTML.
+    fn of(out: &Path) -> Format {
+        match out.extension().and_then(|e| e.to_str()) {
+            Some("md" | "markdown") => Format::Md,
+            Some("pdf") => Format::Pdf,
+            _ => Format::Html,
+        }
+    }
 }
 
 pub struct Options {
@@ -39,13 +53,7 @@ pub struct Options {
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
-    let format =
-        options
-            .format
-            .unwrap_or_else(|| match options.out.extension().and_then(|e| e.to_str()) {
-                Some("md" | "markdown") => Format::Md,
-                _ => Format::Html,
-            });
+    let format = options.format.unwrap_or_else(|| Format::of(&options.out));
     let template = match &options.template {
         Some(path) => Template {
             name: path.display().to_string(),
@@ -55,7 +63,7 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             .map_err(|_| Failure(format!("`{}` is not UTF-8 text", path.display())))?,
         },
         None => match format {
-            Format::Html => Template {
+            Format::Html | Format::Pdf => Template {
                 name: "scorecard.html.j2".to_string(),
                 text: HTML_TEMPLATE.to_string(),
             },
@@ -106,7 +114,11 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             &plan_options,
             audience.as_ref(),
         )?;
-        write_atomically(&options.out, text.as_bytes())?;
+        let bytes = match format {
+            Format::Pdf => crate::report::pdf::print(&text).map_err(Failure)?,
+            Format::Html | Format::Md => text.into_bytes(),
+        };
+        write_atomically(&options.out, &bytes)?;
         eprintln!("wrote {}", options.out.display());
         Ok(SUCCESS)
     })
@@ -268,7 +280,7 @@ pub fn environment(format: Format, fuel: u64) -> Environment<'static> {
     env.set_fuel(Some(fuel));
     env.add_filter("grouped", grouped);
     let escaping = match format {
-        Format::Html => AutoEscape::Html,
+        Format::Html | Format::Pdf => AutoEscape::Html,
         Format::Md => AutoEscape::Custom(MARKDOWN),
     };
     env.set_auto_escape_callback(move |_| escaping);
@@ -379,20 +391,21 @@ fn utc(seconds: i64) -> String {
 
 /// `pactum doc SPEC --out FILE`: the agreement in plain words.
 pub fn doc(spec: &Path, out: &Path, format: Option<Format>) -> Result<u8, Failure> {
-    let format = format.unwrap_or_else(|| match out.extension().and_then(|e| e.to_str()) {
-        Some("md" | "markdown") => Format::Md,
-        _ => Format::Html,
-    });
+    let format = format.unwrap_or_else(|| Format::of(out));
     with_agreement(spec, &mut |agreement| {
         let blocks = crate::doc::blocks(agreement.model);
-        let text = match format {
-            Format::Md => crate::doc::markdown(&blocks),
-            Format::Html => crate::doc::html(
+        let html = || {
+            crate::doc::html(
                 &blocks,
                 agreement.model.title.unwrap_or(agreement.model.name),
-            ),
+            )
         };
-        write_atomically(out, text.as_bytes())?;
+        let bytes = match format {
+            Format::Md => crate::doc::markdown(&blocks).into_bytes(),
+            Format::Html => html().into_bytes(),
+            Format::Pdf => crate::report::pdf::print(&html()).map_err(Failure)?,
+        };
+        write_atomically(out, &bytes)?;
         eprintln!("wrote {}", out.display());
         Ok(SUCCESS)
     })

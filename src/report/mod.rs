@@ -15,6 +15,7 @@
 //! (see [`forecast`]), which the templates show when it is there.
 
 pub mod forecast;
+pub mod pdf;
 
 use serde_json::{Value, json};
 

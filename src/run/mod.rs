@@ -360,7 +360,7 @@ impl Engine for Embedded {
 /// alone (the sources may hold personal data), named unpredictably, in the
 /// system's temporary folder. Folders that runs killed before they could
 /// clean up are removed first.
-fn scratch_folder() -> std::io::Result<PathBuf> {
+pub(crate) fn scratch_folder() -> std::io::Result<PathBuf> {
     use std::hash::{BuildHasher, Hasher};
     let temp = std::env::temp_dir();
     remove_stale_scratch(&temp);
