@@ -501,10 +501,13 @@ fn review_sentence(r: &Review<'_>) -> String {
         .iter()
         .map(|a| {
             format!(
-                "{} ({}, due {})",
+                "{} ({}, due {}{})",
                 said(a.what),
                 a.owner,
-                format::date(a.due)
+                format::date(a.due),
+                a.done
+                    .map(|d| format!(", done {}", format::date(d)))
+                    .unwrap_or_default()
             )
         })
         .collect();

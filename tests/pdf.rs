@@ -114,7 +114,7 @@ fn the_first_page_decides_and_no_page_is_blank() {
             }
         }
         if text.contains("action \"") {
-            wanted.push("Action past its due date:".to_string());
+            wanted.push("Action overdue:".to_string());
         }
         for w in &wanted {
             assert!(

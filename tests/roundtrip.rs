@@ -456,10 +456,13 @@ fn item() -> impl Strategy<Value = Item> {
         ident().prop_map(ReviewField::Scorecard),
         idents().prop_map(ReviewField::Agenda),
         ident().prop_map(ReviewField::Reporting),
-        (text(), ident(), date()).prop_map(|(what, owner, due)| ReviewField::Action {
-            what,
-            owner,
-            due
+        (text(), ident(), date(), prop::option::of(date())).prop_map(|(what, owner, due, done)| {
+            ReviewField::Action {
+                done,
+                what,
+                owner,
+                due,
+            }
         }),
     ];
     let metric_condition = (

@@ -498,10 +498,16 @@ fn review<'a>(x: &'a ast::Review, named: Named<'a>) -> Review<'a> {
             .fields
             .iter()
             .filter_map(|f| match &f.value {
-                F::Action { what, owner, due } => Some(Action {
+                F::Action {
+                    what,
+                    owner,
+                    due,
+                    done,
+                } => Some(Action {
                     what: text(what),
                     owner: name(owner),
                     due,
+                    done: done.as_ref(),
                 }),
                 _ => None,
             })

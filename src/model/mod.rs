@@ -303,6 +303,8 @@ pub struct Action<'a> {
     pub what: &'a str,
     pub owner: &'a str,
     pub due: &'a Date,
+    /// When it was completed, if it was.
+    pub done: Option<&'a Date>,
 }
 
 #[derive(Debug, Clone)]

@@ -151,7 +151,12 @@ pub fn agreement_context(agreement: &Agreement<'_>, compiled: &[&str]) -> Value 
             let actions: Vec<Value> = r
                 .actions
                 .iter()
-                .map(|a| json!({"what": a.what, "owner": a.owner, "due": format::date(a.due)}))
+                .map(|a| {
+                    json!({
+                        "what": a.what, "owner": a.owner, "due": format::date(a.due),
+                        "done": a.done.map(format::date),
+                    })
+                })
                 .collect();
             json!({
                 "name": name, "title": title, "cadence": r.cadence,

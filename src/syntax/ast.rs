@@ -839,7 +839,13 @@ pub enum ReviewField {
     Scorecard(Ident),
     Agenda(Vec<Ident>),
     Reporting(Ident),
-    Action { what: Str, owner: Ident, due: Date },
+    /// `done` is the day the action was completed, when it was.
+    Action {
+        what: Str,
+        owner: Ident,
+        due: Date,
+        done: Option<Date>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -345,6 +345,7 @@ fn leading_keyword(rule: Rule) -> Option<&'static str> {
         reporting_field | k_reporting => "reporting",
         action | k_action => "action",
         due_field | k_due => "due",
+        k_done => "done",
         depends_field | k_depends => "depends",
         supports_field | k_supports => "supports",
         status_field | k_status => "status",

@@ -841,13 +841,22 @@ fn review_field(f: &ReviewField) -> String {
         ReviewField::Scorecard(s) => format!("scorecard {}", s.name),
         ReviewField::Agenda(a) => format!("agenda {}", idents(a)),
         ReviewField::Reporting(r) => format!("reporting {}", r.name),
-        ReviewField::Action { what, owner, due } => {
-            format!(
+        ReviewField::Action {
+            what,
+            owner,
+            due,
+            done,
+        } => {
+            let mut line = format!(
                 "action {} owner {} due {}",
                 string(&what.value),
                 owner.name,
                 date(due)
-            )
+            );
+            if let Some(done) = done {
+                line.push_str(&format!(" done {}", date(done)));
+            }
+            line
         }
     }
 }

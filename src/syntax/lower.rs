@@ -1096,6 +1096,7 @@ impl<'t> Lowerer<'t> {
                 what: self.string(first),
                 owner: self.ident(p.next().expect("owner")),
                 due: self.date(p.next().expect("due")),
+                done: p.next().map(|d| self.date(d)),
             },
             other => unreachable!("review field {other:?}"),
         }

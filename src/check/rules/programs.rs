@@ -732,9 +732,14 @@ fn review(ctx: &mut Ctx<'_, '_>, review: &Review) {
                 scope.resolve(s, Kind::Scorecard, ctx.diagnostics);
             }
             ReviewField::Agenda(_) => {}
-            ReviewField::Action { owner, due, .. } => {
+            ReviewField::Action {
+                owner, due, done, ..
+            } => {
                 scope.party(owner, ctx.diagnostics);
                 inside_effective(ctx, due, "the action's due date");
+                if let Some(done) = done {
+                    inside_effective(ctx, done, "the day the action was done");
+                }
             }
         }
     }
