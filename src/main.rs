@@ -140,7 +140,7 @@ enum Command {
         /// The report file to write
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// html or md. Default: from the file's extension, else html
+        /// html, md or pdf. Default: from the file's extension, else html
         #[arg(long, value_enum)]
         format: Option<commands::report::Format>,
         /// Your own MiniJinja template instead of the built-in one
@@ -152,6 +152,58 @@ enum Command {
         for_party: Option<String>,
         #[command(flatten)]
         plan: commands::PlanArgs,
+    },
+    /// Fill in a review's agenda for one period: progress, retrospective,
+    /// forecast, actions, disputes and amendments
+    #[command(
+        after_help = "Examples:\n  pactum review specs/acme_referral.pactum --data examples/acme_referral --period 2026-Q3 --out q3-review.md\n  pactum review specs/acme_referral.pactum --data examples/acme_referral --period 2026-Q3 --out q3-review.pdf\n\nThe agreement is run as of the period's last day; the review block (`--review` when there are several) gives the attendees, agenda, scorecard and actions."
+    )]
+    Review {
+        /// The agreement
+        spec: PathBuf,
+        /// The period reviewed: a quarter (2026-Q3), a month (2026-07) or a year (2026)
+        #[arg(long, value_name = "PERIOD")]
+        period: String,
+        /// Which review block, when the agreement has several
+        #[arg(long, value_name = "NAME")]
+        review: Option<String>,
+        /// The folder of CSV files, one per source, run on the embedded engine
+        #[arg(long, value_name = "DIR", conflicts_with = "results")]
+        data: Option<PathBuf>,
+        /// Where the queries run (unless --results)
+        #[arg(long, value_enum, default_value_t = commands::run::EngineArg::Sqlite)]
+        engine: commands::run::EngineArg,
+        /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
+        #[arg(long, value_name = "URL", conflicts_with = "results")]
+        url: Option<String>,
+        /// With --engine postgres: seconds one query may run before the
+        /// server stops it (0: no limit)
+        #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+        statement_timeout: u64,
+        /// A folder of query results (`<query>.csv`) exported from a
+        /// warehouse, computed as of the period's last day
+        #[arg(long, value_name = "DIR")]
+        results: Option<PathBuf>,
+        /// With --engine duckdb: an existing DuckDB database holding the
+        /// source tables, read-only
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "results"])]
+        database: Option<PathBuf>,
+        /// The review file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// html, md or pdf. Default: from the file's extension, else html
+        #[arg(long, value_enum)]
+        format: Option<commands::report::Format>,
+        /// Your own MiniJinja template instead of the built-in one
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// The review for this party: no figure from fewer customers than
+        /// its minimum group
+        #[arg(long = "for", value_name = "PARTY")]
+        for_party: Option<String>,
+        /// Environment of pactum.yaml whose table prefix applies
+        #[arg(long)]
+        env: Option<String>,
     },
     /// Write the agreement as a readable document (HTML or Markdown)
     #[command(
@@ -319,6 +371,43 @@ fn main() -> ExitCode {
             template,
             for_party,
             plan,
+            review: None,
+        }),
+        Command::Review {
+            spec,
+            period,
+            review,
+            data,
+            engine,
+            url,
+            statement_timeout,
+            results,
+            database,
+            out,
+            format,
+            template,
+            for_party,
+            env,
+        } => commands::report::run(&commands::report::Options {
+            spec,
+            data,
+            engine,
+            url,
+            statement_timeout,
+            results,
+            database,
+            out,
+            format,
+            template,
+            for_party,
+            plan: commands::PlanArgs {
+                env,
+                ..commands::PlanArgs::default()
+            },
+            review: Some(commands::report::ReviewArgs {
+                period,
+                name: review,
+            }),
         }),
         Command::Doc { spec, out, format } => commands::report::doc(&spec, &out, format),
         Command::Demo {

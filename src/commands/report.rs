@@ -10,6 +10,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use super::fmt::write_atomically;
 use super::run::{Agreement, EngineArg, Input, load_and_run, planned, with_agreement};
 use super::{FINDINGS, Failure, PlanArgs, SUCCESS};
+use crate::report::review::Period as ReviewPeriod;
 use crate::report::{HTML_TEMPLATE, MARKDOWN_TEMPLATE, agreement_context};
 use crate::run::Table;
 use crate::run::results::{read_folder, rows_json};
@@ -50,10 +51,23 @@ pub struct Options {
     /// The report for one party (`--for`).
     pub for_party: Option<String>,
     pub plan: PlanArgs,
+    /// `pactum review`: the review's agenda filled in for a period, in
+    /// place of the scorecard.
+    pub review: Option<ReviewArgs>,
+}
+
+/// What `pactum review` adds: the period (`2026-Q3`) and which review.
+pub struct ReviewArgs {
+    pub period: String,
+    pub name: Option<String>,
 }
 
 pub fn run(options: &Options) -> Result<u8, Failure> {
     let format = options.format.unwrap_or_else(|| Format::of(&options.out));
+    let period = match &options.review {
+        Some(review) => Some(ReviewPeriod::parse(&review.period).map_err(Failure)?),
+        None => None,
+    };
     let template = match &options.template {
         Some(path) => Template {
             name: path.display().to_string(),
@@ -61,6 +75,16 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
                 crate::source::read_source(path).map_err(|e| Failure::io(path, "read", &e))?,
             )
             .map_err(|_| Failure(format!("`{}` is not UTF-8 text", path.display())))?,
+        },
+        None if period.is_some() => match format {
+            Format::Html | Format::Pdf => Template {
+                name: "review.html.j2".to_string(),
+                text: crate::report::REVIEW_HTML_TEMPLATE.to_string(),
+            },
+            Format::Md => Template {
+                name: "review.md.j2".to_string(),
+                text: crate::report::REVIEW_MARKDOWN_TEMPLATE.to_string(),
+            },
         },
         None => match format {
             Format::Html | Format::Pdf => Template {
@@ -73,7 +97,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             },
         },
     };
-    let generated_at = generated_at(options.plan.as_of)?;
+    // A review is run as of its period's last day.
+    let plan_args = PlanArgs {
+        as_of: period.as_ref().map_or(options.plan.as_of, |p| Some(p.end)),
+        ..options.plan.clone()
+    };
+    let generated_at = generated_at(plan_args.as_of)?;
     let input = match &options.results {
         Some(_) => None,
         None => Some(Input::from_options(
@@ -85,7 +114,19 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
         )?),
     };
     with_agreement(&options.spec, &mut |agreement| {
-        let plan_options = options.plan.options(agreement.config)?;
+        let plan_options = plan_args.options(agreement.config)?;
+        let review = match (&options.review, &period) {
+            (Some(args), Some(period)) => {
+                let review = crate::report::review::pick(agreement.model, args.name.as_deref())
+                    .map_err(Failure)?;
+                Some(crate::report::review::context(
+                    agreement.model,
+                    review,
+                    period,
+                ))
+            }
+            _ => None,
+        };
         let audience = match &options.for_party {
             Some(party) => Some(crate::privacy::audience(agreement.model, party).map_err(Failure)?),
             None => None,
@@ -110,9 +151,12 @@ pub fn run(options: &Options) -> Result<u8, Failure> {
             &tables,
             &template,
             format,
-            &generated_at,
             &plan_options,
-            audience.as_ref(),
+            &Extras {
+                generated_at: &generated_at,
+                audience: audience.as_ref(),
+                review: review.as_ref(),
+            },
         )?;
         let bytes = match format {
             Format::Pdf => crate::report::pdf::print(&text).map_err(Failure)?,
@@ -175,6 +219,15 @@ pub const TEMPLATE_FUEL: u64 = 50_000_000;
 /// How large a report may grow, in bytes.
 pub const TEMPLATE_OUTPUT: usize = 256 * 1024 * 1024;
 
+/// What a render shows beyond the results: when it was made, for whom, and
+/// the review it fills in.
+#[derive(Clone, Copy)]
+pub struct Extras<'a> {
+    pub generated_at: &'a str,
+    pub audience: Option<&'a crate::privacy::Audience>,
+    pub review: Option<&'a serde_json::Value>,
+}
+
 /// Renders a report template with the agreement's context and results.
 /// Values are escaped by the format's rules (HTML, or Markdown), whatever
 /// the template's name; the template's work and output are capped.
@@ -183,10 +236,14 @@ pub fn render(
     tables: &[Table],
     template: &Template,
     format: Format,
-    generated_at: &str,
     plan: &crate::sql::plan::Options,
-    audience: Option<&crate::privacy::Audience>,
+    extras: &Extras<'_>,
 ) -> Result<String, Failure> {
+    let Extras {
+        generated_at,
+        audience,
+        review,
+    } = *extras;
     let as_of = plan.as_of;
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let context = agreement_context(agreement.model, &names);
@@ -196,7 +253,11 @@ pub fn render(
         .collect();
     // Each scorecard's next period, forecast from its complete periods
     // before the report's day (`generated_at` starts with the day).
-    let today = as_of.or_else(|| generated_at.get(..10).and_then(Day::parse));
+    // A review's period is complete: its forecast is of the period after.
+    let today = match review {
+        Some(_) => as_of.map(Day::next),
+        None => as_of.or_else(|| generated_at.get(..10).and_then(Day::parse)),
+    };
     let mut forecasts = serde_json::Map::new();
     for scorecard in &agreement.model.scorecards {
         let query = crate::sql::plan::QueryId::Scorecard(scorecard.named.name.to_string()).name();
@@ -225,6 +286,7 @@ pub fn render(
                 "party": a.party,
                 "minimum": a.minimum,
             })),
+            review => review,
         },
         TEMPLATE_OUTPUT,
     )

@@ -16,6 +16,7 @@
 
 pub mod forecast;
 pub mod pdf;
+pub mod review;
 
 use serde_json::{Value, json};
 
@@ -26,6 +27,8 @@ use crate::syntax::format;
 
 pub const HTML_TEMPLATE: &str = include_str!("scorecard.html.j2");
 pub const MARKDOWN_TEMPLATE: &str = include_str!("scorecard.md.j2");
+pub const REVIEW_HTML_TEMPLATE: &str = include_str!("review.html.j2");
+pub const REVIEW_MARKDOWN_TEMPLATE: &str = include_str!("review.md.j2");
 
 /// The files of the `report/` folder: (name, content).
 pub fn files(agreement: &Agreement<'_>, planned: &[Planned]) -> Vec<(String, String)> {
