@@ -630,6 +630,9 @@ fn the_example_scorecard_has_every_section_and_chart() {
         "aria-label=\"Customers reaching each stage\"",
         "aria-label=\"Retention curves per cohort\"",
         "aria-label=\"new_customers over time\"",
+        // The funnel per sourcing partner, and retention as a heatmap.
+        "aria-label=\"Customers reaching each stage from acme\"",
+        "<td class=\"n heat deep\" style=\"background: rgba(47, 111, 179, 0.9)\">100.0%</td>",
     ] {
         assert!(html.contains(chart), "the HTML lacks the chart {chart:?}");
     }
