@@ -1051,3 +1051,54 @@ fn an_instant_without_its_offset_is_a_data_error() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn partners_credit_is_compared_across_attribution_blocks() {
+    let dir = std::env::temp_dir().join(format!("pactum-run-models-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("scorecard.html");
+    let output = pactum(
+        &[
+            "report",
+            "specs/channel_resellers.pactum",
+            "--data",
+            "examples/channel_resellers",
+            "--as-of",
+            "2026-09-30",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let start = page
+        .find("<section id=\"models\">")
+        .expect("the comparison");
+    let section = &page[start..start + page[start..].find("</section>").unwrap()];
+    assert!(section.contains("<th class=\"n\">Reseller credit (time decay)</th><th class=\"n\">Kestrel legacy credit (last non-direct touch)</th>"));
+    // One row per partner credited by either block; each block's shares add
+    // up to 100%.
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("<tr><td>"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{section}");
+    for column in 0..2 {
+        let total: f64 = rows
+            .iter()
+            .map(|row| {
+                let cells: Vec<&str> = row.split("<td class=\"n\">").skip(1).collect();
+                cells[column]
+                    .split('%')
+                    .next()
+                    .unwrap()
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .sum();
+        assert!((total - 100.0).abs() < 0.3, "column {column}: {total}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
