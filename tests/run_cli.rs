@@ -639,8 +639,8 @@ fn the_example_scorecard_has_every_section_and_chart() {
     assert!(html.contains("suppressed"));
     let md = std::fs::read_to_string(&md).unwrap();
     // The pilot as the README shows it.
-    assert!(md.contains("- **new_customers (acme): inconclusive** (the interval holds both no change and the target). 64.2 (69 customers) against 48 (53 customers), before/after, counts and sums per day: windows of 90 and 92 days: a change of 36.7% where 15.0% was expected; with 95% confidence the true change lies between \\-5.9% and 98.7% (poisson rate ratio)."), "{md}");
-    assert!(md.contains("- **retention_180d: inconclusive**"));
+    assert!(md.contains("- **New customers (acme): inconclusive** (the interval holds both no change and the target). 64.2 (69 customers) against 48 (53 customers), before/after, counts and sums per day: windows of 90 and 92 days: a change of 36.7% where 15.0% was expected; with 95% confidence the true change lies between \\-5.9% and 98.7% (poisson rate ratio)."), "{md}");
+    assert!(md.contains("- **180-day retention: inconclusive**"));
     assert!(md.contains("4 met, 5 not met, 1 no data, 1 not yet due."));
     assert!(md.contains("| touchpoints | duplicate_ids |"));
     std::fs::remove_dir_all(&dir).unwrap();
