@@ -117,39 +117,8 @@ enum Command {
     Report {
         /// The agreement
         spec: PathBuf,
-        /// The folder of CSV files, one per source, run on the embedded engine
-        #[arg(long, value_name = "DIR", conflicts_with = "results")]
-        data: Option<PathBuf>,
-        /// Where the queries run (unless --results)
-        #[arg(long, value_enum, default_value_t = commands::run::EngineArg::Sqlite)]
-        engine: commands::run::EngineArg,
-        /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
-        #[arg(long, value_name = "URL", conflicts_with = "results")]
-        url: Option<String>,
-        /// With --engine postgres: seconds one query may run before the
-        /// server stops it (0: no limit)
-        #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
-        statement_timeout: u64,
-        /// A folder of query results (`<query>.csv`) exported from a warehouse
-        #[arg(long, value_name = "DIR")]
-        results: Option<PathBuf>,
-        /// With --engine duckdb: an existing DuckDB database holding the
-        /// source tables, read-only
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "results"])]
-        database: Option<PathBuf>,
-        /// The report file to write
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// html, md or pdf. Default: from the file's extension, else html
-        #[arg(long, value_enum)]
-        format: Option<commands::report::Format>,
-        /// Your own MiniJinja template instead of the built-in one
-        #[arg(long, value_name = "FILE")]
-        template: Option<PathBuf>,
-        /// The report for this party: no figure from fewer customers than
-        /// its minimum group, no other party's statement
-        #[arg(long = "for", value_name = "PARTY")]
-        for_party: Option<String>,
+        #[command(flatten)]
+        rendered: Rendered,
         #[command(flatten)]
         plan: commands::PlanArgs,
     },
@@ -167,40 +136,8 @@ enum Command {
         /// Which review block, when the agreement has several
         #[arg(long, value_name = "NAME")]
         review: Option<String>,
-        /// The folder of CSV files, one per source, run on the embedded engine
-        #[arg(long, value_name = "DIR", conflicts_with = "results")]
-        data: Option<PathBuf>,
-        /// Where the queries run (unless --results)
-        #[arg(long, value_enum, default_value_t = commands::run::EngineArg::Sqlite)]
-        engine: commands::run::EngineArg,
-        /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
-        #[arg(long, value_name = "URL", conflicts_with = "results")]
-        url: Option<String>,
-        /// With --engine postgres: seconds one query may run before the
-        /// server stops it (0: no limit)
-        #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
-        statement_timeout: u64,
-        /// A folder of query results (`<query>.csv`) exported from a
-        /// warehouse, computed as of the period's last day
-        #[arg(long, value_name = "DIR")]
-        results: Option<PathBuf>,
-        /// With --engine duckdb: an existing DuckDB database holding the
-        /// source tables, read-only
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "results"])]
-        database: Option<PathBuf>,
-        /// The review file to write
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// html, md or pdf. Default: from the file's extension, else html
-        #[arg(long, value_enum)]
-        format: Option<commands::report::Format>,
-        /// Your own MiniJinja template instead of the built-in one
-        #[arg(long, value_name = "FILE")]
-        template: Option<PathBuf>,
-        /// The review for this party: no figure from fewer customers than
-        /// its minimum group
-        #[arg(long = "for", value_name = "PARTY")]
-        for_party: Option<String>,
+        #[command(flatten)]
+        rendered: Rendered,
         /// Environment of pactum.yaml whose table prefix applies
         #[arg(long)]
         env: Option<String>,
@@ -292,6 +229,69 @@ enum Command {
     },
 }
 
+/// Where a report's or review's figures come from, and what is written.
+#[derive(clap::Args)]
+struct Rendered {
+    /// The folder of CSV files, one per source, run on the embedded engine
+    #[arg(long, value_name = "DIR", conflicts_with = "results")]
+    data: Option<PathBuf>,
+    /// Where the queries run (unless --results)
+    #[arg(long, value_enum, default_value_t = commands::run::EngineArg::Sqlite)]
+    engine: commands::run::EngineArg,
+    /// PostgreSQL URL (or PACTUM_DATABASE_URL), with --engine postgres
+    #[arg(long, value_name = "URL", conflicts_with = "results")]
+    url: Option<String>,
+    /// With --engine postgres: seconds one query may run before the
+    /// server stops it (0: no limit)
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+    statement_timeout: u64,
+    /// A folder of query results (`<query>.csv`) exported from a warehouse
+    #[arg(long, value_name = "DIR")]
+    results: Option<PathBuf>,
+    /// With --engine duckdb: an existing DuckDB database holding the
+    /// source tables, read-only
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "results"])]
+    database: Option<PathBuf>,
+    /// The file to write
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// html, md or pdf. Default: from the file's extension, else html
+    #[arg(long, value_enum)]
+    format: Option<commands::report::Format>,
+    /// Your own MiniJinja template instead of the built-in one
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// For this party: no figure from fewer customers than its minimum
+    /// group, no other party's statement
+    #[arg(long = "for", value_name = "PARTY")]
+    for_party: Option<String>,
+}
+
+impl Rendered {
+    fn options(
+        self,
+        spec: PathBuf,
+        plan: commands::PlanArgs,
+        review: Option<commands::report::ReviewArgs>,
+    ) -> commands::report::Options {
+        commands::report::Options {
+            spec,
+            data: self.data,
+            engine: self.engine,
+            url: self.url,
+            statement_timeout: self.statement_timeout,
+            results: self.results,
+            database: self.database,
+            out: self.out,
+            format: self.format,
+            template: self.template,
+            for_party: self.for_party,
+            plan,
+            review,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -347,68 +347,26 @@ fn main() -> ExitCode {
         }),
         Command::Report {
             spec,
-            data,
-            engine,
-            url,
-            statement_timeout,
-            results,
-            database,
-            out,
-            format,
-            template,
-            for_party,
+            rendered,
             plan,
-        } => commands::report::run(&commands::report::Options {
-            spec,
-            data,
-            engine,
-            url,
-            statement_timeout,
-            results,
-            database,
-            out,
-            format,
-            template,
-            for_party,
-            plan,
-            review: None,
-        }),
+        } => commands::report::run(&rendered.options(spec, plan, None)),
         Command::Review {
             spec,
             period,
             review,
-            data,
-            engine,
-            url,
-            statement_timeout,
-            results,
-            database,
-            out,
-            format,
-            template,
-            for_party,
+            rendered,
             env,
-        } => commands::report::run(&commands::report::Options {
+        } => commands::report::run(&rendered.options(
             spec,
-            data,
-            engine,
-            url,
-            statement_timeout,
-            results,
-            database,
-            out,
-            format,
-            template,
-            for_party,
-            plan: commands::PlanArgs {
+            commands::PlanArgs {
                 env,
                 ..commands::PlanArgs::default()
             },
-            review: Some(commands::report::ReviewArgs {
+            Some(commands::report::ReviewArgs {
                 period,
                 name: review,
             }),
-        }),
+        )),
         Command::Doc { spec, out, format } => commands::report::doc(&spec, &out, format),
         Command::Demo {
             spec,

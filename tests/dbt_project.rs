@@ -16,7 +16,7 @@ mod engines;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use engines::{Engine, Spec, Value, read_csv};
+use engines::{Engine, Spec, Value};
 use pactum::sql::plan::Options;
 
 const FIXTURE: &str = "tests/sql/scorecard";
@@ -88,48 +88,7 @@ fn run_results(dir: &Path, spec: &str, data: &str) -> Vec<(String, Vec<Vec<Strin
         "--out",
         out.to_str().unwrap(),
     ]);
-    let mut results = Vec::new();
-    for entry in std::fs::read_dir(&out).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            let (_, rows) = read_csv(&std::fs::read_to_string(&path).unwrap());
-            let rows = rows
-                .into_iter()
-                .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
-                .collect();
-            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            results.push((name, rows));
-        }
-    }
-    results.sort();
-    results
-}
-
-/// A row's cells in a form that sorts the same whatever engine printed
-/// the numbers.
-fn sort_key(row: &[String]) -> Vec<String> {
-    row.iter()
-        .map(|cell| match cell.parse::<f64>() {
-            Ok(x) => format!("{x:+.9e}"),
-            Err(_) => cell.clone(),
-        })
-        .collect()
-}
-
-fn same_rows(model: &str, mut actual: Vec<Vec<String>>, mut expected: Vec<Vec<String>>) {
-    actual.sort_by_key(|r| sort_key(r));
-    expected.sort_by_key(|r| sort_key(r));
-    assert_eq!(actual.len(), expected.len(), "{model}: row count");
-    for (a, e) in actual.iter().zip(&expected) {
-        assert_eq!(a.len(), e.len(), "{model}: {a:?} / {e:?}");
-        for (x, y) in a.iter().zip(e) {
-            let same = match (x.parse::<f64>(), y.parse::<f64>()) {
-                (Ok(u), Ok(v)) => engines::close(u, v),
-                _ => x == y,
-            };
-            assert!(same, "{model}: dbt {a:?}\n  pactum run {e:?}");
-        }
-    }
+    engines::result_files(&out)
 }
 
 fn cells(rows: Vec<Vec<Value>>) -> Vec<Vec<String>> {
@@ -169,7 +128,7 @@ fn build_and_compare(
     assert!(expected.len() >= 10, "{expected:?}");
     for (model, rows) in &expected {
         let actual = cells(engine.query(&format!("SELECT * FROM {}", model_table(model))));
-        same_rows(model, actual, rows.clone());
+        engines::same_rows(model, actual, rows.clone());
     }
 }
 

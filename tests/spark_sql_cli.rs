@@ -10,7 +10,7 @@ mod engines;
 use std::path::Path;
 use std::process::Command;
 
-use engines::{Spec, close, read_csv};
+use engines::Spec;
 use pactum::sql::dialect::{Dialect, Spark};
 use pactum::sql::load::{columns, create_table};
 use pactum::sql::plan::Options;
@@ -82,32 +82,7 @@ fn run_results(out: &Path) -> Vec<(String, Vec<Vec<String>>)> {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let mut results = Vec::new();
-    for entry in std::fs::read_dir(out).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            let (_, rows) = read_csv(&std::fs::read_to_string(&path).unwrap());
-            let rows = rows
-                .into_iter()
-                .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
-                .collect();
-            results.push((
-                path.file_stem().unwrap().to_string_lossy().into_owned(),
-                rows,
-            ));
-        }
-    }
-    results.sort();
-    results
-}
-
-fn sort_key(row: &[String]) -> Vec<String> {
-    row.iter()
-        .map(|cell| match cell.parse::<f64>() {
-            Ok(x) => format!("{x:+.9e}"),
-            Err(_) => cell.clone(),
-        })
-        .collect()
+    engines::result_files(out)
 }
 
 #[test]
@@ -181,20 +156,12 @@ fn spark_sql_runs_the_compiled_files_with_the_figures_of_pactum_run() {
         }
     }
     assert_eq!(actual.len(), expected.len(), "{stdout}");
-    for ((name, mut rows), (expected_name, mut wanted)) in actual.into_iter().zip(expected) {
+    for ((name, rows), (expected_name, wanted)) in actual.into_iter().zip(expected) {
         assert_eq!(name, expected_name);
-        rows.sort_by_key(|r| sort_key(r));
-        wanted.sort_by_key(|r| sort_key(r));
-        assert_eq!(rows.len(), wanted.len(), "{name}: {rows:?}\n{wanted:?}");
-        for (a, e) in rows.iter().zip(&wanted) {
-            assert_eq!(a.len(), e.len(), "{name}: {a:?} / {e:?}");
-            for (x, y) in a.iter().zip(e) {
-                let same = match (x.parse::<f64>(), y.parse::<f64>()) {
-                    (Ok(u), Ok(v)) => close(u, v),
-                    _ => x == y,
-                };
-                assert!(same, "{name}: spark-sql {a:?}\n  pactum run {e:?}");
-            }
-        }
+        engines::same_rows(
+            &format!("{name} (spark-sql against pactum run)"),
+            rows,
+            wanted,
+        );
     }
 }

@@ -667,3 +667,55 @@ pub fn close(a: f64, b: f64) -> bool {
     let scale = a.abs().max(b.abs());
     scale < 1e-12 && (a - b).abs() < 1e-12 || (a - b).abs() <= 1e-9 * scale
 }
+
+/// The results `pactum run` wrote in a folder: each CSV file's name
+/// (without `.csv`) and rows, NULL as an empty text, sorted by name.
+pub fn result_files(dir: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut results = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let (_, rows) = read_csv(&std::fs::read_to_string(&path).unwrap());
+            let rows = rows
+                .into_iter()
+                .map(|r| r.into_iter().map(Option::unwrap_or_default).collect())
+                .collect();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            results.push((name, rows));
+        }
+    }
+    results.sort();
+    results
+}
+
+/// A row's cells in a form that sorts the same whatever engine printed
+/// the numbers.
+fn sort_key(row: &[String]) -> Vec<String> {
+    row.iter()
+        .map(|cell| match cell.parse::<f64>() {
+            Ok(x) => format!("{x:+.9e}"),
+            Err(_) => cell.clone(),
+        })
+        .collect()
+}
+
+/// The same rows in any order, numbers equal to 1e-9 (see [`close`]).
+pub fn same_rows(what: &str, mut actual: Vec<Vec<String>>, mut expected: Vec<Vec<String>>) {
+    actual.sort_by_key(|r| sort_key(r));
+    expected.sort_by_key(|r| sort_key(r));
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "{what}: row count\n{actual:?}\n{expected:?}"
+    );
+    for (a, e) in actual.iter().zip(&expected) {
+        assert_eq!(a.len(), e.len(), "{what}: {a:?} / {e:?}");
+        for (x, y) in a.iter().zip(e) {
+            let same = match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(u), Ok(v)) => close(u, v),
+                _ => x == y,
+            };
+            assert!(same, "{what}: {a:?}\n  expected {e:?}");
+        }
+    }
+}
