@@ -87,6 +87,49 @@ impl Day {
     pub fn next(self) -> Day {
         Day(self.0 + 1)
     }
+
+    /// The day before this one.
+    pub fn before(self) -> Day {
+        Day(self.0 - 1)
+    }
+
+    /// The first day of a month; months past 12 (or before 1) run into the
+    /// next (or previous) years.
+    pub fn first_of_month(year: i64, month: i64) -> Day {
+        let index = year * 12 + month - 1;
+        Day(dates::days_from_civil(
+            index.div_euclid(12),
+            index.rem_euclid(12) + 1,
+            1,
+        ))
+    }
+
+    /// The first day of the period holding this day (weeks start on
+    /// Monday).
+    pub fn period_start(self, period: Period) -> Day {
+        let (y, m, _) = dates::civil_from_days(self.0);
+        match period {
+            Period::Day => self,
+            // 1970-01-01 was a Thursday.
+            Period::Week => Day(self.0 - (self.0 + 3).rem_euclid(7)),
+            Period::Month => Day::first_of_month(y, m),
+            Period::Quarter => Day::first_of_month(y, (m - 1) / 3 * 3 + 1),
+            Period::Year => Day::first_of_month(y, 1),
+        }
+    }
+
+    /// The first day of the period after the one holding this day.
+    pub fn next_period_start(self, period: Period) -> Day {
+        let start = self.period_start(period);
+        let (y, m, _) = dates::civil_from_days(start.0);
+        match period {
+            Period::Day => Day(start.0 + 1),
+            Period::Week => Day(start.0 + 7),
+            Period::Month => Day::first_of_month(y, m + 1),
+            Period::Quarter => Day::first_of_month(y, m + 3),
+            Period::Year => Day::first_of_month(y + 1, 1),
+        }
+    }
 }
 
 impl std::fmt::Display for Day {
@@ -107,6 +150,33 @@ impl std::str::FromStr for Day {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_start_and_follow_on_the_calendar() {
+        let day = |text: &str| Day::parse(text).unwrap();
+        assert_eq!(
+            day("2026-03-08").period_start(Period::Week),
+            day("2026-03-02")
+        );
+        assert_eq!(
+            day("2026-08-31").period_start(Period::Quarter),
+            day("2026-07-01")
+        );
+        assert_eq!(
+            day("2026-12-01").next_period_start(Period::Month),
+            day("2027-01-01")
+        );
+        assert_eq!(
+            day("2026-11-15").next_period_start(Period::Quarter),
+            day("2027-01-01")
+        );
+        assert_eq!(
+            day("2026-12-31").next_period_start(Period::Week),
+            day("2027-01-04")
+        );
+        assert_eq!(Day::first_of_month(2026, 0), day("2025-12-01"));
+        assert_eq!(Day::first_of_month(2026, 13), day("2027-01-01"));
+    }
 
     #[test]
     fn days_parse_show_and_step_across_month_and_year_ends() {

@@ -8,6 +8,8 @@
 //! The browser script is `tests/browser/check_pages.cjs`; playwright-core
 //! is found in `PACTUM_NODE_MODULES` (default `~/.cache/pactum-node/node_modules`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,11 +19,9 @@ const EXAMPLES: [(&str, &str); 3] = [
     ("marketplace_integration", "quarterly"),
 ];
 
+/// A fresh folder of this test file's own.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("browser_pages_{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("browser_pages_{name}"))
 }
 
 fn pactum(args: &[&str]) {

@@ -11,6 +11,7 @@
 //! dbt-core, dbt-duckdb and dbt-postgres in a virtual environment), else
 //! `dbt` on the PATH. Without it the tests fail, saying how to get it.
 
+mod common;
 mod engines;
 
 use std::path::{Path, PathBuf};
@@ -22,11 +23,9 @@ use pactum::sql::plan::Options;
 const FIXTURE: &str = "tests/sql/scorecard";
 const AS_OF: &str = "2026-06-30";
 
+/// A fresh folder of this test file's own.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dbt_{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("dbt_{name}"))
 }
 
 fn pactum(args: &[&str]) {

@@ -6,6 +6,8 @@
 //! audits and the actions past due; no page is blank. Without Chromium the
 //! command says how to get it and writes nothing.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -27,11 +29,9 @@ fn pactum(args: &[&str], envs: &[(&str, &str)]) -> Output {
     command.output().unwrap()
 }
 
+/// A fresh folder of this test file's own.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pdf_{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("pdf_{name}"))
 }
 
 /// A poppler program's output; fails saying how to get it.

@@ -3,6 +3,8 @@
 //! HTML checked for its five parts; bad periods and ambiguous reviews are
 //! refused with what to write.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,11 +17,9 @@ fn pactum(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A fresh folder of this test file's own.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("review_{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("review_{name}"))
 }
 
 fn review(example: &str, extra: &[&str], out: &Path) -> Output {

@@ -12,7 +12,7 @@ pub fn day_number(date: &Date) -> i64 {
     )
 }
 
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     // Howard Hinnant's algorithm: count from 0000-03-01 so that leap days fall
     // at the end of each year.
     let y = if month <= 2 { year - 1 } else { year };

@@ -9,7 +9,6 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::check::dates;
 use crate::model::{Agreement, Metric};
 use crate::sql::plan::QueryId;
 use crate::sql::plan::figures::shape;
@@ -93,7 +92,7 @@ fn t_975(df: usize) -> f64 {
 /// with a missing or suppressed figure among them gets none, so that a
 /// forecast never stands in for a figure the audience may not see.
 pub fn scorecard(rows: &[Value], period: Period, today: Day) -> serde_json::Map<String, Value> {
-    let current = period_start(period, today);
+    let current = today.period_start(period);
     let mut metrics: Vec<&str> = Vec::new();
     for row in rows {
         if let Some(metric) = row["metric"].as_str()
@@ -138,7 +137,7 @@ pub fn scorecard(rows: &[Value], period: Period, today: Day) -> serde_json::Map<
             }
         };
         let forecast = Forecast {
-            period_start: next_period(period, *last).to_string(),
+            period_start: last.next_period_start(period).to_string(),
             value: floor(value),
             low: floor(low),
             high: floor(high),
@@ -215,8 +214,8 @@ fn project(
     let Some(figures) = results.get(&figures).and_then(Value::as_array) else {
         return why_not("no figures of the metric");
     };
-    let current = period_start(period, evaluated_on);
-    let first = period_start(period, window_start);
+    let current = evaluated_on.period_start(period);
+    let first = window_start.period_start(period);
     let mut series: Vec<(Day, Option<f64>)> = figures
         .iter()
         .filter(|r| r["segment"].as_str() == Some("all"))
@@ -248,17 +247,17 @@ fn project(
             return why_not("no value so far");
         };
         linear_trend(&values, 1).map(|(next, low, high, _)| {
-            let next_start = next_period(period, last);
-            let days = (next_period(period, next_start).number() - next_start.number()) as f64;
+            let next_start = last.next_period_start(period);
+            let days = (next_start.next_period_start(period).number() - next_start.number()) as f64;
             let at = |x: f64| value + floor(x) / days * days_left;
             (at(next), at(low), at(high), "pace")
         })
     } else {
-        let deadline_period = period_start(period, deadline);
+        let deadline_period = deadline.period_start(period);
         let mut ahead = 0;
         let mut start = last;
         while start < deadline_period && ahead < 120 {
-            start = next_period(period, start);
+            start = start.next_period_start(period);
             ahead += 1;
         }
         linear_trend(&values, ahead)
@@ -296,50 +295,12 @@ fn project(
 fn consecutive_tail(series: &[(Day, Option<f64>)], period: Period) -> Option<Vec<f64>> {
     let mut first = series.len();
     while first > 0
-        && (first == series.len() || next_period(period, series[first - 1].0) == series[first].0)
+        && (first == series.len()
+            || series[first - 1].0.next_period_start(period) == series[first].0)
     {
         first -= 1;
     }
     series[first..].iter().map(|(_, v)| *v).collect()
-}
-
-/// The first day of the period holding `day` (weeks start on Monday).
-fn period_start(period: Period, day: Day) -> Day {
-    let n = day.number();
-    let (y, m, _) = dates::civil_from_days(n);
-    let first_of = |year: i64, month: i64| {
-        Day::parse(&format!("{year:04}-{month:02}-01")).expect("the first of a month")
-    };
-    match period {
-        Period::Day => day,
-        // 1970-01-01 was a Thursday.
-        Period::Week => Day::parse(&dates::show(n - (n + 3).rem_euclid(7))).expect("a day"),
-        Period::Month => first_of(y, m),
-        Period::Quarter => first_of(y, (m - 1) / 3 * 3 + 1),
-        Period::Year => first_of(y, 1),
-    }
-}
-
-/// The first day of the period after the one starting on `start`.
-fn next_period(period: Period, start: Day) -> Day {
-    let n = start.number();
-    let (y, m, _) = dates::civil_from_days(n);
-    let months_later = |k: i64| {
-        let index = y * 12 + (m - 1) + k;
-        Day::parse(&format!(
-            "{:04}-{:02}-01",
-            index.div_euclid(12),
-            index.rem_euclid(12) + 1
-        ))
-        .expect("the first of a month")
-    };
-    match period {
-        Period::Day => start.next(),
-        Period::Week => Day::parse(&dates::show(n + 7)).expect("a day"),
-        Period::Month => months_later(1),
-        Period::Quarter => months_later(3),
-        Period::Year => months_later(12),
-    }
 }
 
 #[cfg(test)]
@@ -413,31 +374,6 @@ mod tests {
         assert_eq!(c["value"].as_f64(), Some(0.0));
         assert_eq!(c["low"].as_f64(), Some(0.0));
         assert!(c["high"].as_f64().unwrap() > 0.0);
-    }
-
-    #[test]
-    fn periods_start_and_follow_on_the_calendar() {
-        let day = |text: &str| Day::parse(text).unwrap();
-        assert_eq!(
-            period_start(Period::Week, day("2026-03-08")),
-            day("2026-03-02")
-        );
-        assert_eq!(
-            period_start(Period::Quarter, day("2026-08-31")),
-            day("2026-07-01")
-        );
-        assert_eq!(
-            next_period(Period::Month, day("2026-12-01")),
-            day("2027-01-01")
-        );
-        assert_eq!(
-            next_period(Period::Quarter, day("2026-10-01")),
-            day("2027-01-01")
-        );
-        assert_eq!(
-            next_period(Period::Week, day("2026-12-28")),
-            day("2027-01-04")
-        );
     }
 
     #[test]

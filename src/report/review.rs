@@ -56,9 +56,8 @@ impl Period {
         };
         Ok(Period {
             label: label.to_string(),
-            start: first_of(year, first),
-            end: Day::parse(&dates::show(first_of(year, first + months).number() - 1))
-                .expect("a day"),
+            start: Day::first_of_month(year, first),
+            end: Day::first_of_month(year, first + months).before(),
         })
     }
 
@@ -68,8 +67,8 @@ impl Period {
         let (ey, em, _) = dates::civil_from_days(self.end.number());
         let months = (ey - y) * 12 + (em - m) + 1;
         let index = y * 12 + (m - 1) - months;
-        let start = first_of(index.div_euclid(12), index.rem_euclid(12) + 1);
-        let end = Day::parse(&dates::show(self.start.number() - 1)).expect("a day");
+        let start = Day::first_of_month(y, m - months);
+        let end = self.start.before();
         let label = match months {
             12 => format!("{}", index.div_euclid(12)),
             3 => format!("{}-Q{}", index.div_euclid(12), index.rem_euclid(12) / 3 + 1),
@@ -81,17 +80,6 @@ impl Period {
     fn json(&self) -> Value {
         json!({"label": self.label, "start": self.start.to_string(), "end": self.end.to_string()})
     }
-}
-
-/// The first day of a month (months past 12 run into the next years).
-fn first_of(year: i64, month: i64) -> Day {
-    let index = year * 12 + month - 1;
-    Day::parse(&format!(
-        "{:04}-{:02}-01",
-        index.div_euclid(12),
-        index.rem_euclid(12) + 1
-    ))
-    .expect("the first of a month")
 }
 
 /// The review a command names, or the agreement's only one. On error, what
